@@ -1,0 +1,140 @@
+# Build, run and test the unikernel.  `make help` lists the targets.
+#
+# PLATFORM selects the MMU backend that is linked (and so the SATP mode);
+# APP selects the application embedded in the image.  Every output goes under
+# build/PLATFORM/APP/ (host tests under build/host/).
+
+PLATFORM ?= riscv64
+APP      ?= hello
+MEM      ?= 512M
+QEMU     ?= qemu-system-riscv64
+
+PLATFORMS := riscv64
+BUILD     := build/$(PLATFORM)/$(APP)
+HOSTBUILD := build/host
+
+ifeq ($(filter $(PLATFORM),$(PLATFORMS)),)
+  ifeq ($(PLATFORM),riscv64-cells)
+    $(error PLATFORM=riscv64-cells is not built yet: the permission-table backend and its emulator are issue 4)
+  endif
+  $(error unknown PLATFORM '$(PLATFORM)'; choose one of: $(PLATFORMS))
+endif
+
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+
+include platform/$(PLATFORM)/platform.mk
+include kernel/kernel.mk
+include vmm/vmm.mk
+include apps/apps.mk
+include tests/host/host.mk
+
+# ---------------------------------------------------------------- kernel ---
+CROSS    := riscv64-unknown-elf-
+KCC      := $(CROSS)gcc
+# picolibc's release build: its default one is size-optimised (byte-wise memset).
+# Compile with the CSR extensions named (GCC 12 needs them); link with plain
+# rv64imac so that picolibc's soft-float lp64 multilib is the one chosen.
+KCFLAGS  := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac_zicsr_zifencei -mabi=lp64 \
+            -mcmodel=medany -std=gnu11 -O2 -g -ffreestanding -fno-common \
+            -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
+            -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
+            -I. $(PLATFORM_INCLUDES) -MMD -MP
+KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac -mabi=lp64 -nostartfiles \
+            -DPICOLIBC_INTEGER_PRINTF_SCANF -T $(PLATFORM_LDSCRIPT) \
+            -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+
+KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS)
+KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
+
+$(BUILD)/obj/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# The application rides in the image as a blob, with its command line.
+$(BUILD)/obj/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BUILD)/app_elf.txt
+	@mkdir -p $(@D)
+	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DAPP_ELF_PATH='"$(APP_ELF)"' \
+	    -DAPP_ARGS_PATH='"$(BUILD)/app_args.txt"' -c $< -o $@
+
+# Each rewritten only when its value changes, so the image is rebuilt exactly then.
+$(BUILD)/app_args.txt: FORCE
+	@mkdir -p $(@D)
+	@printf '%s' '$(APP_NAME) $(ARGS)' | cmp -s - $@ || printf '%s' '$(APP_NAME) $(ARGS)' > $@
+$(BUILD)/app_elf.txt: FORCE
+	@mkdir -p $(@D)
+	@printf '%s' '$(APP_ELF)' | cmp -s - $@ || printf '%s' '$(APP_ELF)' > $@
+
+# Two links: the first fixes every address, the second adds the symbol table
+# (placed last, so nothing before it moves) that panic reports use.
+$(BUILD)/kernel.pass1.elf: $(KOBJS) $(BUILD)/obj/app_blob.o $(BUILD)/obj/ksyms.empty.o $(PLATFORM_LDSCRIPT)
+	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/obj/app_blob.o $(BUILD)/obj/ksyms.empty.o -o $@
+
+$(BUILD)/obj/ksyms.empty.o: tools/ksyms-empty.S
+	@mkdir -p $(@D)
+	$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/mksyms.sh
+	tools/mksyms.sh $(CROSS)nm $< > $@
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/ksyms.S
+	$(KCC) $(KCFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/obj/ksyms.o
+	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/obj/app_blob.o $(BUILD)/obj/ksyms.o -o $@
+	tools/check-same-layout.sh $(CROSS)nm $(BUILD)/kernel.pass1.elf $@
+
+$(BUILD)/Image: $(BUILD)/kernel.elf
+	$(CROSS)objcopy -O binary $< $@
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------- run ---
+QEMU_FLAGS := -machine virt -cpu rv64 -smp 1 -m $(MEM) -nographic -bios default \
+              -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
+
+.PHONY: help deps image run run-cmd print-platforms test test-host host-test-bins clean FORCE
+
+help:
+	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
+	@echo "make test      host unit tests and in-QEMU tests; ends with 'N passed, N failed'"
+	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
+	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
+	@echo "make deps      install the Debian packages the build needs (no-op when present)"
+	@echo "make clean     remove build/"
+	@echo "platforms: $(PLATFORMS)   applications: $(APPS)"
+
+deps:
+	@tools/deps.sh
+
+image: $(BUILD)/Image
+
+# BOOTARGS reaches the kernel as /chosen/bootargs (ktest=... runs a kernel self-test).
+QEMU_CMD := $(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/Image $(if $(BOOTARGS),-append '$(BOOTARGS)')
+
+run: deps
+	@$(MAKE) --no-print-directory image
+	$(QEMU_CMD)
+
+print-platforms:
+	@echo $(PLATFORMS)
+
+# The exact command `make run` uses, for tests/run.
+run-cmd:
+	@echo "$(QEMU_CMD)"
+
+test: deps
+	@tests/run
+
+host-test-bins: $(HOST_TEST_BINS)
+
+test-host: deps
+	@tests/run --host-only
+
+clean:
+	rm -rf build
+
+FORCE:

@@ -1,0 +1,188 @@
+#include "kernel/elf.h"
+
+#include <string.h>
+
+#include "arch.h"
+#include "kernel/console.h"
+#include "kernel/error.h"
+#include "kernel/frame.h"
+
+#define EM_RISCV 243
+#define ET_EXEC 2
+#define ET_DYN 3
+#define PT_LOAD 1
+#define PT_INTERP 3
+#define PT_PHDR 6
+#define PF_X 1
+#define PF_W 2
+#define PF_R 4
+
+struct elf64_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+static int reject(const char *why)
+{
+	kprintf("elf: not loadable: %s\n", why);
+	return -ENOEXEC;
+}
+
+/* Check the header and program header table; the reason for a refusal is printed. */
+static int check_header(const struct elf64_ehdr *eh, size_t size)
+{
+	if (size < sizeof(*eh) || memcmp(eh->ident, "\177ELF", 4) != 0)
+		return reject("no ELF magic");
+	if (eh->ident[4] != 2 || eh->ident[5] != 1)
+		return reject("not ELF64 little-endian");
+	if (eh->machine != EM_RISCV)
+		return reject("not a RISC-V binary");
+	if (eh->type == ET_DYN)
+		return reject("position-independent executables are not supported yet; link with -static -no-pie");
+	if (eh->type != ET_EXEC)
+		return reject("not an executable");
+	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0)
+		return reject("bad program header size or count");
+	if (eh->phoff > size || (size - eh->phoff) / eh->phentsize < eh->phnum)
+		return reject("program headers outside the file");
+	return 0;
+}
+
+/* Check one PT_LOAD entry against the file and the user half. */
+static int check_segment(const struct elf64_phdr *ph, size_t size)
+{
+	if (ph->offset > size || ph->filesz > size - ph->offset)
+		return reject("segment outside the file");
+	if (ph->filesz > ph->memsz)
+		return reject("segment file size above memory size");
+	if (ph->vaddr < PAGE_SIZE || ph->vaddr + ph->memsz < ph->vaddr ||
+	    ph->vaddr + ph->memsz > USER_TOP)
+		return reject("segment outside user memory");
+	if ((ph->vaddr & (PAGE_SIZE - 1)) != (ph->offset & (PAGE_SIZE - 1)))
+		return reject("segment offset and address disagree modulo the page size");
+	return 0;
+}
+
+static unsigned segment_rights(uint32_t flags)
+{
+	unsigned r = VMM_USER;
+	if (flags & PF_R)
+		r |= VMM_READ;
+	if (flags & PF_W)
+		r |= VMM_WRITE | VMM_READ;
+	if (flags & PF_X)
+		r |= VMM_EXEC;
+	if (!(r & (VMM_READ | VMM_EXEC)))
+		r |= VMM_READ;
+	return r;
+}
+
+/* A read-only segment without bss: map the image's own pages. */
+static int map_shared(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
+		      unsigned rights)
+{
+	vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE) - start;
+	paddr_t pa = virt_to_phys(image + ALIGN_DOWN(ph->offset, PAGE_SIZE));
+	int err = vmm_region_add(s, start, len, rights, REGION_FIXED);
+	if (err)
+		return err == -EEXIST ? reject("segments share a page") : err;
+	err = vmm_map(s, start, pa, len, rights);
+	if (err)
+		vmm_region_remove(s, start, len);
+	return err;
+}
+
+/* Copy the file bytes that fall in the page at PAGE_VA into a fresh frame and map it. */
+static int copy_page(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
+		     vaddr_t page_va, unsigned rights)
+{
+	paddr_t pa;
+	if (frame_alloc(0, &pa) != 0)
+		return -ENOMEM;
+	uint8_t *dst = phys_to_virt(pa);
+	memset(dst, 0, PAGE_SIZE);
+	vaddr_t from = page_va > ph->vaddr ? page_va : ph->vaddr;
+	vaddr_t to = page_va + PAGE_SIZE < ph->vaddr + ph->filesz ? page_va + PAGE_SIZE
+								   : ph->vaddr + ph->filesz;
+	memcpy(dst + (from - page_va), image + ph->offset + (from - ph->vaddr), to - from);
+	int err = vmm_map(s, page_va, pa, PAGE_SIZE, rights);
+	if (err)
+		frame_free(pa, 0);
+	return err;
+}
+
+/* A writable segment (or one with bss): private copies of the file pages, the rest demand-zero. */
+static int map_private(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
+		       unsigned rights)
+{
+	vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
+	vaddr_t file_end = ALIGN_UP(ph->vaddr + ph->filesz, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE) - start;
+	int err = vmm_region_add(s, start, len, rights, REGION_ANON);
+	if (err)
+		return err == -EEXIST ? reject("segments share a page") : err;
+	for (vaddr_t va = start; !err && va < file_end; va += PAGE_SIZE)
+		err = copy_page(s, image, ph, va, rights);
+	if (err)
+		vmm_region_remove(s, start, len);
+	return err;
+}
+
+/* Where the program headers appear in memory: PT_PHDR, or the load segment holding them. */
+static vaddr_t find_phdr(const struct elf64_ehdr *eh, const struct elf64_phdr *ph)
+{
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type == PT_PHDR)
+			return ph[i].vaddr;
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type == PT_LOAD && eh->phoff >= ph[i].offset &&
+		    eh->phoff - ph[i].offset < ph[i].filesz)
+			return ph[i].vaddr + (eh->phoff - ph[i].offset);
+	return 0;
+}
+
+int elf_load(struct vmm_space *s, const void *image, size_t size, struct elf_image *out)
+{
+	const struct elf64_ehdr *eh = image;
+	int err = check_header(eh, size);
+	if (err)
+		return err;
+	const struct elf64_phdr *ph = (const void *)((const uint8_t *)image + eh->phoff);
+	vaddr_t top = 0;
+	for (unsigned i = 0; i < eh->phnum; i++) {
+		if (ph[i].type == PT_INTERP)
+			return reject("dynamically linked; build with -static");
+		if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
+			continue;
+		if ((err = check_segment(&ph[i], size)) != 0)
+			return err;
+		unsigned rights = segment_rights(ph[i].flags);
+		int shared = !(rights & VMM_WRITE) && ph[i].memsz == ph[i].filesz;
+		err = shared ? map_shared(s, image, &ph[i], rights)
+			     : map_private(s, image, &ph[i], rights);
+		if (err)
+			return err;
+		if (ph[i].vaddr + ph[i].memsz > top)
+			top = ph[i].vaddr + ph[i].memsz;
+	}
+	if (top == 0)
+		return reject("no loadable segment");
+	*out = (struct elf_image){
+		.entry = eh->entry,
+		.phdr = find_phdr(eh, ph),
+		.phnum = eh->phnum,
+		.phentsize = eh->phentsize,
+		.brk_start = ALIGN_UP(top, PAGE_SIZE),
+	};
+	return 0;
+}

@@ -1,0 +1,25 @@
+/* Loading a static riscv64 Linux ELF executable into a space. */
+#ifndef KERNEL_ELF_H
+#define KERNEL_ELF_H
+
+#include <stddef.h>
+
+#include "vmm/vmm.h"
+
+struct elf_image {
+	vaddr_t entry;
+	vaddr_t phdr;     /* where the program headers are visible to the program */
+	unsigned phnum;
+	unsigned phentsize;
+	vaddr_t brk_start; /* first page above every segment */
+};
+
+/*
+ * Map the PT_LOAD segments of the ELF at IMAGE (SIZE bytes, page aligned in
+ * kernel memory) into SPACE: read-only segments straight from IMAGE's pages,
+ * writable ones copied, bss demand-zero.  Returns 0, -ENOEXEC (not a static
+ * riscv64 executable, or malformed: the reason is printed), or -ENOMEM.
+ */
+int elf_load(struct vmm_space *space, const void *image, size_t size, struct elf_image *out);
+
+#endif

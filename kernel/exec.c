@@ -1,0 +1,146 @@
+/*
+ * Process start: load the ELF, build the initial stack the Linux ABI
+ * describes (argc, argv, envp, auxiliary vector), enter U-mode.
+ */
+#include <string.h>
+
+#include "kernel/console.h"
+#include "kernel/elf.h"
+#include "kernel/error.h"
+#include "kernel/process.h"
+#include "kernel/random.h"
+#include "kernel/stats.h"
+#include "machine.h"
+#include "uaccess.h"
+
+#define AT_NULL 0
+#define AT_PHDR 3
+#define AT_PHENT 4
+#define AT_PHNUM 5
+#define AT_PAGESZ 6
+#define AT_BASE 7
+#define AT_FLAGS 8
+#define AT_ENTRY 9
+#define AT_UID 11
+#define AT_EUID 12
+#define AT_GID 13
+#define AT_EGID 14
+#define AT_PLATFORM 15
+#define AT_HWCAP 16
+#define AT_CLKTCK 17
+#define AT_SECURE 23
+#define AT_RANDOM 25
+#define AT_EXECFN 31
+
+/* The ISA letters QEMU's rv64 CPU gives U-mode, as Linux reports them. */
+#define HWCAP_ISA(c) (1ul << ((c) - 'a'))
+#define USER_HWCAP (HWCAP_ISA('i') | HWCAP_ISA('m') | HWCAP_ISA('a') | HWCAP_ISA('f') | \
+		    HWCAP_ISA('d') | HWCAP_ISA('c'))
+
+struct process current_process;
+
+/* Split CMDLINE in place at spaces into ARGV; returns argc. */
+static int split_args(char *cmdline, char **argv)
+{
+	int argc = 0;
+	for (char *p = cmdline; *p && argc < MAX_ARGS;) {
+		while (*p == ' ')
+			*p++ = 0;
+		if (!*p)
+			break;
+		argv[argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return argc;
+}
+
+/* The stack image is built here, then copied below STACK_TOP in one go. */
+struct stack_builder {
+	uint8_t buf[4096];
+	size_t strings; /* bytes used from the top of buf */
+};
+
+/* Place N bytes at the top of the stack image: their user address, or 0 when full. */
+static vaddr_t push_bytes(struct stack_builder *b, const void *data, size_t n)
+{
+	if (n > sizeof(b->buf) - b->strings - 1024)
+		return 0;
+	b->strings += n;
+	memcpy(b->buf + sizeof(b->buf) - b->strings, data, n);
+	return STACK_TOP - b->strings;
+}
+
+/* Build argc/argv/envp/auxv under the strings and copy it all to the user stack: the sp, or 0. */
+static vaddr_t build_stack(struct stack_builder *b, int argc, char **argv,
+			   const struct elf_image *img)
+{
+	uint64_t uargv[MAX_ARGS];
+	uint8_t random_bytes_[16];
+	random_bytes(random_bytes_, sizeof(random_bytes_));
+	vaddr_t at_random = push_bytes(b, random_bytes_, sizeof(random_bytes_));
+	vaddr_t platform = push_bytes(b, "riscv64", 8);
+	for (int i = argc - 1; i >= 0; i--)
+		uargv[i] = push_bytes(b, argv[i], strlen(argv[i]) + 1);
+	if (!at_random || !platform || (argc && !uargv[0]))
+		return 0;
+	uint64_t vec[2 * MAX_ARGS + 48], n = 0;
+	vec[n++] = argc;
+	for (int i = 0; i < argc; i++)
+		vec[n++] = uargv[i];
+	vec[n++] = 0; /* end of argv */
+	vec[n++] = 0; /* empty environment */
+	const uint64_t aux[][2] = {
+		{ AT_PHDR, img->phdr },	    { AT_PHENT, img->phentsize }, { AT_PHNUM, img->phnum },
+		{ AT_PAGESZ, PAGE_SIZE },   { AT_BASE, 0 },		  { AT_FLAGS, 0 },
+		{ AT_ENTRY, img->entry },   { AT_UID, 0 },		  { AT_EUID, 0 },
+		{ AT_GID, 0 },		    { AT_EGID, 0 },		  { AT_PLATFORM, platform },
+		{ AT_HWCAP, USER_HWCAP },   { AT_CLKTCK, 100 },		  { AT_SECURE, 0 },
+		{ AT_RANDOM, at_random },   { AT_EXECFN, argc ? uargv[0] : 0 }, { AT_NULL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(aux) / sizeof(aux[0]); i++) {
+		vec[n++] = aux[i][0];
+		vec[n++] = aux[i][1];
+	}
+	vaddr_t sp = ALIGN_DOWN(STACK_TOP - b->strings - n * 8, 16);
+	size_t total = STACK_TOP - sp;
+	if (total > sizeof(b->buf))
+		return 0;
+	memcpy(b->buf + sizeof(b->buf) - total, vec, n * 8);
+	if (copy_to_user(sp, b->buf + sizeof(b->buf) - total, total) != 0)
+		return 0;
+	return sp;
+}
+
+int process_start(const void *image, size_t size, const char *cmdline)
+{
+	static char args[1024];
+	static struct stack_builder stack;
+	char *argv[MAX_ARGS];
+	struct process *p = &current_process;
+	struct elf_image img;
+
+	strncpy(args, cmdline, sizeof(args) - 1);
+	int argc = split_args(args, argv);
+	p->space = vmm_kernel_space();
+	p->name = argc ? argv[0] : "app";
+	int err = elf_load(p->space, image, size, &img);
+	if (err)
+		return err;
+	p->brk_start = p->brk = img.brk_start;
+	err = vmm_region_add(p->space, STACK_TOP - STACK_SIZE, STACK_SIZE,
+			     VMM_USER | VMM_READ | VMM_WRITE, REGION_ANON);
+	if (err)
+		return err;
+	vaddr_t sp = build_stack(&stack, argc, argv, &img);
+	if (!sp)
+		return -E2BIG;
+	kstats.user_entry_instret = read_instret();
+	enter_user(img.entry, sp);
+}
+
+void process_exit(int status)
+{
+	stats_print(status);
+	machine_exit(status);
+}

@@ -1,0 +1,92 @@
+/*
+ * The boot sequence: FDT -> console -> frames -> vmm (kernel space, SATP)
+ * -> application.  platform/riscv64/entry.S calls kernel_main on the boot
+ * hart with the MMU on and the image at its upper-half address.
+ */
+#include <string.h>
+
+#include "kernel/console.h"
+#include "kernel/fdt.h"
+#include "kernel/frame.h"
+#include "kernel/panic.h"
+#include "kernel/process.h"
+#include "kernel/random.h"
+#include "kernel/selftest.h"
+#include "kernel/stats.h"
+#include "machine.h"
+#include "vmm/vmm.h"
+
+#define TIMER_PERIOD_US 10000 /* 100 Hz, Linux's CONFIG_HZ_100 */
+#define FDT_SIZE_LIMIT (1u << 20)
+#define MAX_RESERVED (FDT_MAX_RANGES + 2)
+#define MAX_DEVICES 4
+
+uintptr_t direct_map_offset = DIRECT_MAP_BASE;
+
+extern char _kernel_start[], _kernel_end[];
+extern const char app_elf_start[], app_elf_end[], app_cmdline[];
+
+static struct boot_info boot_info;
+
+/* Read the FDT's totalsize (big-endian, at +4) so that parsing stays inside it. */
+static size_t fdt_total_size(const void *fdt)
+{
+	const uint8_t *b = fdt;
+	uint32_t size = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+	return size < FDT_SIZE_LIMIT ? size : FDT_SIZE_LIMIT;
+}
+
+/* Frames may not come from firmware memory, the kernel image or the FDT. */
+static unsigned collect_reserved(paddr_t fdt_pa, struct mem_range *out)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < boot_info.nreserved; i++)
+		out[n++] = boot_info.reserved[i];
+	out[n++] = (struct mem_range){ virt_to_phys(_kernel_start),
+				       (uint64_t)(_kernel_end - _kernel_start) };
+	out[n++] = (struct mem_range){ fdt_pa, boot_info.blob_size };
+	return n;
+}
+
+static void memory_init(paddr_t fdt_pa)
+{
+	struct mem_range reserved[MAX_RESERVED], devices[MAX_DEVICES];
+	unsigned nreserved = collect_reserved(fdt_pa, reserved);
+	int err = frame_init(boot_info.ram, boot_info.nram, reserved, nreserved);
+	if (err)
+		panic("frame allocator: cannot manage the FDT's memory (error %d)", err);
+	unsigned ndevices = machine_device_ranges(&boot_info, devices, MAX_DEVICES);
+	err = vmm_init(boot_info.ram, boot_info.nram, boot_info.reserved, boot_info.nreserved,
+		       devices, ndevices);
+	if (err)
+		panic("vmm: cannot build the kernel space (error %d)", err);
+}
+
+static void boot_report(void)
+{
+	uint64_t ram = 0;
+	for (unsigned i = 0; i < boot_info.nram; i++)
+		ram += boot_info.ram[i].size;
+	kprintf("slate: %s backend, %lu MiB RAM, app '%s'\n", vmm_backend_name(), ram >> 20,
+		app_cmdline);
+}
+
+void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
+{
+	kstats.entry_instret = entry_instret;
+	trap_init();
+	const void *fdt = phys_to_virt(fdt_pa);
+	int err = fdt_parse(fdt, fdt_total_size(fdt), &boot_info);
+	machine_init(&boot_info);
+	if (err)
+		panic("hart %lu: unusable FDT at %#lx (error %d)", hartid, fdt_pa, err);
+	if (random_init(boot_info.rng_seed, boot_info.rng_seed_len) != 0)
+		kprintf("warning: no /chosen/rng-seed: random numbers are predictable\n");
+	memory_init(fdt_pa);
+	boot_report();
+	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
+	selftest_run(boot_info.bootargs);
+	err = process_start(app_elf_start, (size_t)(app_elf_end - app_elf_start), app_cmdline);
+	kprintf("cannot start the application: error %d\n", err);
+	process_exit(127);
+}

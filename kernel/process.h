@@ -1,0 +1,32 @@
+/* The one application process the unikernel runs. */
+#ifndef KERNEL_PROCESS_H
+#define KERNEL_PROCESS_H
+
+#include <stddef.h>
+
+#include "vmm/vmm.h"
+
+#define STACK_TOP 0x00007ffffffff000ul /* one page below the top of the user half */
+#define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; the page below is the guard */
+#define MAX_ARGS 64
+
+struct process {
+	struct vmm_space *space;
+	const char *name;  /* argv[0] */
+	vaddr_t brk_start; /* the heap (brk) grows from here ... */
+	vaddr_t brk;       /* ... to here */
+};
+
+extern struct process current_process;
+
+/*
+ * Load the ELF at IMAGE (SIZE bytes) with the space-separated arguments
+ * CMDLINE (argv[0] first) and enter it in U-mode.  Returns only on failure,
+ * with a negative errno.
+ */
+int process_start(const void *image, size_t size, const char *cmdline);
+
+/* End the application: print the statistics line and stop the machine with STATUS. */
+_Noreturn void process_exit(int status);
+
+#endif

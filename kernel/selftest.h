@@ -1,0 +1,14 @@
+/*
+ * Kernel self-tests that must run inside the guest, chosen on the kernel
+ * command line (/chosen/bootargs) as ktest=NAME:
+ *   fault  a load from an unmapped kernel address: the panic report must
+ *          name the cause, sepc, stval and this function's symbol
+ *   timer  wait for three timer interrupts, then boot the application
+ */
+#ifndef KERNEL_SELFTEST_H
+#define KERNEL_SELFTEST_H
+
+/* Run the self-test BOOTARGS names, if any (BOOTARGS may be NULL). */
+void selftest_run(const char *bootargs);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * The figures the kernel reports at exit, on one machine-readable line:
+ *   stats: key=value key=value ...
+ * Instruction counts are rdinstret deltas (deterministic under -icount).
+ */
+#ifndef KERNEL_STATS_H
+#define KERNEL_STATS_H
+
+#include <stdint.h>
+
+struct kstats {
+	uint64_t entry_instret;      /* at the first kernel instruction */
+	uint64_t user_entry_instret; /* just before the application's first instruction */
+	uint64_t syscalls;
+};
+
+extern struct kstats kstats;
+
+void stats_print(int exit_status);
+
+#endif

@@ -1,0 +1,44 @@
+#include "kernel/syscall.h"
+
+#include "kernel/console.h"
+#include "kernel/error.h"
+#include "kernel/stats.h"
+
+static syscall_fn table[SYSCALL_MAX];
+static uint8_t reported[SYSCALL_MAX / 8];
+static int table_ready;
+
+static void table_init(void)
+{
+	sys_io_register(table);
+	sys_process_register(table);
+	sys_memory_register(table);
+	table_ready = 1;
+}
+
+/* An absent call: -ENOSYS, and one line the first time each number is seen. */
+static long absent(uint64_t nr)
+{
+	if (nr < SYSCALL_MAX) {
+		if (reported[nr / 8] & (1u << (nr % 8)))
+			return -ENOSYS;
+		reported[nr / 8] |= 1u << (nr % 8);
+	}
+	kprintf("syscall %lu not implemented: returning -ENOSYS\n", nr);
+	return -ENOSYS;
+}
+
+void syscall_handle(struct trap_frame *f)
+{
+	uint64_t *r = f->regs;
+	uint64_t nr = r[REG_A7];
+	if (!table_ready)
+		table_init();
+	kstats.syscalls++;
+	if (nr >= SYSCALL_MAX || !table[nr]) {
+		r[REG_A0] = (uint64_t)absent(nr);
+		return;
+	}
+	r[REG_A0] = (uint64_t)table[nr](r[REG_A0], r[REG_A1], r[REG_A2], r[REG_A3], r[REG_A4],
+					r[REG_A5]);
+}

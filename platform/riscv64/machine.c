@@ -1,0 +1,88 @@
+#include "machine.h"
+
+#include "kernel/memory.h"
+#include "sbi.h"
+
+#define TEST_FAIL 0x3333 /* with the status in bits 31..16 */
+#define TEST_PASS 0x5555
+
+static volatile uint32_t *test_device;
+static uint64_t timer_interval;
+
+extern char boot_stack_top[];
+
+void machine_init(const struct boot_info *bi)
+{
+	if (bi->has_uart)
+		uart_init(phys_to_virt(bi->uart_base), bi->uart_reg_shift);
+	if (bi->has_test)
+		test_device = phys_to_virt(bi->test_base);
+}
+
+unsigned machine_device_ranges(const struct boot_info *bi, struct mem_range *out, unsigned max)
+{
+	unsigned n = 0;
+	if (bi->has_uart && n < max)
+		out[n++] = (struct mem_range){ ALIGN_DOWN(bi->uart_base, PAGE_SIZE), PAGE_SIZE };
+	if (bi->has_test && n < max)
+		out[n++] = (struct mem_range){ ALIGN_DOWN(bi->test_base, PAGE_SIZE), PAGE_SIZE };
+	return n;
+}
+
+void machine_putc(char c)
+{
+	if (uart_present())
+		uart_putc(c);
+	else
+		sbi_console_putchar(c);
+}
+
+void machine_exit(int status)
+{
+	status &= 0xff;
+	if (test_device)
+		*test_device = status ? ((uint32_t)status << 16) | TEST_FAIL : TEST_PASS;
+	/* No test device: SBI can only say success or failure. */
+	sbi_shutdown(status != 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+void timer_start(uint64_t timebase_hz, uint64_t period_us)
+{
+	timer_interval = timebase_hz * period_us / 1000000;
+	if (timer_interval == 0)
+		return;
+	sbi_set_timer(read_time() + timer_interval);
+	csr_set(sie, SIE_STIE);
+}
+
+/* The timer interrupt: count it and arm the next one. */
+void timer_interrupt(struct hart *hart)
+{
+	hart->ticks++;
+	sbi_set_timer(read_time() + timer_interval);
+}
+
+uint64_t timer_ticks(void)
+{
+	struct hart *hart;
+	__asm__("mv %0, tp" : "=r"(hart));
+	return hart->ticks;
+}
+
+void enter_user(uint64_t pc, uint64_t sp)
+{
+	/* The frame sits at the top of the kernel stack: nothing below is needed any more. */
+	uintptr_t top = (uintptr_t)boot_stack_top;
+	__asm__("" : "+r"(top));
+	struct trap_frame *frame = (struct trap_frame *)(top - sizeof(*frame));
+	for (unsigned i = 0; i < 32; i++)
+		frame->regs[i] = 0;
+	frame->regs[REG_SP] = sp;
+	frame->sepc = pc;
+	/* SPP = 0: U-mode; SPIE: interrupts on once there. */
+	frame->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE |
+			  SSTATUS_FS_DIRTY;
+	trap_return(frame);
+}

@@ -1,0 +1,43 @@
+/*
+ * The machine as the generic kernel sees it: console byte output, the exit
+ * device, the timer, per-hart state and the way into U-mode.
+ */
+#ifndef PLATFORM_MACHINE_H
+#define PLATFORM_MACHINE_H
+
+#include <stdint.h>
+
+#include "arch.h"
+#include "kernel/fdt.h"
+
+/* Per-hart state reached through tp; trap_entry.S knows the first two fields. */
+struct hart {
+	uint64_t kernel_sp; /* stack for traps from U-mode */
+	uint64_t scratch;   /* user sp while the vector switches stacks */
+	uint64_t ticks;     /* timer interrupts taken */
+};
+
+/* Take the console UART and the exit device from BI (their pages must be mapped). */
+void machine_init(const struct boot_info *bi);
+/* Physical pages of devices the kernel needs mapped: fills up to MAX ranges, returns the count. */
+unsigned machine_device_ranges(const struct boot_info *bi, struct mem_range *out, unsigned max);
+void machine_putc(char c);
+/* Stop the machine; QEMU exits with STATUS (0..255) through the sifive,test device. */
+_Noreturn void machine_exit(int status);
+
+/* Install the trap vector for this hart. */
+void trap_init(void);
+/* Start periodic timer interrupts every PERIOD_US microseconds. */
+void timer_start(uint64_t timebase_hz, uint64_t period_us);
+uint64_t timer_ticks(void);
+
+/* Resume (or first enter) U-mode with the registers in FRAME. */
+_Noreturn void trap_return(struct trap_frame *frame);
+/* Build a U-mode frame at the top of the kernel stack and enter it at PC with stack SP. */
+_Noreturn void enter_user(uint64_t pc, uint64_t sp);
+
+void uart_init(void *regs, unsigned shift);
+int uart_present(void);
+void uart_putc(char c);
+
+#endif

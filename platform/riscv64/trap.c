@@ -1,0 +1,150 @@
+/*
+ * Trap dispatch: timer interrupts, system calls, page faults, and the report
+ * for every trap that nothing can handle.
+ */
+#include <stddef.h>
+
+#include "kernel/console.h"
+#include "kernel/ksyms.h"
+#include "kernel/panic.h"
+#include "kernel/process.h"
+#include "kernel/syscall.h"
+#include "machine.h"
+#include "vmm/vmm.h"
+
+_Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "TF_SEPC");
+_Static_assert(offsetof(struct trap_frame, stval) == TF_STVAL, "TF_STVAL");
+_Static_assert(sizeof(struct trap_frame) == TF_SIZE, "TF_SIZE");
+_Static_assert(offsetof(struct hart, scratch) == 8, "struct hart layout");
+
+struct hart boot_hart;
+
+extern char trap_entry[], uaccess_begin[], uaccess_end[], uaccess_fixup[];
+void timer_interrupt(struct hart *hart);
+
+void trap_init(void)
+{
+	csr_write(sscratch, 0);
+	csr_write(stvec, (uint64_t)trap_entry);
+}
+
+/* A readable name for SCAUSE. */
+const char *trap_cause_name(uint64_t scause)
+{
+	static const char *const exceptions[] = {
+		[EXC_INST_MISALIGNED] = "instruction address misaligned",
+		[EXC_INST_ACCESS] = "instruction access fault",
+		[EXC_ILLEGAL_INST] = "illegal instruction",
+		[EXC_BREAKPOINT] = "breakpoint",
+		[EXC_LOAD_MISALIGNED] = "load address misaligned",
+		[EXC_LOAD_ACCESS] = "load access fault",
+		[EXC_STORE_MISALIGNED] = "store address misaligned",
+		[EXC_STORE_ACCESS] = "store access fault",
+		[EXC_ECALL_U] = "environment call from U-mode",
+		[EXC_ECALL_S] = "environment call from S-mode",
+		[EXC_INST_PAGE_FAULT] = "instruction page fault",
+		[EXC_LOAD_PAGE_FAULT] = "load page fault",
+		[EXC_STORE_PAGE_FAULT] = "store page fault",
+	};
+	if (scause & SCAUSE_INTERRUPT)
+		return (scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER ? "supervisor timer interrupt"
+								     : "interrupt";
+	if (scause < sizeof(exceptions) / sizeof(exceptions[0]) && exceptions[scause])
+		return exceptions[scause];
+	return "unknown exception";
+}
+
+/* The access a page fault cause stands for, in vmm rights. */
+static unsigned fault_access(uint64_t scause)
+{
+	switch (scause) {
+	case EXC_INST_PAGE_FAULT:
+		return VMM_EXEC;
+	case EXC_STORE_PAGE_FAULT:
+		return VMM_WRITE;
+	default:
+		return VMM_READ;
+	}
+}
+
+static int is_page_fault(uint64_t scause)
+{
+	return scause == EXC_INST_PAGE_FAULT || scause == EXC_LOAD_PAGE_FAULT ||
+	       scause == EXC_STORE_PAGE_FAULT;
+}
+
+/* Signal-style exit status for an application killed by a fault (128 + signal). */
+static int fault_exit_status(uint64_t scause)
+{
+	switch (scause) {
+	case EXC_ILLEGAL_INST:
+		return 128 + 4; /* SIGILL */
+	case EXC_BREAKPOINT:
+		return 128 + 5; /* SIGTRAP */
+	case EXC_INST_MISALIGNED:
+	case EXC_LOAD_MISALIGNED:
+	case EXC_STORE_MISALIGNED:
+		return 128 + 7; /* SIGBUS */
+	default:
+		return 128 + 11; /* SIGSEGV */
+	}
+}
+
+static void user_trap(struct trap_frame *f)
+{
+	uint64_t cause = f->scause;
+	if (cause == EXC_ECALL_U) {
+		f->sepc += 4;
+		syscall_handle(f);
+		return;
+	}
+	if (is_page_fault(cause) &&
+	    vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) == 0)
+		return;
+	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
+	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT;
+	kprintf("user fault: %s (scause %lu) at pc %#lx, %s %#lx\n", trap_cause_name(cause), cause,
+		f->sepc, memory_fault ? "address" : "stval", f->stval);
+	process_exit(fault_exit_status(cause));
+}
+
+_Noreturn static void kernel_trap_panic(struct trap_frame *f)
+{
+	char pc_sym[96], ra_sym[96];
+	ksyms_describe(f->sepc, pc_sym, sizeof(pc_sym));
+	ksyms_describe(f->regs[REG_RA], ra_sym, sizeof(ra_sym));
+	panic("kernel trap: %s (scause %#lx)\n  sepc  %#lx %s\n  stval %#lx\n  ra    %#lx %s\n"
+	      "  sp    %#lx",
+	      trap_cause_name(f->scause), f->scause, f->sepc, pc_sym, f->stval, f->regs[REG_RA],
+	      ra_sym, f->regs[REG_SP]);
+}
+
+static void kernel_trap(struct trap_frame *f)
+{
+	uint64_t cause = f->scause;
+	int in_uaccess = f->sepc >= (uint64_t)uaccess_begin && f->sepc < (uint64_t)uaccess_end;
+	if (in_uaccess && is_page_fault(cause) && va_is_user(f->stval)) {
+		if (vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) != 0)
+			f->sepc = (uint64_t)uaccess_fixup;
+		return;
+	}
+	kernel_trap_panic(f);
+}
+
+/* Called by trap_entry.S with the saved registers; returns to resume them. */
+void trap_handle(struct trap_frame *f)
+{
+	if (f->scause & SCAUSE_INTERRUPT) {
+		if ((f->scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER) {
+			struct hart *hart;
+			__asm__("mv %0, tp" : "=r"(hart));
+			timer_interrupt(hart);
+			return;
+		}
+		kernel_trap_panic(f);
+	}
+	if (f->sstatus & SSTATUS_SPP)
+		kernel_trap(f);
+	else
+		user_trap(f);
+}

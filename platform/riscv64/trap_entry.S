@@ -1,0 +1,131 @@
+/*
+ * The trap vector: saves every register in a struct trap_frame, calls
+ * trap_handle(frame), and returns through trap_return.
+ *
+ * sscratch holds the hart's struct hart pointer while U-mode runs and 0
+ * while the kernel runs, so the vector can tell the two apart and switch to
+ * the kernel stack only when coming from U-mode.  In the kernel tp always
+ * points to struct hart: { kernel_sp at 0, scratch at 8 }.
+ */
+#include "arch.h"
+
+#define HART_KERNEL_SP 0
+#define HART_SCRATCH 8
+
+.macro save_gprs_except_sp_tp
+	sd	x1, 1*8(sp)
+	sd	x3, 3*8(sp)
+	sd	x5, 5*8(sp)
+	sd	x6, 6*8(sp)
+	sd	x7, 7*8(sp)
+	sd	x8, 8*8(sp)
+	sd	x9, 9*8(sp)
+	sd	x10, 10*8(sp)
+	sd	x11, 11*8(sp)
+	sd	x12, 12*8(sp)
+	sd	x13, 13*8(sp)
+	sd	x14, 14*8(sp)
+	sd	x15, 15*8(sp)
+	sd	x16, 16*8(sp)
+	sd	x17, 17*8(sp)
+	sd	x18, 18*8(sp)
+	sd	x19, 19*8(sp)
+	sd	x20, 20*8(sp)
+	sd	x21, 21*8(sp)
+	sd	x22, 22*8(sp)
+	sd	x23, 23*8(sp)
+	sd	x24, 24*8(sp)
+	sd	x25, 25*8(sp)
+	sd	x26, 26*8(sp)
+	sd	x27, 27*8(sp)
+	sd	x28, 28*8(sp)
+	sd	x29, 29*8(sp)
+	sd	x30, 30*8(sp)
+	sd	x31, 31*8(sp)
+.endm
+
+	.section .text
+	.balign 4
+	.globl trap_entry
+trap_entry:
+	csrrw	tp, sscratch, tp
+	bnez	tp, trap_from_user
+	/* From the kernel: put tp back and stay on the current stack. */
+	csrrw	tp, sscratch, tp
+	addi	sp, sp, -TF_SIZE
+	save_gprs_except_sp_tp
+	sd	tp, 4*8(sp)
+	addi	t0, sp, TF_SIZE
+	sd	t0, 2*8(sp)
+	j	trap_save_csrs
+
+trap_from_user:
+	sd	sp, HART_SCRATCH(tp)
+	ld	sp, HART_KERNEL_SP(tp)
+	addi	sp, sp, -TF_SIZE
+	save_gprs_except_sp_tp
+	ld	t0, HART_SCRATCH(tp)
+	sd	t0, 2*8(sp)
+	csrr	t0, sscratch
+	sd	t0, 4*8(sp)
+	csrw	sscratch, zero
+
+trap_save_csrs:
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(sp)
+	csrr	t0, sstatus
+	sd	t0, TF_SSTATUS(sp)
+	csrr	t0, scause
+	sd	t0, TF_SCAUSE(sp)
+	csrr	t0, stval
+	sd	t0, TF_STVAL(sp)
+	mv	a0, sp
+	call	trap_handle
+	mv	a0, sp
+
+/* void trap_return(struct trap_frame *frame): resume the context in FRAME. */
+	.globl trap_return
+trap_return:
+	mv	sp, a0
+	ld	t0, TF_SSTATUS(sp)
+	andi	t1, t0, SSTATUS_SPP
+	bnez	t1, 1f
+	/* Back to U-mode: the next trap from there starts above this frame. */
+	addi	t1, sp, TF_SIZE
+	sd	t1, HART_KERNEL_SP(tp)
+	csrw	sscratch, tp
+1:	csrw	sstatus, t0
+	ld	t0, TF_SEPC(sp)
+	csrw	sepc, t0
+	ld	x1, 1*8(sp)
+	ld	x3, 3*8(sp)
+	ld	x4, 4*8(sp)
+	ld	x5, 5*8(sp)
+	ld	x6, 6*8(sp)
+	ld	x7, 7*8(sp)
+	ld	x8, 8*8(sp)
+	ld	x9, 9*8(sp)
+	ld	x10, 10*8(sp)
+	ld	x11, 11*8(sp)
+	ld	x12, 12*8(sp)
+	ld	x13, 13*8(sp)
+	ld	x14, 14*8(sp)
+	ld	x15, 15*8(sp)
+	ld	x16, 16*8(sp)
+	ld	x17, 17*8(sp)
+	ld	x18, 18*8(sp)
+	ld	x19, 19*8(sp)
+	ld	x20, 20*8(sp)
+	ld	x21, 21*8(sp)
+	ld	x22, 22*8(sp)
+	ld	x23, 23*8(sp)
+	ld	x24, 24*8(sp)
+	ld	x25, 25*8(sp)
+	ld	x26, 26*8(sp)
+	ld	x27, 27*8(sp)
+	ld	x28, 28*8(sp)
+	ld	x29, 29*8(sp)
+	ld	x30, 30*8(sp)
+	ld	x31, 31*8(sp)
+	ld	x2, 2*8(sp)
+	sret

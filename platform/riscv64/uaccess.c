@@ -1,0 +1,52 @@
+#include "uaccess.h"
+
+#include "arch.h"
+#include "kernel/error.h"
+
+long uaccess_copy(void *dst, const void *src, size_t n);
+long uaccess_strncpy(char *dst, const char *src, size_t max);
+
+/* [addr, addr+n) lies in the user half. */
+static int user_range(uint64_t addr, size_t n)
+{
+	return addr + n >= addr && addr + n <= USER_TOP;
+}
+
+int copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	if (!user_range(usrc, n))
+		return -EFAULT;
+	csr_set(sstatus, SSTATUS_SUM);
+	long r = uaccess_copy(dst, (const void *)usrc, n);
+	csr_clear(sstatus, SSTATUS_SUM);
+	return (int)r;
+}
+
+int copy_to_user(uint64_t udst, const void *src, size_t n)
+{
+	if (!user_range(udst, n))
+		return -EFAULT;
+	csr_set(sstatus, SSTATUS_SUM);
+	long r = uaccess_copy((void *)udst, src, n);
+	csr_clear(sstatus, SSTATUS_SUM);
+	return (int)r;
+}
+
+long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
+{
+	if (max == 0 || usrc >= USER_TOP)
+		return -EFAULT;
+	/* Never read past the user half, even when MAX would. */
+	if (max > USER_TOP - usrc)
+		max = USER_TOP - usrc;
+	csr_set(sstatus, SSTATUS_SUM);
+	long r = uaccess_strncpy(dst, (const char *)usrc, max);
+	csr_clear(sstatus, SSTATUS_SUM);
+	if (r < 0)
+		return r;
+	if ((size_t)r == max) {
+		dst[max - 1] = 0;
+		return -ENAMETOOLONG;
+	}
+	return r;
+}

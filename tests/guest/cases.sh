@@ -1,0 +1,33 @@
+# In-QEMU test cases, sourced by tests/run once per platform ($platform).
+#  guest NAME PLATFORM APP ARGS BOOTARGS STATUS MAX_BOOT_INSTRET EXPECTED-OUTPUT...
+# MAX_BOOT_INSTRET "-" skips the boot figure check.
+
+# The foundation's figure: instructions from kernel entry to the first
+# application instruction stay under 600,000 (Nanos: about 1,210,000).
+guest hello "$platform" hello "world" "" 0 600000 \
+	"Hello from hello world!" "hello: done" "stats: backend="
+
+# Faults in the application: reported with cause, pc and address; the
+# application ends with the status a shell shows for the signal.
+guest crash-null "$platform" crash null "" 139 - \
+	"user fault: load page fault (scause 13) at pc" ", address 0" "exit=139"
+guest crash-kernel-address "$platform" crash kernel "" 139 - \
+	"user fault: store page fault" "address 0xffff800080200000"
+guest crash-stack-guard "$platform" crash guard "" 139 - \
+	"user fault: store page fault"
+guest crash-exec-data "$platform" crash exec "" 139 - \
+	"user fault: instruction page fault"
+guest crash-illegal "$platform" crash illegal "" 132 - \
+	"user fault: illegal instruction (scause 2)"
+guest crash-bad-pointers "$platform" crash badptr "" 0 - \
+	"write from NULL: EFAULT" "write from a kernel address: EFAULT" \
+	"write from an unmapped address: EFAULT" "getrandom into NULL: EFAULT" \
+	"getrandom into text: EFAULT" "fstat into a kernel address: EFAULT" \
+	"prlimit64 old limit into address 1: EFAULT" "readlinkat path at NULL: EFAULT"
+
+# Kernel self-tests (kernel/selftest.h).
+guest ktest-fault "$platform" hello "world" "ktest=fault" 1 - \
+	"panic: kernel trap: load page fault (scause 0xd)" \
+	"sepc  0xffff" "<selftest_kernel_fault+" "stval 0xffff800000000100"
+guest ktest-timer "$platform" hello "world" "ktest=timer" 0 - \
+	"ktest timer: 3 ticks" "Hello from hello world!"

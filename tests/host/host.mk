@@ -1,0 +1,44 @@
+# Host unit tests: native gcc with AddressSanitizer and UBSan.
+#
+# To add a test NAME: list it in HOST_TESTS and set host_NAME_SRCS to its
+# sources (the test file, the kernel files under test, and host_env.c).
+
+HOST_CC     := gcc
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+               -fsanitize=address,undefined -fno-sanitize-recover=all \
+               -fno-omit-frame-pointer -I. -Iplatform/riscv64 -DHOST_TEST
+
+HOST_TESTS :=
+
+HOST_TESTS += fdt
+host_fdt_SRCS := tests/host/test_fdt.c kernel/fdt.c tests/host/host_env.c
+# test_fdt reads its blobs from the directory given as argv[1] (build/host):
+# the tree QEMU's virt machine hands the firmware, and fixtures compiled by dtc
+# (-q: some are malformed on purpose).
+host_fdt_DTBS := $(HOSTBUILD)/virt.dtb \
+                 $(patsubst tests/host/fdt/%.dts,$(HOSTBUILD)/fdt_%.dtb,$(wildcard tests/host/fdt/*.dts))
+$(HOSTBUILD)/test_fdt: $(host_fdt_DTBS)
+$(HOSTBUILD)/virt.dtb:
+	@mkdir -p $(@D)
+	qemu-system-riscv64 -machine virt,dumpdtb=$@ -m 512M -nographic -bios default </dev/null
+$(HOSTBUILD)/fdt_%.dtb: tests/host/fdt/%.dts
+	@mkdir -p $(@D)
+	dtc -q -I dts -O dtb -o $@ $<
+
+HOST_TESTS += frame
+host_frame_SRCS := tests/host/test_frame.c kernel/frame.c tests/host/host_env.c
+
+HOST_TESTS += heap
+host_heap_SRCS := tests/host/test_heap.c kernel/heap.c kernel/frame.c tests/host/host_env.c
+
+HOST_TESTS += random
+host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
+
+HOST_TESTS += vmm
+host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c segment/sv48_plain.c kernel/frame.c kernel/heap.c tests/host/host_env.c
+
+HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
+
+$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) -o $@

@@ -1,0 +1,43 @@
+/*
+ * What the kernel's generic code expects from its environment, for host tests:
+ * the direct-map offset, a console on stdout and a panic that aborts.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kernel/console.h"
+#include "kernel/memory.h"
+#include "kernel/panic.h"
+
+uintptr_t direct_map_offset;
+
+void console_write(const char *buf, size_t len)
+{
+	fwrite(buf, 1, len, stdout);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	return vprintf(fmt, ap);
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "panic: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}

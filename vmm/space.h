@@ -1,0 +1,22 @@
+/* struct vmm_space, shared by the files of vmm/ only. */
+#ifndef VMM_SPACE_H
+#define VMM_SPACE_H
+
+#include "vmm/backend.h"
+
+struct region;
+
+struct vmm_space {
+	struct backend_space *backend;
+	struct region *regions; /* sorted by address, disjoint */
+};
+
+/* Create the kernel space with nothing mapped (vmm_init; host tests). */
+int vmm_kernel_space_init(void);
+/* Account one fault resolution that took INSTRET instructions. */
+void vmm_count_fault(uint64_t instret);
+
+/* Free every region of SPACE (and the frames of anonymous ones). */
+void region_destroy_all(struct vmm_space *space);
+
+#endif

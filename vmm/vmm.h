@@ -1,0 +1,167 @@
+/*
+ * The virtual-memory manager: the only view of address translation that
+ * code above vmm/ has.
+ *
+ * A space is a set of translations (an Sv48 root table, or a permission-table
+ * division).  Rights are backend-neutral; the backend linked for the platform
+ * decides how they are stored and which page or cell sizes it uses.  Every
+ * operation checks all of its arguments before it changes anything, and
+ * either completes or fails with nothing changed.
+ *
+ * Errors are negated Linux errno values (kernel/error.h).
+ */
+#ifndef VMM_VMM_H
+#define VMM_VMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/memory.h"
+
+/* Rights, given to map/protect and reported by translate/traverse. */
+enum vmm_rights {
+	VMM_READ = 1u << 0,
+	VMM_WRITE = 1u << 1,   /* needs VMM_READ */
+	VMM_EXEC = 1u << 2,
+	VMM_USER = 1u << 3,    /* reachable from U-mode; only in the user half */
+	VMM_GLOBAL = 1u << 4,  /* the same in every space (kernel mappings) */
+	VMM_DEVICE = 1u << 5,  /* I/O registers rather than memory */
+	/* reported only: set by the hardware on access */
+	VMM_ACCESSED = 1u << 6,
+	VMM_DIRTY = 1u << 7,
+};
+#define VMM_RIGHTS_MASK (VMM_READ | VMM_WRITE | VMM_EXEC | VMM_USER | VMM_GLOBAL | VMM_DEVICE)
+
+struct vmm_space;
+
+/* One contiguous translation, as translate and traverse report it. */
+struct vmm_mapping {
+	vaddr_t va;
+	paddr_t pa;
+	uint64_t len;
+	unsigned rights; /* including VMM_ACCESSED / VMM_DIRTY */
+};
+
+/*
+ * Create the kernel space and make it current: kernel text RX, rodata R,
+ * data/bss RW, the rest of RAM RW in the largest pages alignment allows,
+ * DEVICES (physical pages) RW as device memory, nothing user-accessible.
+ * Needs the frame allocator.  Returns 0 or a negative errno.
+ */
+int vmm_init(const struct mem_range *ram, unsigned nram, const struct mem_range *reserved,
+	     unsigned nreserved, const struct mem_range *devices, unsigned ndevices);
+
+/* The space built by vmm_init. */
+struct vmm_space *vmm_kernel_space(void);
+/* The space translation currently uses. */
+struct vmm_space *vmm_current_space(void);
+
+/*
+ * A new space that shares the kernel half of the kernel space and has an
+ * empty user half.  Returns 0 and *OUT, or -ENOMEM.
+ */
+int vmm_space_create(struct vmm_space **out);
+/* Free SPACE's translation structures (not the memory it maps) and its regions. */
+void vmm_space_destroy(struct vmm_space *space);
+/* Make SPACE the one translation uses (satp write and fence). */
+void vmm_activate(struct vmm_space *space);
+
+/*
+ * Map [va, va+len) to [pa, pa+len) with RIGHTS.
+ * va, pa and len are page aligned, len > 0, the range lies in one half
+ * (user half iff VMM_USER) and ends below 2^64, [pa, pa+len) lies below
+ * 2^56 (what both formats can name), rights has VMM_READ or VMM_EXEC and
+ * only bits of VMM_RIGHTS_MASK, and VMM_WRITE comes with VMM_READ: else
+ * -EINVAL.
+ * Any page of the range already mapped: -EEXIST.  Out of table memory:
+ * -ENOMEM.  On error nothing is changed.
+ */
+int vmm_map(struct vmm_space *space, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
+
+/*
+ * Remove every translation inside [va, va+len); pages not mapped are skipped.
+ * Does not free the physical memory.  -EINVAL for a misaligned or
+ * non-canonical range; -ENOMEM when a larger page or cell must be split and
+ * no memory is left (nothing changed).
+ */
+int vmm_unmap(struct vmm_space *space, vaddr_t va, uint64_t len);
+
+/*
+ * Give every page of [va, va+len) RIGHTS (same rules as vmm_map).  -ENOENT
+ * when any page in the range is not mapped; -EINVAL, -ENOMEM as above.  On
+ * error nothing is changed.
+ */
+int vmm_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
+
+/*
+ * The translation of the byte at VA: 0 and *OUT (va/pa of that byte, len
+ * to the end of its page or cell, rights), -ENOENT when unmapped, -EINVAL
+ * when VA is not canonical.
+ */
+int vmm_translate(struct vmm_space *space, vaddr_t va, struct vmm_mapping *out);
+
+/*
+ * Call VISIT for each translation overlapping [va, va+len), in ascending
+ * address order, clipped to the range.  Adjacent pages may be reported
+ * together or apart.  Stops at and returns the first non-zero value VISIT
+ * returns; 0 when all were visited; -EINVAL for a bad range.  VISIT must not
+ * change SPACE.
+ */
+typedef int (*vmm_visitor)(const struct vmm_mapping *m, void *ctx);
+int vmm_traverse(struct vmm_space *space, vaddr_t va, uint64_t len, vmm_visitor visit, void *ctx);
+
+/* ------------------------------------------------------------ regions --- */
+/*
+ * Regions describe what user memory should exist; the backend holds only
+ * what is mapped now.  A fault inside a region that allows the access is
+ * resolved here (demand-zero); anything else is the application's error.
+ */
+enum region_kind {
+	REGION_ANON, /* zero-filled on first touch; frames owned by the region */
+	REGION_FIXED /* mapped by the caller; frames not owned */
+};
+
+/*
+ * Add a region [va, va+len) with RIGHTS (user half, page aligned): 0, -EINVAL,
+ * -EEXIST, -ENOMEM.  RIGHTS has VMM_USER, no bit but READ, WRITE and EXEC,
+ * and WRITE only with READ (the rights its pages are mapped with); VMM_USER
+ * alone is PROT_NONE.  The same rules hold for vmm_region_protect.
+ */
+int vmm_region_add(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
+		   enum region_kind kind);
+/*
+ * Unmap and forget [va, va+len), freeing frames of anonymous regions; holes
+ * are fine.  -ENOMEM (nothing changed) when a region must be split and no
+ * memory is left.
+ */
+int vmm_region_remove(struct vmm_space *space, vaddr_t va, uint64_t len);
+/* Change the rights of [va, va+len): -ENOMEM when part of it is in no region (as mprotect). */
+int vmm_region_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
+/* Move the end of the region that ends at OLD_END to NEW_END (brk): 0, -ENOMEM, -EINVAL. */
+int vmm_region_resize(struct vmm_space *space, vaddr_t old_end, vaddr_t new_end);
+/* Whether every byte of [va, va+len) is in regions allowing ACCESS. */
+int vmm_region_allows(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned access);
+
+/*
+ * Resolve a page fault at VA for ACCESS (VMM_READ, VMM_WRITE or VMM_EXEC):
+ * 0 when the faulting instruction can be retried, -EFAULT when the access is
+ * not allowed, -ENOMEM when no frame is left.
+ */
+int vmm_fault(struct vmm_space *space, vaddr_t va, unsigned access);
+
+/* ---------------------------------------------------------- statistics --- */
+struct vmm_op_stats {
+	uint64_t calls;
+	uint64_t instret; /* total retired instructions inside the operation */
+};
+
+struct vmm_stats {
+	uint64_t table_bytes; /* translation structures in use, all spaces */
+	struct vmm_op_stats map, unmap, protect, fault;
+};
+
+void vmm_get_stats(struct vmm_stats *out);
+/* "sv48" or "cells": the backend linked into this image. */
+const char *vmm_backend_name(void);
+
+#endif
