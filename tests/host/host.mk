@@ -37,8 +37,15 @@ host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env
 HOST_TESTS += vmm
 host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c segment/sv48_plain.c kernel/frame.c kernel/heap.c tests/host/host_env.c
 
+HOST_TESTS += siphash
+host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
+
+HOST_TESTS += u64map
+host_u64map_SRCS := tests/host/test_u64map.c tablet/u64map.c kernel/frame.c kernel/heap.c \
+                    tests/host/host_env.c
+
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
-$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h)
+$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h tablet/*.h)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) -o $@

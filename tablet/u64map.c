@@ -1,0 +1,107 @@
+#include "tablet/u64map.h"
+
+#include "kernel/error.h"
+#include "kernel/heap.h"
+
+#define MIN_CAPACITY 64
+
+/* Keys are random IDs or page addresses: mix them so low bits spread. */
+static size_t slot_of(const struct u64map *m, uint64_t key)
+{
+	key ^= key >> 33;
+	key *= 0xff51afd7ed558ccdull;
+	key ^= key >> 33;
+	return (size_t)key & (m->capacity - 1);
+}
+
+void *u64map_get(const struct u64map *m, uint64_t key)
+{
+	if (m->capacity == 0 || key == 0)
+		return NULL;
+	for (size_t i = slot_of(m, key);; i = (i + 1) & (m->capacity - 1)) {
+		if (m->slots[i].key == key)
+			return m->slots[i].value;
+		if (m->slots[i].key == 0)
+			return NULL;
+	}
+}
+
+/* Insert without growing; the caller guarantees a free slot. */
+static void insert(struct u64map *m, uint64_t key, void *value)
+{
+	size_t i = slot_of(m, key);
+	while (m->slots[i].key != 0)
+		i = (i + 1) & (m->capacity - 1);
+	m->slots[i] = (struct u64map_slot){ key, value };
+	m->count++;
+}
+
+/* Rehash into twice the capacity: 0 or -ENOMEM with the map unchanged. */
+static int grow(struct u64map *m)
+{
+	size_t capacity = m->capacity ? 2 * m->capacity : MIN_CAPACITY;
+	struct u64map_slot *slots = kzalloc(capacity * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	struct u64map old = *m;
+	m->slots = slots;
+	m->capacity = capacity;
+	m->count = 0;
+	for (size_t i = 0; i < old.capacity; i++)
+		if (old.slots[i].key)
+			insert(m, old.slots[i].key, old.slots[i].value);
+	kfree(old.slots);
+	return 0;
+}
+
+int u64map_put(struct u64map *m, uint64_t key, void *value)
+{
+	if (key == 0)
+		return -EINVAL;
+	if (u64map_get(m, key))
+		return -EEXIST;
+	/* Keep the load at most 1/2 so probe runs stay short. */
+	if (2 * (m->count + 1) > m->capacity) {
+		int err = grow(m);
+		if (err)
+			return err;
+	}
+	insert(m, key, value);
+	return 0;
+}
+
+void *u64map_remove(struct u64map *m, uint64_t key)
+{
+	if (m->capacity == 0 || key == 0)
+		return NULL;
+	size_t mask = m->capacity - 1, i = slot_of(m, key);
+	while (m->slots[i].key != key) {
+		if (m->slots[i].key == 0)
+			return NULL;
+		i = (i + 1) & mask;
+	}
+	void *value = m->slots[i].value;
+	/* Shift later members of the probe run back so no lookup stops early. */
+	for (size_t j = (i + 1) & mask; m->slots[j].key != 0; j = (j + 1) & mask) {
+		size_t home = slot_of(m, m->slots[j].key);
+		int movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+		if (movable) {
+			m->slots[i] = m->slots[j];
+			i = j;
+		}
+	}
+	m->slots[i] = (struct u64map_slot){ 0, NULL };
+	m->count--;
+	return value;
+}
+
+size_t u64map_bytes(const struct u64map *m)
+{
+	return m->capacity * sizeof(struct u64map_slot);
+}
+
+void u64map_clear(struct u64map *m)
+{
+	kfree(m->slots);
+	*m = (struct u64map){ NULL, 0, 0 };
+}
