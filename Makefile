@@ -45,6 +45,9 @@ KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac 
             -DPICOLIBC_INTEGER_PRINTF_SCANF -T $(PLATFORM_LDSCRIPT) \
             -Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
+# Files a platform builds with extra flags (PLATFORM_CFLAGS_path/to/file.c).
+$(BUILD)/obj/%.c.o: KCFLAGS += $(PLATFORM_CFLAGS_$*.c)
+
 KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS)
 KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
 
@@ -96,11 +99,12 @@ $(BUILD)/Image: $(BUILD)/kernel.elf
 QEMU_FLAGS := -machine virt -cpu rv64 -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-cmd print-platforms test test-host host-test-bins clean FORCE
+.PHONY: help deps image run run-cmd print-platforms bench test test-host host-test-bins clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
 	@echo "make test      host unit tests and in-QEMU tests; ends with 'N passed, N failed'"
+	@echo "make bench     [PLATFORM=...]  instruction counts of vmm operations and faults (one stats line)"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
 	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
 	@echo "make deps      install the Debian packages the build needs (no-op when present)"
@@ -113,7 +117,11 @@ deps:
 image: $(BUILD)/Image
 
 # BOOTARGS reaches the kernel as /chosen/bootargs (ktest=... runs a kernel self-test).
-QEMU_CMD := $(QEMU) $(QEMU_FLAGS) -kernel $(BUILD)/Image $(if $(BOOTARGS),-append '$(BOOTARGS)')
+# SEED makes the guest's entropy (/chosen/rng-seed) fixed, so that instruction
+# counts repeat exactly (tablet IDs steer hash probes); without it every boot
+# draws fresh entropy, as the unguessable IDs and MAC key need.
+QEMU_CMD := $(QEMU) $(QEMU_FLAGS) $(if $(SEED),-seed $(SEED)) -kernel $(BUILD)/Image \
+            $(if $(BOOTARGS),-append '$(BOOTARGS)')
 
 run: deps
 	@$(MAKE) --no-print-directory image
@@ -125,6 +133,10 @@ print-platforms:
 # The exact command `make run` uses, for tests/run.
 run-cmd:
 	@echo "$(QEMU_CMD)"
+
+# Instruction counts of single vmm operations and faults, one stats line.
+bench: deps
+	@tools/bench.sh $(PLATFORM)
 
 test: deps
 	@tests/run

@@ -5,7 +5,7 @@
 #include "arch.h"
 #include "kernel/console.h"
 #include "kernel/error.h"
-#include "kernel/frame.h"
+#include "uaccess.h"
 
 #define EM_RISCV 243
 #define ET_EXEC 2
@@ -86,56 +86,38 @@ static unsigned segment_rights(uint32_t flags)
 	return r;
 }
 
-/* A read-only segment without bss: map the image's own pages. */
+/* A read-only segment without bss: the image's own pages, mapped as they are touched. */
 static int map_shared(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
 		      unsigned rights)
 {
 	vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
 	uint64_t len = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE) - start;
 	paddr_t pa = virt_to_phys(image + ALIGN_DOWN(ph->offset, PAGE_SIZE));
-	int err = vmm_region_add(s, start, len, rights, REGION_FIXED);
-	if (err)
-		return err == -EEXIST ? reject("segments share a page") : err;
-	err = vmm_map(s, start, pa, len, rights);
-	if (err)
-		vmm_region_remove(s, start, len);
-	return err;
+	int err = vmm_region_add_backed(s, start, len, rights, pa);
+	return err == -EEXIST ? reject("segments share a page") : err;
 }
 
-/* Copy the file bytes that fall in the page at PAGE_VA into a fresh frame and map it. */
-static int copy_page(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
-		     vaddr_t page_va, unsigned rights)
-{
-	paddr_t pa;
-	if (frame_alloc(0, &pa) != 0)
-		return -ENOMEM;
-	uint8_t *dst = phys_to_virt(pa);
-	memset(dst, 0, PAGE_SIZE);
-	vaddr_t from = page_va > ph->vaddr ? page_va : ph->vaddr;
-	vaddr_t to = page_va + PAGE_SIZE < ph->vaddr + ph->filesz ? page_va + PAGE_SIZE
-								   : ph->vaddr + ph->filesz;
-	memcpy(dst + (from - page_va), image + ph->offset + (from - ph->vaddr), to - from);
-	int err = vmm_map(s, page_va, pa, PAGE_SIZE, rights);
-	if (err)
-		frame_free(pa, 0);
-	return err;
-}
-
-/* A writable segment (or one with bss): private copies of the file pages, the rest demand-zero. */
+/*
+ * A writable segment (or one with bss): an anonymous region whose file part
+ * is filled in now, through the application's own mapping, so the pages are
+ * the space's like any other demand-zero page (and are marked dirty).
+ */
 static int map_private(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
 		       unsigned rights)
 {
 	vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
-	vaddr_t file_end = ALIGN_UP(ph->vaddr + ph->filesz, PAGE_SIZE);
 	uint64_t len = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE) - start;
-	int err = vmm_region_add(s, start, len, rights, REGION_ANON);
+	int err = vmm_region_add(s, start, len, rights | VMM_WRITE | VMM_READ, REGION_ANON);
 	if (err)
 		return err == -EEXIST ? reject("segments share a page") : err;
-	for (vaddr_t va = start; !err && va < file_end; va += PAGE_SIZE)
-		err = copy_page(s, image, ph, va, rights);
-	if (err)
+	err = copy_to_user(ph->vaddr, image + ph->offset, ph->filesz);
+	if (!err && !(rights & VMM_WRITE))
+		err = vmm_region_protect(s, start, len, rights);
+	if (err) {
 		vmm_region_remove(s, start, len);
-	return err;
+		return err == -EFAULT ? -ENOMEM : err;
+	}
+	return 0;
 }
 
 /* Where the program headers appear in memory: PT_PHDR, or the load segment holding them. */

@@ -16,7 +16,7 @@ struct elf_image {
 
 /*
  * Map the PT_LOAD segments of the ELF at IMAGE (SIZE bytes, page aligned in
- * kernel memory) into SPACE: read-only segments straight from IMAGE's pages,
+ * kernel memory) into SPACE: read-only segments paged in from IMAGE's pages,
  * writable ones copied, bss demand-zero.  Returns 0, -ENOEXEC (not a static
  * riscv64 executable, or malformed: the reason is printed), or -ENOMEM.
  */

@@ -46,9 +46,12 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define ELOOP 40
+#define ETIME 62
+#define EBADMSG 74
 #define EOVERFLOW 75
 #define ENOTSUP 95
 #define ETIMEDOUT 110
+#define ESTALE 116
 #endif
 
 #endif

@@ -128,7 +128,10 @@ int process_start(const void *image, size_t size, const char *cmdline)
 	if (err)
 		return err;
 	p->brk_start = p->brk = img.brk_start;
-	err = vmm_region_add(p->space, STACK_TOP - STACK_SIZE, STACK_SIZE,
+	p->mmap_next = MMAP_BASE;
+	p->huge_mmap_next = HUGE_MMAP_BASE;
+	/* One page more than the stack: its lowest page is the guard, never mapped. */
+	err = vmm_region_add(p->space, STACK_TOP - STACK_SIZE - PAGE_SIZE, STACK_SIZE + PAGE_SIZE,
 			     VMM_USER | VMM_READ | VMM_WRITE, REGION_ANON);
 	if (err)
 		return err;

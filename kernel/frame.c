@@ -54,6 +54,19 @@ struct layout {
 
 typedef void piece_fn(paddr_t start, paddr_t end, void *arg);
 
+/*
+ * The layout of the last frame_init, kept so that frame_online can find the
+ * free pieces of a range later, and the window [online_lo, online_hi) that
+ * limits which pieces a pass hands over.
+ */
+#define SAVED_RANGES 32
+static struct mem_range saved_ram[SAVED_RANGES], saved_res[SAVED_RANGES];
+static struct layout saved;
+static paddr_t clip_lo, clip_hi = UINT64_MAX;
+static void (*low_hook)(void);
+static uint64_t low_watermark;
+static int in_low_hook;
+
 static inline uint64_t block_size(unsigned order)
 {
 	return PAGE_SIZE << order;
@@ -208,11 +221,24 @@ struct fit {
 	paddr_t start, end; /* the smallest piece that holds need; empty if none */
 };
 
+/* Clip [*start, *end) to the current window: whether anything is left. */
+static int clip(paddr_t *start, paddr_t *end)
+{
+	if (*start < clip_lo)
+		*start = clip_lo;
+	if (*end > clip_hi)
+		*end = clip_hi;
+	return *start < *end;
+}
+
 /* for_each_piece callback: remember the smallest piece that holds the
  * metadata, so that the large, well-aligned pieces stay whole. */
 static void note_fit(paddr_t start, paddr_t end, void *arg)
 {
 	struct fit *f = arg;
+
+	if (!clip(&start, &end))
+		return;
 
 	if (end - start < f->need)
 		return;
@@ -226,6 +252,8 @@ static void note_fit(paddr_t start, paddr_t end, void *arg)
  * aligned blocks. */
 static void insert_piece(paddr_t start, paddr_t end, void *arg)
 {
+	if (!clip(&start, &end))
+		return;
 	while (start < end) {
 		unsigned order = 0;
 
@@ -258,12 +286,19 @@ static void reset(void)
 int frame_init(const struct mem_range *ram, unsigned nram, const struct mem_range *reserved,
 	       unsigned nreserved)
 {
-	struct layout l = { .ram = ram, .nram = nram, .res = reserved, .nres = nreserved };
+	return frame_init_window(ram, nram, reserved, nreserved, 0, UINT64_MAX);
+}
+
+int frame_init_window(const struct mem_range *ram, unsigned nram, const struct mem_range *reserved,
+		      unsigned nreserved, paddr_t lo, paddr_t hi)
+{
+	struct layout l = { .ram = saved_ram, .nram = nram, .res = saved_res, .nres = nreserved };
 	struct span sp = { .lo = UINT64_MAX, .hi = 0 };
 	struct fit fit = { 0 };
 
 	reset();
-	if (!ram || nram == 0 || (nreserved && !reserved))
+	if (!ram || nram == 0 || (nreserved && !reserved) || nram > SAVED_RANGES ||
+	    nreserved > SAVED_RANGES || lo >= hi)
 		return -EINVAL;
 	for (unsigned i = 0; i < nram; i++)
 		if (!range_ok(&ram[i]))
@@ -272,7 +307,15 @@ int frame_init(const struct mem_range *ram, unsigned nram, const struct mem_rang
 		if (!range_ok(&reserved[i]))
 			return -EINVAL;
 
+	for (unsigned i = 0; i < nram; i++)
+		saved_ram[i] = ram[i];
+	for (unsigned i = 0; i < nreserved; i++)
+		saved_res[i] = reserved[i];
+	clip_lo = 0;
+	clip_hi = UINT64_MAX;
 	for_each_piece(&l, note_span, &sp);
+	clip_lo = lo;
+	clip_hi = hi;
 	if (sp.hi <= sp.lo)
 		return -ENOMEM; /* nothing left to manage, not even the metadata */
 	if (sp.hi - sp.lo > FRAME_MAX_SPAN)
@@ -299,10 +342,66 @@ int frame_init(const struct mem_range *ram, unsigned nram, const struct mem_rang
 
 	for_each_piece(&l, insert_piece, NULL);
 	stats.free_bytes = stats.managed_bytes;
+	saved = l;
+	clip_lo = 0;
+	clip_hi = UINT64_MAX;
 	return 0;
 }
 
+int frame_online(paddr_t lo, paddr_t hi)
+{
+	if (!meta || lo >= hi || !IS_ALIGNED(lo | hi, PAGE_SIZE))
+		return -EINVAL;
+	uint64_t before = stats.managed_bytes;
+	clip_lo = lo;
+	clip_hi = hi;
+	for_each_piece(&saved, insert_piece, NULL);
+	clip_lo = 0;
+	clip_hi = UINT64_MAX;
+	stats.free_bytes += stats.managed_bytes - before;
+	return 0;
+}
+
+void frame_set_low_hook(void (*hook)(void), uint64_t watermark)
+{
+	low_hook = hook;
+	low_watermark = watermark;
+}
+
+/* Below the watermark, let the hook add memory; never from inside itself. */
+static void check_low(void)
+{
+	if (low_hook && !in_low_hook && stats.free_bytes < low_watermark) {
+		in_low_hook = 1;
+		low_hook();
+		in_low_hook = 0;
+	}
+}
+
+static int alloc_block(unsigned order, unsigned tag, paddr_t *pa);
+
 int frame_alloc_tagged(unsigned order, unsigned tag, paddr_t *pa)
+{
+	int err = alloc_block(order, tag, pa);
+	if (err == -ENOMEM && low_hook && !in_low_hook) {
+		/*
+		 * Free memory may be above the watermark yet too fragmented for
+		 * ORDER: let the hook add memory whatever the total.  The lists
+		 * are consistent here, so the hook may allocate too.
+		 */
+		stats.failures--;
+		in_low_hook = 1;
+		low_hook();
+		in_low_hook = 0;
+		err = alloc_block(order, tag, pa);
+	}
+	if (!err)
+		check_low();
+	return err;
+}
+
+/* Take one block of ORDER off the free lists. */
+static int alloc_block(unsigned order, unsigned tag, paddr_t *pa)
 {
 	unsigned o = order;
 	struct frame_node *n;
@@ -353,6 +452,42 @@ int frame_free(paddr_t pa, unsigned order)
 	release(pa, order);
 	stats.free_bytes += block_size(order);
 	stats.frees++;
+	return 0;
+}
+
+int frame_split(paddr_t pa, unsigned order, unsigned new_order)
+{
+	uint8_t *m = checked_meta(pa);
+
+	if (order > FRAME_MAX_ORDER || new_order > order || !m || META_KIND(*m) < KIND_ALLOC ||
+	    META_ORDER(*m) != order)
+		return -EINVAL;
+	unsigned kind = META_KIND(*m);
+	uint64_t pieces = 1ul << (order - new_order);
+	for (uint64_t i = 0; i < pieces; i++)
+		*meta_of(pa + i * block_size(new_order)) = META(kind, new_order);
+	/* Each piece will be freed on its own: count it as allocated on its own. */
+	stats.allocs += pieces - 1;
+	return 0;
+}
+
+int frame_join(paddr_t pa, unsigned order, unsigned new_order)
+{
+	if (new_order > FRAME_MAX_ORDER || order > new_order || !IS_ALIGNED(pa, block_size(new_order)))
+		return -EINVAL;
+	uint8_t *first = checked_meta(pa);
+	uint64_t pieces = 1ul << (new_order - order);
+	if (!first || META_KIND(*first) < KIND_ALLOC)
+		return -EINVAL;
+	for (uint64_t i = 0; i < pieces; i++) {
+		uint8_t *m = checked_meta(pa + i * block_size(order));
+		if (!m || *m != META(META_KIND(*first), order))
+			return -EINVAL;
+	}
+	for (uint64_t i = 1; i < pieces; i++)
+		*meta_of(pa + i * block_size(order)) = 0;
+	*first = META(META_KIND(*first), new_order);
+	stats.allocs -= pieces - 1;
 	return 0;
 }
 

@@ -49,6 +49,25 @@
 int frame_init(const struct mem_range *ram, unsigned nram, const struct mem_range *reserved,
 	       unsigned nreserved);
 
+/*
+ * frame_init, but hand over only the free memory inside [lo, hi) (the
+ * metadata goes there too); the rest of RAM waits for frame_online.  The
+ * kernel uses it to bring RAM online as its direct map grows.
+ */
+int frame_init_window(const struct mem_range *ram, unsigned nram, const struct mem_range *reserved,
+		      unsigned nreserved, paddr_t lo, paddr_t hi);
+
+/* Hand over the free memory of [lo, hi) that frame_init_window held back: 0 or -EINVAL. */
+int frame_online(paddr_t lo, paddr_t hi);
+
+/*
+ * Call HOOK when free memory drops below WATERMARK bytes after an
+ * allocation, and before failing one whatever the total (the free memory
+ * may be too fragmented), never while HOOK itself runs.  The
+ * hook may allocate and may bring memory online.
+ */
+void frame_set_low_hook(void (*hook)(void), uint64_t watermark);
+
 /* Allocate one block of 2^order frames; contents are NOT zeroed.  Returns 0
  * and *pa, -EINVAL (order > FRAME_MAX_ORDER), or -ENOMEM (none free). */
 int frame_alloc(unsigned order, paddr_t *pa);
@@ -60,6 +79,20 @@ int frame_alloc_tagged(unsigned order, unsigned tag, paddr_t *pa);
  * head of an allocated block of exactly that order (double free, wrong order,
  * misaligned, outside managed RAM), and then changes nothing. */
 int frame_free(paddr_t pa, unsigned order);
+
+/*
+ * Turn the allocated block of ORDER at PA into 2^(ORDER - NEW_ORDER)
+ * allocated blocks of NEW_ORDER with the same tag, each to be freed on its
+ * own (a huge page broken into pages).  0, or -EINVAL as frame_free.
+ */
+int frame_split(paddr_t pa, unsigned order, unsigned new_order);
+
+/*
+ * The inverse of frame_split: the 2^(NEW_ORDER - ORDER) allocated blocks of
+ * ORDER from PA (naturally aligned to NEW_ORDER, same tag) become one.
+ * 0, or -EINVAL (changing nothing) when they are not exactly that.
+ */
+int frame_join(paddr_t pa, unsigned order, unsigned new_order);
 
 /* The order of the allocated block whose head is pa, or -EINVAL. */
 int frame_block_order(paddr_t pa);

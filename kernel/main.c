@@ -27,6 +27,7 @@ extern char _kernel_start[], _kernel_end[];
 extern const char app_elf_start[], app_elf_end[], app_cmdline[];
 
 static struct boot_info boot_info;
+static char bootargs[256]; /* the FDT is not mapped after memory_init */
 
 /* Read the FDT's totalsize (big-endian, at +4) so that parsing stays inside it. */
 static size_t fdt_total_size(const void *fdt)
@@ -50,14 +51,17 @@ static unsigned collect_reserved(paddr_t fdt_pa, struct mem_range *out)
 
 static void memory_init(paddr_t fdt_pa)
 {
-	struct mem_range reserved[MAX_RESERVED], devices[MAX_DEVICES];
+	struct mem_range reserved[MAX_RESERVED], devices[MAX_DEVICES], window;
 	unsigned nreserved = collect_reserved(fdt_pa, reserved);
-	int err = frame_init(boot_info.ram, boot_info.nram, reserved, nreserved);
+	int err = vmm_plan_direct_map(boot_info.ram, boot_info.nram, boot_info.reserved,
+				      boot_info.nreserved, &window);
+	if (!err)
+		err = frame_init_window(boot_info.ram, boot_info.nram, reserved, nreserved,
+					window.base, window.base + window.size);
 	if (err)
 		panic("frame allocator: cannot manage the FDT's memory (error %d)", err);
 	unsigned ndevices = machine_device_ranges(&boot_info, devices, MAX_DEVICES);
-	err = vmm_init(boot_info.ram, boot_info.nram, boot_info.reserved, boot_info.nreserved,
-		       devices, ndevices);
+	err = vmm_init(&window, devices, ndevices, (vaddr_t)app_elf_start, (vaddr_t)app_elf_end);
 	if (err)
 		panic("vmm: cannot build the kernel space (error %d)", err);
 }
@@ -80,12 +84,14 @@ void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
 	machine_init(&boot_info);
 	if (err)
 		panic("hart %lu: unusable FDT at %#lx (error %d)", hartid, fdt_pa, err);
+	if (boot_info.bootargs)
+		strncpy(bootargs, boot_info.bootargs, sizeof(bootargs) - 1);
 	if (random_init(boot_info.rng_seed, boot_info.rng_seed_len) != 0)
 		kprintf("warning: no /chosen/rng-seed: random numbers are predictable\n");
 	memory_init(fdt_pa);
 	boot_report();
 	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
-	selftest_run(boot_info.bootargs);
+	selftest_run(bootargs);
 	err = process_start(app_elf_start, (size_t)(app_elf_end - app_elf_start), app_cmdline);
 	kprintf("cannot start the application: error %d\n", err);
 	process_exit(127);

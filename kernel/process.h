@@ -9,12 +9,22 @@
 #define STACK_TOP 0x00007ffffffff000ul /* one page below the top of the user half */
 #define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; the page below is the guard */
 #define MAX_ARGS 64
+/*
+ * mmap areas, each growing upwards: ordinary mappings from 1 TiB, and
+ * MAP_HUGETLB ones in the 512 GiB - 1 TiB area, which the Sv48 backend
+ * runs with its huge-page segproc (2 MiB pages).
+ */
+#define MMAP_BASE 0x0000010000000000ul
+#define MMAP_END 0x00007f0000000000ul
+#define HUGE_MMAP_BASE 0x0000008000000000ul
+#define HUGE_MMAP_END 0x0000010000000000ul
 
 struct process {
 	struct vmm_space *space;
 	const char *name;  /* argv[0] */
 	vaddr_t brk_start; /* the heap (brk) grows from here ... */
 	vaddr_t brk;       /* ... to here */
+	vaddr_t mmap_next, huge_mmap_next; /* where the next mmap without a fixed address goes */
 };
 
 extern struct process current_process;

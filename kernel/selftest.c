@@ -3,7 +3,10 @@
 #include <string.h>
 
 #include "kernel/console.h"
+#include "kernel/error.h"
+#include "kernel/stats.h"
 #include "machine.h"
+#include "vmm/vmm.h"
 
 #define TIMER_TEST_TICKS 3
 
@@ -33,10 +36,24 @@ void selftest_run(const char *bootargs)
 	if (!arg)
 		return;
 	arg += strlen("ktest=");
-	if (strncmp(arg, "fault", 5) == 0)
+	char name[32];
+	size_t len = strcspn(arg, " ");
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, arg, len);
+	name[len] = 0;
+	if (strcmp(name, "fault") == 0)
 		selftest_kernel_fault();
-	else if (strncmp(arg, "timer", 5) == 0)
+	else if (strcmp(name, "timer") == 0)
 		selftest_timer();
-	else
-		kprintf("ktest: unknown self-test '%s'\n", arg);
+	else if (strcmp(name, "bench") == 0)
+		kstats.bench_ran = vmm_bench(&kstats.bench) == 0;
+	else {
+		/* The backend's own self-tests (the Sv48 backend's expiry test, say). */
+		int err = vmm_selftest(vmm_kernel_space(), name);
+		if (err == -ENOENT)
+			kprintf("ktest: unknown self-test '%s'\n", name);
+		else
+			kprintf("ktest %s: %s (%d)\n", name, err ? "FAILED" : "passed", err);
+	}
 }

@@ -4,6 +4,9 @@
  *   fault  a load from an unmapped kernel address: the panic report must
  *          name the cause, sepc, stval and this function's symbol
  *   timer  wait for three timer interrupts, then boot the application
+ *   bench  measure single vmm operations (vmm_bench) for the stats line
+ * Any other name goes to the vmm backend (vmm_selftest): the Sv48 backend
+ * has "expiry", a rental that ends on time.
  */
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H

@@ -8,10 +8,14 @@
 
 #include <stdint.h>
 
+#include "vmm/vmm.h"
+
 struct kstats {
 	uint64_t entry_instret;      /* at the first kernel instruction */
 	uint64_t user_entry_instret; /* just before the application's first instruction */
 	uint64_t syscalls;
+	int bench_ran;           /* ktest=bench measured the vmm operations */
+	struct vmm_bench bench;
 };
 
 extern struct kstats kstats;

@@ -36,10 +36,9 @@ static void insert(struct u64map *m, uint64_t key, void *value)
 	m->count++;
 }
 
-/* Rehash into twice the capacity: 0 or -ENOMEM with the map unchanged. */
-static int grow(struct u64map *m)
+/* Rehash into CAPACITY slots: 0 or -ENOMEM with the map unchanged. */
+static int rehash(struct u64map *m, size_t capacity)
 {
-	size_t capacity = m->capacity ? 2 * m->capacity : MIN_CAPACITY;
 	struct u64map_slot *slots = kzalloc(capacity * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
@@ -51,6 +50,32 @@ static int grow(struct u64map *m)
 		if (old.slots[i].key)
 			insert(m, old.slots[i].key, old.slots[i].value);
 	kfree(old.slots);
+	return 0;
+}
+
+static int grow(struct u64map *m)
+{
+	return rehash(m, m->capacity ? 2 * m->capacity : MIN_CAPACITY);
+}
+
+void u64map_trim(struct u64map *m)
+{
+	m->reserved = 0;
+	size_t capacity = m->capacity;
+	while (capacity > MIN_CAPACITY && 4 * m->count < capacity)
+		capacity /= 2;
+	if (capacity != m->capacity)
+		rehash(m, capacity);
+}
+
+int u64map_reserve(struct u64map *m, size_t more)
+{
+	m->reserved = 1;
+	while (2 * (m->count + more) > m->capacity) {
+		int err = grow(m);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 
@@ -92,6 +117,13 @@ void *u64map_remove(struct u64map *m, uint64_t key)
 	}
 	m->slots[i] = (struct u64map_slot){ 0, NULL };
 	m->count--;
+	/*
+	 * Below a quarter full, halve: this exactly undoes the growth that the
+	 * last insert caused, so an operation that fails and backs out leaves
+	 * memory as it found it.  (If the smaller array cannot be had, stay.)
+	 */
+	if (!m->reserved && m->capacity > MIN_CAPACITY && 4 * m->count < m->capacity)
+		rehash(m, m->capacity / 2);
 	return value;
 }
 
@@ -103,5 +135,5 @@ size_t u64map_bytes(const struct u64map *m)
 void u64map_clear(struct u64map *m)
 {
 	kfree(m->slots);
-	*m = (struct u64map){ NULL, 0, 0 };
+	*m = (struct u64map){ NULL, 0, 0, 0 };
 }

@@ -20,12 +20,17 @@ struct u64map {
 	struct u64map_slot *slots;
 	size_t capacity; /* a power of two, or 0 before the first insert */
 	size_t count;
+	int reserved; /* a reservation is open: do not shrink until u64map_trim */
 };
 
 /* The value stored under KEY, or NULL. */
 void *u64map_get(const struct u64map *m, uint64_t key);
 /* Store VALUE under KEY (non-zero, not present): 0, -EINVAL, -EEXIST or -ENOMEM (map unchanged). */
 int u64map_put(struct u64map *m, uint64_t key, void *value);
+/* Grow now so that MORE further puts cannot fail for lack of room: 0 or -ENOMEM. */
+int u64map_reserve(struct u64map *m, size_t more);
+/* End a reservation and give back room it did not use (the capacity a map of this size has). */
+void u64map_trim(struct u64map *m);
 /* Remove KEY: its value, or NULL when absent. */
 void *u64map_remove(struct u64map *m, uint64_t key);
 /* Bytes of memory the map holds. */

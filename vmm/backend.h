@@ -26,6 +26,32 @@ int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *o
 int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visitor visit,
 		     void *ctx);
 
+/* A fault the region layer allows and that no translation serves yet. */
+struct backend_fault {
+	vaddr_t va;
+	unsigned access;                  /* VMM_READ, VMM_WRITE or VMM_EXEC */
+	unsigned rights;                  /* the region's: map with these */
+	vaddr_t region_start, region_end; /* the region around VA */
+	paddr_t backing; /* non-zero: map this (the caller's) page, not a zeroed one */
+};
+
+/*
+ * Bring in memory for F: the caller's page F->backing, or zeroed memory (the
+ * backend chooses the page or cell size):
+ * 0, -ENOMEM or -EFAULT.  Memory allocated here belongs to the space and is
+ * freed when it is unmapped; memory mapped by backend_map stays the caller's.
+ */
+int backend_fault(struct backend_space *s, const struct backend_fault *f);
+
+/* Run the backend's in-guest self-test NAME: 0, -ENOENT (no such test), or a failure. */
+int backend_selftest(struct backend_space *s, const char *name);
+
+/* Write the backend's own figures as " key=value" pairs into BUF. */
+void backend_stats(char *buf, size_t size);
+
+/* The timer ticked (the Sv48 backend ends expired rentals here). */
+void backend_tick(void);
+
 /* Bytes of translation structures in use, over all spaces. */
 uint64_t backend_table_bytes(void);
 

@@ -17,6 +17,7 @@ struct region {
 	unsigned rights;
 	enum region_kind kind;
 	struct region *next;
+	paddr_t backing; /* REGION_BACKED: the memory behind start */
 };
 
 /* The region containing VA, or NULL. */
@@ -50,8 +51,9 @@ static int region_rights_ok(unsigned rights)
 	return (rights & VMM_USER) != 0;
 }
 
-int vmm_region_add(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
-		   enum region_kind kind)
+/* Insert a region; KIND and BACKING are trusted to agree. */
+static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
+			 enum region_kind kind, paddr_t backing)
 {
 	if (!user_range_ok(va, len) || !region_rights_ok(rights))
 		return -EINVAL;
@@ -63,24 +65,30 @@ int vmm_region_add(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned right
 	struct region *r = kmalloc(sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	*r = (struct region){ va, va + len, rights, kind, *link };
+	*r = (struct region){ va, va + len, rights, kind, *link, backing };
 	*link = r;
 	return 0;
 }
 
-/* Free the frames behind one translation of an anonymous region. */
-static int free_anon_frames(const struct vmm_mapping *m, void *ctx)
+int vmm_region_add(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
+		   enum region_kind kind)
 {
-	for (uint64_t off = 0; off < m->len; off += PAGE_SIZE)
-		frame_free(m->pa + off, 0);
-	return 0;
+	if (kind == REGION_BACKED)
+		return -EINVAL; /* it needs its memory: vmm_region_add_backed */
+	return region_insert(s, va, len, rights, kind, 0);
 }
 
-/* Drop the pages of [va, end) that R has mapped, returning anonymous frames. */
+int vmm_region_add_backed(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
+			  paddr_t pa)
+{
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len < pa)
+		return -EINVAL;
+	return region_insert(s, va, len, rights, REGION_BACKED, pa);
+}
+
 static int region_drop_pages(struct vmm_space *s, struct region *r, vaddr_t va, vaddr_t end)
 {
-	if (r->kind == REGION_ANON)
-		vmm_traverse(s, va, end - va, free_anon_frames, NULL);
+	/* The backend frees what its faults allocated; fixed memory stays the caller's. */
 	return vmm_unmap(s, va, end - va);
 }
 
@@ -95,6 +103,7 @@ static int region_split_at(struct vmm_space *s, vaddr_t va)
 		return -ENOMEM;
 	*tail = *r;
 	tail->start = va;
+	tail->backing = r->backing ? r->backing + (va - r->start) : 0;
 	r->end = va;
 	r->next = tail;
 	return 0;
@@ -105,7 +114,9 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
 {
 	for (struct region *r = s->regions; r && r->next; r = r->next) {
 		struct region *n = r->next;
-		if (r->end == va && n->start == va && r->rights == n->rights && r->kind == n->kind) {
+		int backing_continues = !r->backing || n->backing == r->backing + (va - r->start);
+		if (r->end == va && n->start == va && r->rights == n->rights && r->kind == n->kind &&
+		    backing_continues) {
 			r->end = n->end;
 			r->next = n->next;
 			kfree(n);
@@ -233,19 +244,6 @@ int vmm_region_resize(struct vmm_space *s, vaddr_t old_end, vaddr_t new_end)
 	return 0;
 }
 
-/* Map a zeroed frame at the page holding VA in anonymous region R. */
-static int fault_in_zero_page(struct vmm_space *s, struct region *r, vaddr_t va)
-{
-	paddr_t pa;
-	if (frame_alloc(0, &pa) != 0)
-		return -ENOMEM;
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	int err = vmm_map(s, ALIGN_DOWN(va, PAGE_SIZE), pa, PAGE_SIZE, r->rights);
-	if (err)
-		frame_free(pa, 0);
-	return err;
-}
-
 int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
 {
 	uint64_t t0 = read_instret();
@@ -262,8 +260,13 @@ int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
 		}
 		goto out;
 	}
-	if (r->kind == REGION_ANON)
-		err = fault_in_zero_page(s, r, va);
+	if (r->kind != REGION_FIXED) {
+		paddr_t backing = r->kind == REGION_BACKED
+					  ? r->backing + (ALIGN_DOWN(va, PAGE_SIZE) - r->start)
+					  : 0;
+		struct backend_fault f = { va, access, r->rights, r->start, r->end, backing };
+		err = backend_fault(s->backend, &f);
+	}
 out:
 	vmm_count_fault(read_instret() - t0);
 	return err;

@@ -155,6 +155,16 @@ void vmm_get_stats(struct vmm_stats *out)
 	out->table_bytes = backend_table_bytes();
 }
 
+void vmm_backend_stats(char *buf, size_t size)
+{
+	backend_stats(buf, size);
+}
+
+void vmm_tick(void)
+{
+	backend_tick();
+}
+
 const char *vmm_backend_name(void)
 {
 	return backend_name;

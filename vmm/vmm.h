@@ -43,13 +43,26 @@ struct vmm_mapping {
 };
 
 /*
- * Create the kernel space and make it current: kernel text RX, rodata R,
- * data/bss RW, the rest of RAM RW in the largest pages alignment allows,
- * DEVICES (physical pages) RW as device memory, nothing user-accessible.
- * Needs the frame allocator.  Returns 0 or a negative errno.
+ * Plan the direct map of RAM (less HOLES, firmware memory, and the kernel
+ * image) and choose the WINDOW of it to map at boot; the frame allocator is
+ * to start with that window only (frame_init_window).  No allocation.
  */
-int vmm_init(const struct mem_range *ram, unsigned nram, const struct mem_range *reserved,
-	     unsigned nreserved, const struct mem_range *devices, unsigned ndevices);
+int vmm_plan_direct_map(const struct mem_range *ram, unsigned nram, const struct mem_range *holes,
+			unsigned nholes, struct mem_range *window);
+
+/*
+ * Create the kernel space and make it current: kernel text RX, rodata R,
+ * data/bss RW, the RAM WINDOW RW, DEVICES (physical pages) RW as device
+ * memory, nothing user-accessible.  [lazy_start, lazy_end) of the image's
+ * read-only data is mapped page by page on first read (vmm_kernel_fault).
+ * From then on the direct map grows as the frame allocator runs low, in the
+ * largest pages alignment allows.  Returns 0 or a negative errno.
+ */
+int vmm_init(const struct mem_range *window, const struct mem_range *devices, unsigned ndevices,
+	     vaddr_t lazy_start, vaddr_t lazy_end);
+
+/* A kernel-mode fault on a kernel address: 0 when it was a lazily mapped page, else -EFAULT. */
+int vmm_kernel_fault(vaddr_t va, unsigned access);
 
 /* The space built by vmm_init. */
 struct vmm_space *vmm_kernel_space(void);
@@ -80,7 +93,9 @@ int vmm_map(struct vmm_space *space, vaddr_t va, paddr_t pa, uint64_t len, unsig
 
 /*
  * Remove every translation inside [va, va+len); pages not mapped are skipped.
- * Does not free the physical memory.  -EINVAL for a misaligned or
+ * Memory that vmm_fault brought in is freed; memory mapped with vmm_map
+ * stays the caller's (the space never frees what it did not allocate).
+ * -EINVAL for a misaligned or
  * non-canonical range; -ENOMEM when a larger page or cell must be split and
  * no memory is left (nothing changed).
  */
@@ -117,8 +132,9 @@ int vmm_traverse(struct vmm_space *space, vaddr_t va, uint64_t len, vmm_visitor 
  * resolved here (demand-zero); anything else is the application's error.
  */
 enum region_kind {
-	REGION_ANON, /* zero-filled on first touch; frames owned by the region */
-	REGION_FIXED /* mapped by the caller; frames not owned */
+	REGION_ANON, /* zero-filled on first touch (vmm_fault); that memory is the space's */
+	REGION_FIXED, /* mapped by the caller; frames not owned */
+	REGION_BACKED /* the caller's memory, mapped page by page on first touch */
 };
 
 /*
@@ -129,6 +145,13 @@ enum region_kind {
  */
 int vmm_region_add(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
 		   enum region_kind kind);
+/*
+ * Add a region whose pages are the caller's memory at PA onward, mapped on
+ * first touch (demand paging of the image's read-only segments): 0, -EINVAL,
+ * -EEXIST, -ENOMEM.  The memory stays the caller's.
+ */
+int vmm_region_add_backed(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
+			  paddr_t pa);
 /*
  * Unmap and forget [va, va+len), freeing frames of anonymous regions; holes
  * are fine.  -ENOMEM (nothing changed) when a region must be split and no
@@ -145,7 +168,9 @@ int vmm_region_allows(struct vmm_space *space, vaddr_t va, uint64_t len, unsigne
 /*
  * Resolve a page fault at VA for ACCESS (VMM_READ, VMM_WRITE or VMM_EXEC):
  * 0 when the faulting instruction can be retried, -EFAULT when the access is
- * not allowed, -ENOMEM when no frame is left.
+ * not allowed, -ENOMEM when no frame is left.  The backend brings the memory
+ * in (on Sv48, the segment's segproc chooses the page size); the memory
+ * belongs to the space and is freed when unmapped.
  */
 int vmm_fault(struct vmm_space *space, vaddr_t va, unsigned access);
 
@@ -161,6 +186,19 @@ struct vmm_stats {
 };
 
 void vmm_get_stats(struct vmm_stats *out);
+/* Medians, in retired instructions, of single operations in steady state. */
+struct vmm_bench {
+	uint64_t map4k, protect4k, unmap4k, map2m, unmap2m;
+};
+/* Measure them on a scratch range of the current space's user half (ktest=bench). */
+int vmm_bench(struct vmm_bench *out);
+
+/* Run the backend's self-test NAME in SPACE: 0, -ENOENT when it has none of that name, or a failure. */
+int vmm_selftest(struct vmm_space *space, const char *name);
+/* Append the backend's own figures to BUF as " key=value" pairs (for the stats line). */
+void vmm_backend_stats(char *buf, size_t size);
+/* The timer ticked: time-limited translations that have expired end now. */
+void vmm_tick(void);
 /* "sv48" or "cells": the backend linked into this image. */
 const char *vmm_backend_name(void);
 

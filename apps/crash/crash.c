@@ -15,10 +15,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Deeper than any stack: the depth bound only keeps the compiler from calling it infinite. */
+/*
+ * Deeper than any stack: the depth bound only keeps the compiler from
+ * calling it infinite.  Frames stay well under a page, so the stack runs
+ * into the guard page itself rather than jumping over it.
+ */
 static int recurse(volatile char *prev, long depth)
 {
-	volatile char frame[4096];
+	volatile char frame[512];
 	frame[0] = prev ? prev[0] + 1 : 0;
 	if (depth > (1l << 40))
 		return frame[0];

@@ -2,6 +2,7 @@
 
 #include "kernel/memory.h"
 #include "sbi.h"
+#include "vmm/vmm.h"
 
 #define TEST_FAIL 0x3333 /* with the status in bits 31..16 */
 #define TEST_PASS 0x5555
@@ -62,6 +63,12 @@ void timer_interrupt(struct hart *hart)
 {
 	hart->ticks++;
 	sbi_set_timer(read_time() + timer_interval);
+	vmm_tick();
+}
+
+uint64_t timer_period(void)
+{
+	return timer_interval;
 }
 
 uint64_t timer_ticks(void)

@@ -30,6 +30,8 @@ void trap_init(void);
 /* Start periodic timer interrupts every PERIOD_US microseconds. */
 void timer_start(uint64_t timebase_hz, uint64_t period_us);
 uint64_t timer_ticks(void);
+/* Timer units (rdtime) between two ticks. */
+uint64_t timer_period(void);
 
 /* Resume (or first enter) U-mode with the registers in FRAME. */
 _Noreturn void trap_return(struct trap_frame *frame);

@@ -27,6 +27,8 @@ typedef uint64_t pte_t;
 #define PTE_A (1ul << 6)
 #define PTE_D (1ul << 7)
 #define PTE_RWX (PTE_R | PTE_W | PTE_X)
+/* RSW bit 0: the mapping is device memory (Sv48 without Svpbmt has no memory types). */
+#define PTE_SW_DEVICE (1ul << 8)
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK (((1ul << 44) - 1) << PTE_PPN_SHIFT)
 

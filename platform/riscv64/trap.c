@@ -26,6 +26,8 @@ void trap_init(void)
 {
 	csr_write(sscratch, 0);
 	csr_write(stvec, (uint64_t)trap_entry);
+	/* Applications may read cycle, time and instret (benchmarks count with them). */
+	csr_write(scounteren, 7);
 }
 
 /* A readable name for SCAUSE. */
@@ -123,6 +125,9 @@ static void kernel_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
 	int in_uaccess = f->sepc >= (uint64_t)uaccess_begin && f->sepc < (uint64_t)uaccess_end;
+	if (is_page_fault(cause) && !va_is_user(f->stval) &&
+	    vmm_kernel_fault(f->stval, fault_access(cause)) == 0)
+		return;
 	if (in_uaccess && is_page_fault(cause) && va_is_user(f->stval)) {
 		if (vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) != 0)
 			f->sepc = (uint64_t)uaccess_fixup;

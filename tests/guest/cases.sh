@@ -14,7 +14,7 @@ guest crash-null "$platform" crash null "" 139 - \
 guest crash-kernel-address "$platform" crash kernel "" 139 - \
 	"user fault: store page fault" "address 0xffff800080200000"
 guest crash-stack-guard "$platform" crash guard "" 139 - \
-	"user fault: store page fault"
+	"stack: overflow into the guard page at 0x7fffff7fe000" "user fault: store page fault"
 guest crash-exec-data "$platform" crash exec "" 139 - \
 	"user fault: instruction page fault"
 guest crash-illegal "$platform" crash illegal "" 132 - \
@@ -25,9 +25,27 @@ guest crash-bad-pointers "$platform" crash badptr "" 0 - \
 	"getrandom into text: EFAULT" "fstat into a kernel address: EFAULT" \
 	"prlimit64 old limit into address 1: EFAULT" "readlinkat path at NULL: EFAULT"
 
+# Demand paging from the application's side: a 1 GiB mapping touched once
+# per MiB, a MAP_HUGETLB mapping, data kept across mprotect.
+guest memtest-sparse "$platform" memtest "sparse 1024" "" 0 - \
+	"memtest: sparse 1024 MiB: 1024 pages touched, ok"
+guest memtest-protect "$platform" memtest "protect" "" 0 - \
+	"memtest: protect: 16 pages kept their data read-only, ok"
+if [ "$platform" = riscv64 ]; then
+	# 4 MiB written page by page: two faults, one 2 MiB tablet and one rental each.
+	guest memtest-huge "$platform" memtest "huge 4" "" 0 - \
+		"memtest: huge 4 MiB at 0x8000000000: 1024 pages written, ok" "stat:hugeheap_faults=2"
+fi
+
 # Kernel self-tests (kernel/selftest.h).
 guest ktest-fault "$platform" hello "world" "ktest=fault" 1 - \
 	"panic: kernel trap: load page fault (scause 0xd)" \
 	"sepc  0xffff" "<selftest_kernel_fault+" "stval 0xffff800000000100"
 guest ktest-timer "$platform" hello "world" "ktest=timer" 0 - \
 	"ktest timer: 3 ticks" "Hello from hello world!"
+if [ "$platform" = riscv64 ]; then
+	# A rental of 20 ms: readable while it runs, gone within one tick after, then a fault.
+	guest ktest-expiry "$platform" hello "world" "ktest=expiry" 0 - \
+		"read 0x5e11ab1e5ca1ab1e (0)" "read then: -14" "ktest expiry: within one tick" \
+		"ktest expiry: passed (0)" "stat:expired=1"
+fi

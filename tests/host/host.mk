@@ -35,7 +35,9 @@ HOST_TESTS += random
 host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
 
 HOST_TESTS += vmm
-host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c segment/sv48_plain.c kernel/frame.c kernel/heap.c tests/host/host_env.c
+host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
+                 $(SV48_BACKEND_SRCS) kernel/frame.c kernel/heap.c kernel/random.c \
+                 tests/host/host_env.c
 
 HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
@@ -44,8 +46,37 @@ HOST_TESTS += u64map
 host_u64map_SRCS := tests/host/test_u64map.c tablet/u64map.c kernel/frame.c kernel/heap.c \
                     tests/host/host_env.c
 
+HOST_TESTS += tablet
+host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/expiry.c \
+                    tablet/siphash.c tablet/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                    tests/host/host_env.c
+
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
 $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h tablet/*.h)
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) -o $@
+
+# ------------------------------------------------------------- fuzzing ---
+# tests/fuzz/run.sh [SECONDS] builds and runs the libFuzzer rental fuzzer (clang);
+# it is not one of the host test binaries.
+FUZZ_CC     := clang
+FUZZ_SAN    := address,undefined
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer \
+               -I. -Iplatform/riscv64 -DHOST_TEST
+rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
+                    tablet/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
+rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h)
+
+# tablet/rental.c without comparison tracing: libFuzzer would otherwise read
+# the expected MAC off the MAC check and copy it into a forged rental.
+$(HOSTBUILD)/rental_fuzz_rental.o: tablet/rental.c $(rental_fuzz_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
+		-fno-sanitize-coverage=trace-cmp -c $< -o $@
+
+$(HOSTBUILD)/rental_fuzz: $(rental_fuzz_SRCS) $(HOSTBUILD)/rental_fuzz_rental.o $(rental_fuzz_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(rental_fuzz_SRCS) \
+		$(HOSTBUILD)/rental_fuzz_rental.o -o $@

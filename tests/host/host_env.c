@@ -11,6 +11,8 @@
 #include "kernel/panic.h"
 
 uintptr_t direct_map_offset;
+/* What read_time() returns under HOST_TEST (platform/riscv64/arch.h). */
+uint64_t host_test_time;
 
 void console_write(const char *buf, size_t len)
 {

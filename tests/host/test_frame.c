@@ -687,6 +687,76 @@ static void stats_counters(void)
 	CHECK_EQ(frame_check(), 0);
 }
 
+/* A 2 MiB block split into pages: each page frees on its own and they coalesce back. */
+static void split_huge_block(void)
+{
+	arena_wipe();
+	struct mem_range ram = { 0x80000000, 16 * MiB };
+	CHECK_EQ(frame_init(&ram, 1, NULL, 0), 0);
+	uint64_t free0 = get_stats().free_bytes;
+	paddr_t big, small;
+	CHECK_EQ(frame_alloc_tagged(FRAME_ORDER_2M, 3, &big), 0);
+	CHECK_EQ(frame_split(big, FRAME_ORDER_2M, FRAME_ORDER_2M + 1), -EINVAL);
+	CHECK_EQ(frame_split(big + PAGE_SIZE, FRAME_ORDER_2M, 0), -EINVAL);
+	CHECK_EQ(frame_split(big, 1, 0), -EINVAL);
+	CHECK_EQ(frame_alloc(0, &small), 0);
+	CHECK_EQ(frame_free(small, 0), 0);
+	CHECK_EQ(frame_split(small, 0, 0), -EINVAL); /* freed: not a block any more */
+	CHECK_EQ(frame_split(big, FRAME_ORDER_2M, 0), 0);
+	CHECK_EQ(frame_block_order(big + 5 * PAGE_SIZE), 0);
+	CHECK_EQ(frame_block_tag(big + 5 * PAGE_SIZE), 3);
+	CHECK_EQ(frame_free(big, FRAME_ORDER_2M), -EINVAL);
+	CHECK_EQ(get_stats().free_bytes, free0 - 2 * MiB);
+	for (unsigned i = 0; i < 512; i++)
+		CHECK_EQ(frame_free(big + i * PAGE_SIZE, 0), 0);
+	CHECK_EQ(get_stats().free_bytes, free0);
+	CHECK_EQ(get_stats().allocs, get_stats().frees);
+	CHECK_EQ(frame_alloc(FRAME_ORDER_2M, &small), 0);
+	CHECK_EQ(frame_check(), 0);
+}
+
+static paddr_t hook_next;
+static int hook_calls;
+
+/* The low-memory hook brings the next 2 MiB of the window's RAM online. */
+static void grow_by_2m(void)
+{
+	hook_calls++;
+	if (hook_next < 0x80000000 + 16 * MiB) {
+		frame_online(hook_next, hook_next + 2 * MiB);
+		hook_next += 2 * MiB;
+	}
+}
+
+/* Only the window is managed at first; the rest comes online through the hook. */
+static void window_and_online(void)
+{
+	arena_wipe();
+	struct mem_range ram = { 0x80000000, 16 * MiB };
+	CHECK_EQ(frame_init_window(&ram, 1, NULL, 0, 0x80000000, 0x80000000 + 2 * MiB), 0);
+	struct frame_stats s = get_stats();
+	CHECK(s.managed_bytes + s.metadata_bytes == 2 * MiB);
+	paddr_t pa;
+	CHECK_EQ(frame_alloc(FRAME_ORDER_2M, &pa), -ENOMEM); /* metadata took a page */
+	CHECK_EQ(frame_online(0x80000000 + 2 * MiB, 0x80000000 + 4 * MiB), 0);
+	CHECK_EQ(frame_alloc(FRAME_ORDER_2M, &pa), 0);
+	CHECK(pa >= 0x80000000 + 2 * MiB && pa < 0x80000000 + 4 * MiB);
+	CHECK_EQ(frame_online(5, 4), -EINVAL);
+	/* With the hook, allocation goes on until all 16 MiB are online. */
+	hook_next = 0x80000000 + 4 * MiB;
+	hook_calls = 0;
+	frame_set_low_hook(grow_by_2m, 1 * MiB);
+	unsigned pages = 0;
+	while (frame_alloc(0, &pa) == 0)
+		pages++;
+	frame_set_low_hook(NULL, 0);
+	CHECK(hook_calls >= 6);
+	CHECK_EQ(hook_next, 0x80000000 + 16 * MiB);
+	CHECK_EQ(get_stats().free_bytes, 0);
+	CHECK(pages >= (12 * MiB) / PAGE_SIZE);
+	CHECK_EQ(frame_check(), 0);
+}
+
 int main(void)
 {
 	arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
@@ -711,5 +781,7 @@ int main(void)
 	RUN(reinit_starts_over);
 	RUN(eight_gib_boot);
 	RUN(stats_counters);
+	RUN(split_huge_block);
+	RUN(window_and_online);
 	CHECK_EXIT();
 }

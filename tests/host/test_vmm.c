@@ -1,6 +1,6 @@
 /*
  * Host driver of the vmm.h conformance suite (tests/vmm-suite) for the Sv48
- * backend (segment/sv48_plain.c).
+ * backend (tablets and segments: segment/sv48_backend.c).
  *
  * "Physical memory" is one MAP_NORESERVE arena at a pretend physical base,
  * reached through direct_map_offset like the kernel's direct map: the frame

@@ -258,6 +258,18 @@ static void hoard_release(struct hoard *h)
 }
 
 /* Take every free frame but SPARE single pages; release with hoard_release. */
+/*
+ * The amounts of free memory the out-of-memory cases try, in pages: every
+ * count up to 64, then coarser steps.  A tablet backend needs more per
+ * operation than a plain walker (a split creates 512 tablet records), so
+ * the search goes on until the operation succeeds.
+ */
+#define SPARE_LIMIT 4096
+static unsigned next_spare(unsigned spare)
+{
+	return spare < 64 ? spare + 1 : spare + spare / 8;
+}
+
 static struct hoard exhaust(unsigned spare)
 {
 	struct hoard h = { HOARD_END, 0 }, keep = { HOARD_END, 0 };
@@ -882,7 +894,7 @@ static void map_out_of_memory(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_map(s, near, P_BASE, 3 * P, URW), 0);
-	for (unsigned spare = 0; spare < 64 && !done; spare++) {
+	for (unsigned spare = 0; spare < SPARE_LIMIT && !done; spare = next_spare(spare)) {
 		struct hoard h = exhaust(spare);
 		uint64_t tables = table_bytes(), free = free_bytes();
 		int r = vmm_map(s, va, pa, len, URX);
@@ -923,7 +935,7 @@ static void split_out_of_memory(int op)
 	int failed = 0, done = 0;
 	if (!s)
 		return;
-	for (unsigned spare = 0; spare < 64 && !done; spare++) {
+	for (unsigned spare = 0; spare < SPARE_LIMIT && !done; spare = next_spare(spare)) {
 		CHECK_EQ(vmm_map(s, g, pg, 2 * GiB, URW), 0);
 		struct hoard h = exhaust(spare);
 		uint64_t tables = table_bytes(), free = free_bytes();
@@ -1548,7 +1560,7 @@ static void fault_out_of_memory(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 4 * P, URW, REGION_ANON), 0);
-	for (unsigned spare = 0; spare < 64 && !done; spare++) {
+	for (unsigned spare = 0; spare < SPARE_LIMIT && !done; spare = next_spare(spare)) {
 		struct hoard h = exhaust(spare);
 		uint64_t tables = table_bytes(), free = free_bytes();
 		int e = vmm_fault(s, r + 1000, VMM_WRITE);

@@ -1,0 +1,2 @@
+# bench: the application half of make bench (demand-fault costs).
+APP_ARGS := 256

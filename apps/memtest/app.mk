@@ -1,0 +1,2 @@
+# memtest: demand paging (sparse faults, huge pages, mprotect); see memtest.c.
+APP_ARGS :=

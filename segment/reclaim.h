@@ -1,0 +1,14 @@
+/* Reclaim shared by the demand-zero segprocs. */
+#ifndef SEGMENT_RECLAIM_H
+#define SEGMENT_RECLAIM_H
+
+#include "segment/segment.h"
+
+/*
+ * Unplace and delete the data tablets of SEG that own their memory and were
+ * never written since they were placed (dirty bit clear: still all zero),
+ * until WANT bytes are freed.  Returns the bytes freed.
+ */
+uint64_t reclaim_clean(struct segment *seg, uint64_t want);
+
+#endif

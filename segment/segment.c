@@ -1,0 +1,466 @@
+/*
+ * The segment library: creating segments and the sequences of tablet
+ * primitives segprocs use.  Nothing here writes a translation entry; every
+ * change goes through a rental.
+ */
+#include <string.h>
+
+#include "kernel/error.h"
+#include "kernel/heap.h"
+#include "segment/segment.h"
+#include "sv48.h"
+
+static struct segment *segments;
+
+/* The entry of table T that covers VA. */
+static unsigned index_in(const struct tablet_info *t, vaddr_t va)
+{
+	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
+}
+
+static uint64_t span_of(const struct tablet_info *t)
+{
+	return 1ul << (t->size_bits - TABLET_ENTRY_BITS);
+}
+
+/* What is left of rental R's time, as a duration for a new rental. */
+static uint64_t remaining(const struct rental *r)
+{
+	if (r->expiry == RENTAL_FOREVER)
+		return RENTAL_FOREVER;
+	uint64_t now = tablet_now();
+	return r->expiry > now ? r->expiry - now : 1;
+}
+
+void segment_tablet_unreachable(struct segment *seg, const struct tablet_info *t)
+{
+	/* Helpers that re-place a tablet themselves keep the event from the segproc. */
+	if (seg && !seg->quiet && seg->proc->unreachable)
+		seg->proc->unreachable(seg, t);
+}
+
+void segment_delete_unreachable(struct segment *seg, const struct tablet_info *t)
+{
+	tablet_delete(t->id);
+}
+
+int segment_create(unsigned slot, const struct segproc *proc, struct segment **out)
+{
+	struct segment *seg = kzalloc(sizeof(*seg));
+	if (!seg)
+		return -ENOMEM;
+	vaddr_t base = (vaddr_t)slot << SEGMENT_BITS;
+	seg->slot = slot;
+	seg->base = slot >= TABLET_ENTRIES / 2 ? base | ~((1ul << 48) - 1) : base;
+	seg->proc = proc;
+	int err = tablet_alloc(seg, TABLET_TABLE, SEGMENT_BITS, &seg->top);
+	if (!err && proc->init && (err = proc->init(seg)) != 0)
+		tablet_delete(seg->top);
+	if (err) {
+		kfree(seg);
+		return err;
+	}
+	seg->next = segments;
+	segments = seg;
+	*out = seg;
+	return 0;
+}
+
+void segment_destroy(struct segment *seg)
+{
+	segment_unmap(seg, seg->base, SEGMENT_SIZE);
+	tablet_delete(seg->top);
+	for (struct segment **p = &segments; *p; p = &(*p)->next)
+		if (*p == seg) {
+			*p = seg->next;
+			break;
+		}
+	kfree(seg);
+}
+
+int segment_empty(struct segment *seg)
+{
+	struct tablet_info top;
+	return tablet_get_info(seg->top, &top) != 0 || top.used == 0;
+}
+
+/* ------------------------------------------------------------- placing --- */
+
+/*
+ * The page-table tablet of SIZE_BITS covering VA, with every table on the
+ * way built: 0, -EEXIST (a data tablet already covers VA) or -ENOMEM.
+ */
+static int table_for(struct segment *seg, vaddr_t va, unsigned size_bits, struct tablet_info *t)
+{
+	int err = tablet_locate(seg->top, va, size_bits, t);
+	while (!err && t->kind == TABLET_TABLE && t->size_bits > size_bits) {
+		handler_id child;
+		struct rental r;
+		err = tablet_alloc(seg, TABLET_TABLE, t->size_bits - TABLET_ENTRY_BITS, &child);
+		if (err)
+			break;
+		handler_rent(t->id, index_in(t, va), 0, RENTAL_FOREVER, &r);
+		err = handler_map(child, &r);
+		if (err) {
+			tablet_delete(child);
+			break;
+		}
+		err = tablet_get_info(child, t);
+	}
+	if (!err && t->kind == TABLET_DATA)
+		err = -EEXIST;
+	return err;
+}
+
+/* Take TABLE out of its entry and delete it (its own data is gone already). */
+static void remove_table(struct segment *seg, const struct tablet_info *table)
+{
+	seg->quiet++;
+	handler_unmap(table->id, &table->rental);
+	seg->quiet--;
+	tablet_delete(table->id);
+}
+
+/* Remove the tables left empty on the path to VA (after a failed placement). */
+static void prune(struct segment *seg, vaddr_t va)
+{
+	for (;;) {
+		struct tablet_info t;
+		tablet_locate(seg->top, va, TABLET_BITS_2M, &t);
+		if (t.kind != TABLET_TABLE || t.id == seg->top || t.used)
+			return;
+		remove_table(seg, &t);
+	}
+}
+
+int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
+		  uint64_t duration)
+{
+	struct tablet_info d, t;
+	struct rental r;
+	int err = tablet_get_info(data, &d);
+	if (err)
+		return err;
+	if (d.kind != TABLET_DATA || !IS_ALIGNED(va, 1ul << d.size_bits))
+		return -EINVAL;
+	err = table_for(seg, va, d.size_bits + TABLET_ENTRY_BITS, &t);
+	if (!err)
+		err = handler_rent(t.id, index_in(&t, va), rights, duration, &r);
+	if (!err)
+		err = handler_map(data, &r);
+	if (err)
+		prune(seg, va);
+	return err;
+}
+
+/* A data tablet of BITS, reclaiming from every segment once when memory is short. */
+static int alloc_data(struct segment *seg, unsigned bits, handler_id *id)
+{
+	int err = tablet_alloc(seg, TABLET_DATA, bits, id);
+	if (err == -ENOMEM && segment_reclaim_all(1ul << bits) > 0)
+		err = tablet_alloc(seg, TABLET_DATA, bits, id);
+	return err;
+}
+
+int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights)
+{
+	handler_id id;
+	int err = alloc_data(seg, size_bits, &id);
+	if (err)
+		return err;
+	void *mem = tablet_map(id);
+	memset(mem, 0, 1ul << size_bits);
+	tablet_unmap(mem);
+	err = segment_place(seg, va, id, rights, RENTAL_FOREVER);
+	if (err)
+		tablet_delete(id);
+	return err;
+}
+
+/* ------------------------------------------------------------- walking --- */
+
+/* Visit the data tablets under table T that overlap [va, end), in address order. */
+static int walk(struct segment *seg, const struct tablet_info *t, vaddr_t va, vaddr_t end,
+		segment_visitor visit, void *ctx)
+{
+	const pte_t *entries = phys_to_virt(t->frame);
+	uint64_t span = span_of(t);
+	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
+	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
+		struct tablet_info c;
+		/* Reading entries is free for all; only tablet/ writes them. */
+		if (!pte_valid(entries[i]) || tablet_child(t->id, i, &c) != 0)
+			continue;
+		int r = c.kind == TABLET_DATA ? visit(seg, &c, ctx) : walk(seg, &c, va, end, visit, ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment_visitor visit,
+			  void *ctx)
+{
+	struct tablet_info top;
+	int err = tablet_get_info(seg->top, &top);
+	return err ? err : walk(seg, &top, va, va + len, visit, ctx);
+}
+
+/* ------------------------------------------------------------ splitting --- */
+
+/*
+ * Replace the placed data tablet D by a table of 512 pieces of the next
+ * smaller size, mapping the same memory with the same rights.  -ENOMEM
+ * leaves D as it was (placed again with an equal rental).
+ */
+static int split_data(struct segment *seg, const struct tablet_info *d, handler_id *made)
+{
+	static handler_id pieces[TABLET_ENTRIES];
+	handler_id table;
+	struct tablet_info parent;
+	struct rental r;
+	uint64_t duration = remaining(&d->rental);
+	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
+	if (err)
+		return err;
+	err = tablet_reserve(TABLET_ENTRIES + 1, duration != RENTAL_FOREVER);
+	if (err) {
+		tablet_delete(table);
+		return err;
+	}
+	tablet_locate(seg->top, d->va, d->size_bits + TABLET_ENTRY_BITS, &parent);
+	seg->quiet++;
+	handler_unmap(d->id, &d->rental);
+	err = tablet_split(d->id, pieces);
+	if (err) {
+		handler_rent(parent.id, d->rental.index, d->rental.rights, duration, &r);
+		handler_map(d->id, &r);
+		seg->quiet--;
+		tablet_delete(table);
+		tablet_unreserve();
+		return err;
+	}
+	handler_rent(parent.id, d->rental.index, 0, RENTAL_FOREVER, &r);
+	handler_map(table, &r);
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		handler_rent(table, i, d->rental.rights, duration, &r);
+		handler_map(pieces[i], &r);
+	}
+	seg->quiet--;
+	tablet_unreserve();
+	*made = table;
+	return 0;
+}
+
+/* Put back the data tablet ORIGINAL that split_data replaced by TABLE. */
+static void undo_split(struct segment *seg, handler_id table, handler_id original)
+{
+	static handler_id pieces[TABLET_ENTRIES];
+	struct tablet_info t, c, parent;
+	struct rental r;
+	unsigned rights = 0;
+	uint64_t duration = RENTAL_FOREVER;
+	tablet_get_info(table, &t);
+	seg->quiet++;
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		tablet_child(table, i, &c);
+		pieces[i] = c.id;
+		rights = c.rental.rights;
+		duration = remaining(&c.rental);
+		handler_unmap(c.id, &c.rental);
+	}
+	tablet_locate(seg->top, t.va, t.size_bits + TABLET_ENTRY_BITS, &parent);
+	handler_unmap(table, &t.rental);
+	tablet_delete(table);
+	tablet_split_undo(original, pieces);
+	handler_rent(parent.id, t.rental.index, rights, duration, &r);
+	handler_map(original, &r);
+	seg->quiet--;
+}
+
+void segment_undo_splits(struct split_log *log)
+{
+	while (log->n) {
+		log->n--;
+		undo_split(log->done[log->n].seg, log->done[log->n].table, log->done[log->n].original);
+	}
+}
+
+void segment_commit_splits(struct split_log *log)
+{
+	for (unsigned i = 0; i < log->n; i++)
+		tablet_split_commit(log->done[i].original);
+	log->n = 0;
+}
+
+int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log)
+{
+	if (e <= seg->base || e - seg->base >= SEGMENT_SIZE)
+		return 0;
+	unsigned first = log->n;
+	for (;;) {
+		struct tablet_info d;
+		handler_id table;
+		tablet_locate(seg->top, e, TABLET_BITS_4K, &d);
+		if (d.kind != TABLET_DATA || IS_ALIGNED(e, 1ul << d.size_bits))
+			return 0;
+		int err = split_data(seg, &d, &table);
+		if (!err && log->n == sizeof(log->done) / sizeof(log->done[0]))
+			err = -ENOMEM; /* cannot happen: two ends, two levels each */
+		if (err) {
+			struct split_log mine = *log;
+			mine.n -= first;
+			for (unsigned i = 0; i < mine.n; i++)
+				mine.done[i] = log->done[first + i];
+			segment_undo_splits(&mine);
+			log->n = first;
+			return err;
+		}
+		log->done[log->n].seg = seg;
+		log->done[log->n].table = table;
+		log->done[log->n].original = d.id;
+		log->n++;
+	}
+}
+
+/* Split at both ends of [va, end) of SEG, all or nothing; the splits stand once made. */
+static int split_both(struct segment *seg, vaddr_t va, vaddr_t end)
+{
+	struct split_log log = { 0 };
+	int err = segment_split_at(seg, va, &log);
+	if (!err)
+		err = segment_split_at(seg, end, &log);
+	if (err)
+		segment_undo_splits(&log);
+	else
+		segment_commit_splits(&log);
+	return err;
+}
+
+/* ------------------------------------------------------------ unmapping --- */
+
+/* Remove every placement under table T inside [va, end); free tables left empty. */
+static void unmap_under(struct segment *seg, const struct tablet_info *t, vaddr_t va, vaddr_t end)
+{
+	const pte_t *entries = phys_to_virt(t->frame);
+	uint64_t span = span_of(t);
+	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
+	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
+		struct tablet_info c;
+		if (!pte_valid(entries[i]) || tablet_child(t->id, i, &c) != 0)
+			continue;
+		if (c.kind == TABLET_DATA) {
+			handler_unmap(c.id, &c.rental);
+			tablet_delete(c.id);
+			continue;
+		}
+		unmap_under(seg, &c, va, end);
+		tablet_get_info(c.id, &c);
+		if (c.used == 0)
+			remove_table(seg, &c);
+	}
+}
+
+int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
+{
+	int err = split_both(seg, va, va + len);
+	if (err)
+		return err;
+	struct tablet_info top;
+	tablet_get_info(seg->top, &top);
+	seg->quiet++;
+	unmap_under(seg, &top, va, va + len);
+	seg->quiet--;
+	return 0;
+}
+
+int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
+{
+	vaddr_t end = va + len;
+	for (vaddr_t cur = va; cur < end;) {
+		paddr_t at = pa + (cur - va);
+		unsigned bits = TABLET_BITS_1G;
+		while (bits > TABLET_BITS_4K && (!IS_ALIGNED(cur | at, 1ul << bits) || end - cur < (1ul << bits)))
+			bits -= TABLET_ENTRY_BITS;
+		handler_id id;
+		int err = tablet_adopt(seg, at, bits, &id);
+		if (!err && (err = segment_place(seg, cur, id, rights, RENTAL_FOREVER)) != 0)
+			tablet_delete(id);
+		if (err) {
+			if (cur > va)
+				segment_unmap(seg, va, cur - va);
+			return err;
+		}
+		cur += 1ul << bits;
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------- protecting --- */
+
+struct coverage {
+	vaddr_t va, end;
+	uint64_t bytes;
+};
+
+/* Count the bytes of [va, end) a data tablet covers. */
+static int count_covered(struct segment *seg, const struct tablet_info *t, void *arg)
+{
+	struct coverage *c = arg;
+	vaddr_t lo = t->va > c->va ? t->va : c->va;
+	vaddr_t hi = t->va + (1ul << t->size_bits) < c->end ? t->va + (1ul << t->size_bits) : c->end;
+	c->bytes += hi - lo;
+	return 0;
+}
+
+struct reprotect {
+	unsigned rights;
+	int err;
+};
+
+/* Place data tablet T again with new rights, keeping its A/D state. */
+static int replace_rights(struct segment *seg, const struct tablet_info *t, void *arg)
+{
+	struct reprotect *p = arg;
+	const pte_t *e = (const pte_t *)phys_to_virt(t->rental.frame) + t->rental.index;
+	unsigned keep = tablet_entry_rights(*e) & (VMM_ACCESSED | VMM_DIRTY);
+	struct tablet_info parent;
+	struct rental r;
+	tablet_locate(seg->top, t->va, t->size_bits + TABLET_ENTRY_BITS, &parent);
+	handler_unmap(t->id, &t->rental);
+	handler_rent(parent.id, t->rental.index, p->rights | keep, remaining(&t->rental), &r);
+	p->err = handler_map(t->id, &r);
+	return p->err;
+}
+
+int segment_covers(struct segment *seg, vaddr_t va, uint64_t len)
+{
+	struct coverage c = { va, va + len, 0 };
+	segment_for_each_data(seg, va, len, count_covered, &c);
+	return c.bytes == len;
+}
+
+int segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights)
+{
+	if (!segment_covers(seg, va, len))
+		return -ENOENT;
+	int err = split_both(seg, va, va + len);
+	if (err)
+		return err;
+	struct reprotect p = { rights, 0 };
+	seg->quiet++;
+	segment_for_each_data(seg, va, len, replace_rights, &p);
+	seg->quiet--;
+	return p.err;
+}
+
+/* ------------------------------------------------------------- reclaim --- */
+
+uint64_t segment_reclaim_all(uint64_t want)
+{
+	uint64_t freed = 0;
+	for (struct segment *s = segments; s && freed < want; s = s->next)
+		if (s->proc->reclaim)
+			freed += s->proc->reclaim(s, want - freed);
+	return freed;
+}

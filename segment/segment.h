@@ -1,0 +1,122 @@
+/*
+ * Segments: one root-table slot (512 GiB) each, run by a segproc.
+ *
+ * A segproc decides how its segment's memory is laid out: page sizes, how
+ * pages are filled, what is given back under memory pressure.  It never
+ * writes a translation entry; it asks tablets through the primitives of
+ * tablet/tablet.h, and this file's helpers bundle the usual sequences
+ * (find or build the table for an address, rent an entry, place a tablet).
+ * docs/segprocs.md explains how to write one.
+ */
+#ifndef SEGMENT_SEGMENT_H
+#define SEGMENT_SEGMENT_H
+
+#include "tablet/tablet.h"
+
+struct segment;
+
+/* A fault the region layer has already checked: VA lies in a region allowing ACCESS. */
+struct segment_fault {
+	vaddr_t va;
+	unsigned access;                  /* VMM_READ, VMM_WRITE or VMM_EXEC */
+	unsigned rights;                  /* the region's rights: map with these */
+	vaddr_t region_start, region_end; /* the region around VA */
+	paddr_t backing;                  /* non-zero: map this page of the caller's memory */
+};
+
+struct segproc {
+	const char *name;
+	/* The segment was created: set up state, pre-map what it wants. */
+	int (*init)(struct segment *seg);
+	/* Resolve F: 0 when the access can be retried, or a negative errno. */
+	int (*pagefault)(struct segment *seg, const struct segment_fault *f);
+	/* Give back up to WANT bytes without losing data: the bytes freed. */
+	uint64_t (*reclaim)(struct segment *seg, uint64_t want);
+	/* A tablet this segment allocated is held by nothing now (its rental expired, say). */
+	void (*unreachable)(struct segment *seg, const struct tablet_info *t);
+};
+
+struct segment {
+	unsigned slot; /* root index */
+	vaddr_t base;  /* first address of the segment */
+	const struct segproc *proc;
+	handler_id top; /* the 2^39-byte page-table tablet */
+	int quiet;      /* >0 while a helper below re-places tablets itself */
+	void *state;    /* the segproc's own */
+	struct segment *next; /* every segment, for reclaim */
+};
+
+#define SEGMENT_BITS TABLET_BITS_SEGMENT
+#define SEGMENT_SIZE (1ul << SEGMENT_BITS)
+
+/* Create the segment for SLOT run by PROC (its top tablet, then PROC->init). */
+int segment_create(unsigned slot, const struct segproc *proc, struct segment **out);
+/* Unmap everything in SEG and free it (it must be attached nowhere). */
+void segment_destroy(struct segment *seg);
+
+/* -------------------------------------------------- helpers for segprocs --- */
+
+/* Place the data tablet DATA at VA with RIGHTS for DURATION, building tables on the way. */
+int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
+		  uint64_t duration);
+/*
+ * A new data tablet of SIZE_BITS, zero-filled, placed at VA (aligned to its
+ * size) with RIGHTS forever.  Under memory pressure it asks every segment to
+ * reclaim first.
+ */
+int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights);
+/* Map [va, va+len) to the caller's memory at PA with adopted data tablets, largest sizes first. */
+int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
+/*
+ * The rights to place a page for F with: the region's, marked accessed, and
+ * dirty when F is a write (so reclaim never mistakes written memory for
+ * untouched memory, whether or not the MMU updates A/D itself).
+ */
+static inline unsigned segment_fault_rights(const struct segment_fault *f)
+{
+	return f->rights | VMM_ACCESSED | ((f->access & VMM_WRITE) ? VMM_DIRTY : 0);
+}
+
+/* Whether SEG maps nothing. */
+int segment_empty(struct segment *seg);
+/* Remove every placement in [va, va+len), splitting data tablets that straddle an end. */
+int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len);
+/* The splits one operation made, so that it can undo them if it gives up. */
+struct split_log {
+	unsigned n;
+	struct {
+		struct segment *seg;
+		handler_id table;    /* the table that replaced a data tablet */
+		handler_id original; /* that data tablet, retired until commit or undo */
+	} done[8];
+};
+
+/*
+ * Make E a boundary between data tablets (split what straddles it), noting
+ * each split in LOG: 0, or -ENOMEM with this call's own splits undone.
+ */
+int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log);
+/* Undo the splits in LOG, newest first: memory exactly as before the operation. */
+void segment_undo_splits(struct split_log *log);
+/* The operation succeeded: the splits in LOG stand. */
+void segment_commit_splits(struct split_log *log);
+/* Whether data tablets cover every byte of [va, va+len). */
+int segment_covers(struct segment *seg, vaddr_t va, uint64_t len);
+/* Re-place every data tablet in [va, va+len) with RIGHTS: -ENOENT if any page is unmapped. */
+int segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights);
+
+/* What segprocs do with an unreachable tablet unless they know better: delete it. */
+void segment_delete_unreachable(struct segment *seg, const struct tablet_info *t);
+
+/* Visit each data tablet placed in [va, va+len) of SEG; stop at a non-zero return. */
+typedef int (*segment_visitor)(struct segment *seg, const struct tablet_info *t, void *ctx);
+int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment_visitor visit,
+			  void *ctx);
+
+/* Ask every segment's segproc to give back WANT bytes: the bytes freed. */
+uint64_t segment_reclaim_all(uint64_t want);
+
+/* The built-in segprocs. */
+extern const struct segproc segproc_kernel, segproc_anon, segproc_hugeheap, segproc_stack;
+
+#endif

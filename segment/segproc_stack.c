@@ -1,0 +1,40 @@
+/*
+ * The stack: demand-zero 4 KiB pages, the lowest page of the region kept
+ * as a guard that is never mapped (a fault there is an overflow), and a
+ * little read-ahead downwards, the direction a stack grows.
+ */
+#include "kernel/console.h"
+#include "kernel/error.h"
+#include "segment/reclaim.h"
+#include "segment/segment.h"
+
+#define STACK_READ_AHEAD 3 /* pages below the faulting one mapped with it */
+
+static int stack_pagefault(struct segment *seg, const struct segment_fault *f)
+{
+	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
+	vaddr_t guard = f->region_start;
+	if (page == guard) {
+		kprintf("stack: overflow into the guard page at %#lx\n", guard);
+		return -EFAULT;
+	}
+	int err = segment_place_zeroed(seg, page, TABLET_BITS_4K, segment_fault_rights(f));
+	if (err)
+		return err;
+	for (unsigned i = 1; i <= STACK_READ_AHEAD && page - i * PAGE_SIZE > guard; i++)
+		if (segment_place_zeroed(seg, page - i * PAGE_SIZE, TABLET_BITS_4K, f->rights))
+			break; /* already there, or no memory: read-ahead is optional */
+	return 0;
+}
+
+static uint64_t stack_reclaim(struct segment *seg, uint64_t want)
+{
+	return reclaim_clean(seg, want);
+}
+
+const struct segproc segproc_stack = {
+	.name = "stack",
+	.pagefault = stack_pagefault,
+	.reclaim = stack_reclaim,
+	.unreachable = segment_delete_unreachable,
+};

@@ -1,0 +1,343 @@
+/*
+ * The Sv48 backend of vmm.h, made of segments and tablets.
+ *
+ * Each root slot is a segment run by the segproc its place calls for
+ * (segproc_for); the root tables themselves belong to spaces.  Kernel
+ * segments (the upper half) are attached to every space's root, so a
+ * kernel mapping made at any time is visible in all of them.
+ *
+ * Maps, unmaps and protects go to the segments they touch; faults go to the
+ * segment's segproc.  Translate and traverse only read entries.
+ */
+#include <stdio.h>
+
+#include "arch.h"
+#include "kernel/error.h"
+#include "kernel/heap.h"
+#include "segment/segment.h"
+#include "sv48.h"
+#include "vmm/backend.h"
+
+#define HALF (TABLET_ENTRIES / 2)
+#define SLOT_HUGEHEAP 1  /* 512 GiB - 1 TiB: mmap(MAP_HUGETLB) */
+#define SLOT_STACK 255   /* the top of the user half: the stack */
+
+const char backend_name[] = "sv48";
+
+struct backend_space {
+	paddr_t root;
+	struct segment *user[HALF];
+	struct backend_space *next;
+};
+
+static struct segment *kernel_segments[HALF];
+static struct backend_space *spaces;
+
+/* Faults served, by segproc, for the stats line. */
+static const struct segproc *const counted[] = { &segproc_anon, &segproc_hugeheap, &segproc_stack };
+static uint64_t faults_served[3];
+
+/* Which segproc runs the segment at SLOT: the address layout of docs/design.md. */
+static const struct segproc *segproc_for(unsigned slot)
+{
+	if (slot >= HALF)
+		return &segproc_kernel;
+	if (slot == SLOT_STACK)
+		return &segproc_stack;
+	if (slot == SLOT_HUGEHEAP)
+		return &segproc_hugeheap;
+	return &segproc_anon;
+}
+
+static unsigned slot_of(vaddr_t va)
+{
+	return (va >> SEGMENT_BITS) & (TABLET_ENTRIES - 1);
+}
+
+static struct segment **segment_ref(struct backend_space *s, unsigned slot)
+{
+	return slot >= HALF ? &kernel_segments[slot - HALF] : &s->user[slot];
+}
+
+/* Create the segment at SLOT and attach it where it belongs: every root, or S's. */
+static int segment_open(struct backend_space *s, unsigned slot, struct segment **out)
+{
+	struct segment *seg;
+	int err = segment_create(slot, segproc_for(slot), &seg);
+	if (err)
+		return err;
+	if (slot < HALF) {
+		err = tablet_attach_root(s->root, slot, seg->top);
+	} else {
+		for (struct backend_space *sp = spaces; sp && !err; sp = sp->next)
+			err = tablet_attach_root(sp->root, slot, seg->top);
+	}
+	if (err) {
+		for (struct backend_space *sp = spaces; sp; sp = sp->next)
+			tablet_detach_root(sp->root, slot, seg->top);
+		segment_destroy(seg);
+		return err;
+	}
+	*segment_ref(s, slot) = seg;
+	*out = seg;
+	return 0;
+}
+
+/* The segment holding VA, created when CREATE is set: 0, -ENOENT or an error. */
+static int segment_at(struct backend_space *s, vaddr_t va, int create, struct segment **out)
+{
+	unsigned slot = slot_of(va);
+	*out = *segment_ref(s, slot);
+	if (*out)
+		return 0;
+	return create ? segment_open(s, slot, out) : -ENOENT;
+}
+
+/* Destroy the user segment at VA's slot if nothing is mapped in it any more. */
+static void release_if_empty(struct backend_space *s, vaddr_t va)
+{
+	unsigned slot = slot_of(va);
+	struct segment *seg = *segment_ref(s, slot);
+	if (slot < HALF && seg && segment_empty(seg)) {
+		seg->quiet++; /* the top's last reference goes: no unreachable event */
+		tablet_detach_root(s->root, slot, seg->top);
+		segment_destroy(seg);
+		*segment_ref(s, slot) = NULL;
+	}
+}
+
+/* The segment holding VA in S, created if need be (for the self-tests). */
+int backend_segment_at(struct backend_space *s, vaddr_t va, struct segment **out)
+{
+	return segment_at(s, va, 1, out);
+}
+
+/* The end of the piece of [va, end) inside VA's segment. */
+static vaddr_t piece_end(vaddr_t va, vaddr_t end)
+{
+	vaddr_t next = ALIGN_DOWN(va, SEGMENT_SIZE) + SEGMENT_SIZE;
+	return next == 0 || next > end ? end : next;
+}
+
+/* ------------------------------------------------------------ spaces --- */
+
+int backend_space_create(struct backend_space *kernel, struct backend_space **out)
+{
+	if (!kernel) {
+		int err = tablet_init();
+		if (err)
+			return err;
+	}
+	struct backend_space *s = kzalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	if (tablet_root_alloc(&s->root) != 0) {
+		kfree(s);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < HALF; i++)
+		if (kernel_segments[i])
+			tablet_attach_root(s->root, HALF + i, kernel_segments[i]->top);
+	s->next = spaces;
+	spaces = s;
+	*out = s;
+	return 0;
+}
+
+void backend_space_destroy(struct backend_space *s)
+{
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		struct segment *seg = *segment_ref(s, i);
+		if (seg) {
+			seg->quiet++; /* the top's last reference may go: no unreachable event */
+			tablet_detach_root(s->root, i, seg->top);
+			seg->quiet--;
+		}
+		if (seg && i < HALF)
+			segment_destroy(seg);
+	}
+	tablet_root_free(s->root);
+	for (struct backend_space **p = &spaces; *p; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	kfree(s);
+}
+
+void backend_activate(struct backend_space *s)
+{
+	csr_write(satp, (SATP_MODE_SV48 << SATP_MODE_SHIFT) | (s->root >> PAGE_SHIFT));
+	sfence_vma_all();
+}
+
+uint64_t backend_table_bytes(void)
+{
+	struct tablet_stats ts;
+	tablet_get_stats(&ts);
+	return ts.table_bytes;
+}
+
+void backend_stats(char *buf, size_t size)
+{
+	struct tablet_stats t;
+	tablet_get_stats(&t);
+	snprintf(buf, size,
+		 " tables=%lu data_tablets=%lu rents=%lu rental_maps=%lu rental_unmaps=%lu"
+		 " refused=%lu expired=%lu tablet_meta_bytes=%lu anon_faults=%lu"
+		 " hugeheap_faults=%lu stack_faults=%lu",
+		 t.tables, t.data_tablets, t.rents, t.maps, t.unmaps, t.refused, t.expired,
+		 t.metadata_bytes, faults_served[0], faults_served[1], faults_served[2]);
+}
+
+void backend_tick(void)
+{
+	tablet_expire(tablet_now());
+}
+
+/* --------------------------------------------------- map, unmap, protect --- */
+
+static int stop_at_any(struct segment *seg, const struct tablet_info *t, void *ctx)
+{
+	return 1;
+}
+
+int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
+{
+	vaddr_t end = va + len;
+	struct segment *seg;
+	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end))
+		if (segment_at(s, cur, 0, &seg) == 0 &&
+		    segment_for_each_data(seg, cur, piece_end(cur, end) - cur, stop_at_any, NULL))
+			return -EEXIST;
+	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
+		int err = segment_at(s, cur, 1, &seg);
+		if (!err)
+			err = segment_map_fixed(seg, cur, pa + (cur - va), piece_end(cur, end) - cur,
+						rights);
+		if (err) {
+			if (cur > va)
+				backend_unmap(s, va, cur - va);
+			release_if_empty(s, cur);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Split at both ends of [va, end) first: the one step that can fail, and it loses nothing. */
+static int split_ends(struct backend_space *s, vaddr_t va, vaddr_t end)
+{
+	struct split_log log = { 0 };
+	struct segment *seg;
+	int err = 0;
+	if (segment_at(s, va, 0, &seg) == 0)
+		err = segment_split_at(seg, va, &log);
+	if (!err && segment_at(s, end - 1, 0, &seg) == 0)
+		err = segment_split_at(seg, end, &log);
+	if (err)
+		segment_undo_splits(&log);
+	else
+		segment_commit_splits(&log);
+	return err;
+}
+
+int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
+{
+	vaddr_t end = va + len;
+	struct segment *seg;
+	int err = split_ends(s, va, end);
+	for (vaddr_t cur = va; !err && cur < end; cur = piece_end(cur, end))
+		if (segment_at(s, cur, 0, &seg) == 0) {
+			err = segment_unmap(seg, cur, piece_end(cur, end) - cur);
+			release_if_empty(s, cur);
+		}
+	return err;
+}
+
+int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned rights)
+{
+	vaddr_t end = va + len;
+	struct segment *seg;
+	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end))
+		if (segment_at(s, cur, 0, &seg) != 0 ||
+		    !segment_covers(seg, cur, piece_end(cur, end) - cur))
+			return -ENOENT;
+	int err = split_ends(s, va, end);
+	for (vaddr_t cur = va; !err && cur < end; cur = piece_end(cur, end)) {
+		segment_at(s, cur, 0, &seg);
+		err = segment_protect(seg, cur, piece_end(cur, end) - cur, rights);
+	}
+	return err;
+}
+
+int backend_fault(struct backend_space *s, const struct backend_fault *f)
+{
+	struct segment *seg;
+	int err = segment_at(s, f->va, 1, &seg);
+	if (err)
+		return err;
+	struct segment_fault sf = { f->va, f->access, f->rights, f->region_start, f->region_end,
+				   f->backing };
+	err = seg->proc->pagefault(seg, &sf);
+	if (err)
+		release_if_empty(s, f->va);
+	for (unsigned i = 0; !err && i < 3; i++)
+		faults_served[i] += seg->proc == counted[i];
+	return err;
+}
+
+/* ------------------------------------------------ translate, traverse --- */
+
+static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
+{
+	vaddr_t next = ALIGN_DOWN(va, sv48_level_size(level)) + sv48_level_size(level);
+	return (next == 0 || next > end) ? end : next;
+}
+
+int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
+{
+	paddr_t table = s->root;
+	for (int level = SV48_ROOT_LEVEL; level >= 0; level--) {
+		pte_t e = ((pte_t *)phys_to_virt(table))[sv48_index(va, level)];
+		if (!pte_valid(e))
+			return -ENOENT;
+		if (pte_is_leaf(e)) {
+			uint64_t size = sv48_level_size(level);
+			uint64_t off = va & (size - 1);
+			*out = (struct vmm_mapping){ va, pte_pa(e) + off, size - off,
+						     tablet_entry_rights(e) };
+			return 0;
+		}
+		table = pte_pa(e);
+	}
+	return -ENOENT;
+}
+
+static int visit_range(paddr_t table, unsigned level, vaddr_t va, vaddr_t end, vmm_visitor visit,
+		       void *ctx)
+{
+	const pte_t *t = phys_to_virt(table);
+	while (va < end) {
+		vaddr_t next = slot_end(va, level, end);
+		pte_t e = t[sv48_index(va, level)];
+		int r = 0;
+		if (pte_valid(e) && pte_is_leaf(e)) {
+			uint64_t off = va & (sv48_level_size(level) - 1);
+			struct vmm_mapping m = { va, pte_pa(e) + off, next - va, tablet_entry_rights(e) };
+			r = visit(&m, ctx);
+		} else if (pte_valid(e)) {
+			r = visit_range(pte_pa(e), level - 1, va, next, visit, ctx);
+		}
+		if (r)
+			return r;
+		va = next;
+	}
+	return 0;
+}
+
+int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visitor visit,
+		     void *ctx)
+{
+	return visit_range(s->root, SV48_ROOT_LEVEL, va, va + len, visit, ctx);
+}

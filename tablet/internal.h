@@ -1,0 +1,69 @@
+/* The tablet records and registry, shared by the files of tablet/ only. */
+#ifndef TABLET_INTERNAL_H
+#define TABLET_INTERNAL_H
+
+#include "sv48.h"
+#include "tablet/tablet.h"
+
+struct tablet {
+	handler_id id;
+	enum tablet_kind kind;
+	unsigned size_bits;
+	paddr_t frame;
+	uint64_t version;
+	unsigned refs;
+	unsigned used;     /* tables: valid entries */
+	int owns_frames;
+	int placed;        /* held by an entry (with rental), not only by root slots */
+	int retired;       /* split into pieces; kept only so the split can be undone */
+	struct segment *parent;
+	vaddr_t va;        /* root-attached tables: the slot's base; placed tablets use tablet_va */
+	struct rental rental;
+};
+
+/* The tablet whose handler is ID, or NULL. */
+struct tablet *tablet_by_id(handler_id id);
+/* The page-table tablet whose table is the frame at PA, or NULL. */
+struct tablet *table_by_frame(paddr_t pa);
+/* The tablet placed in the entry at physical address ENTRY, or NULL. */
+struct tablet *tablet_in_entry(paddr_t entry);
+int registry_place(paddr_t entry, struct tablet *t);
+void registry_unplace(paddr_t entry);
+
+/* The physical address of entry INDEX of table T. */
+static inline paddr_t entry_pa(const struct tablet *t, unsigned index)
+{
+	return t->frame + index * sizeof(pte_t);
+}
+
+static inline pte_t *entry_ptr(const struct tablet *t, unsigned index)
+{
+	return (pte_t *)phys_to_virt(entry_pa(t, index));
+}
+
+/* Bytes one entry of table T covers. */
+static inline uint64_t entry_span(const struct tablet *t)
+{
+	return 1ul << (t->size_bits - TABLET_ENTRY_BITS);
+}
+
+void tablet_fill_info(const struct tablet *t, struct tablet_info *out);
+/* Where T translates now, from the entries above it (a subtree may be placed or attached after its own entries were filled). */
+vaddr_t tablet_va(const struct tablet *t);
+/* Take T out of the entry it is placed in, skipping the rental check (expiry, unmap). */
+void tablet_evict(struct tablet *t);
+/* Log a finite rental that was just mapped: 0 or -ENOMEM. */
+int expiry_log_add(const struct rental *r);
+/* Room for one more logged rental, so handler_map can fail before it changes anything. */
+int expiry_log_reserve(void);
+int expiry_log_reserve_n(size_t n);
+/* Forget every logged rental and free the log (tablet_init starts over). */
+void expiry_log_clear(void);
+
+void rental_init(void);
+uint64_t tablet_root_bytes(void);
+
+extern uint64_t tablet_metadata_bytes;
+extern struct tablet_stats tstats;
+
+#endif

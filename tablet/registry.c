@@ -1,0 +1,318 @@
+/*
+ * The registry of tablets: handler IDs, versions, frames, and the lifecycle
+ * calls of segprocs (alloc, adopt, locate, delete, split).
+ */
+#include <string.h>
+
+#include "arch.h"
+#include "kernel/error.h"
+#include "kernel/frame.h"
+#include "kernel/heap.h"
+#include "kernel/random.h"
+#include "tablet/internal.h"
+#include "tablet/u64map.h"
+
+static struct u64map by_id, by_frame, by_entry;
+static uint64_t last_version;
+uint64_t tablet_metadata_bytes;
+struct tablet_stats tstats;
+
+/* Retired tablets are nobody's: only the split that retired them reaches them. */
+struct tablet *tablet_by_id(handler_id id)
+{
+	struct tablet *t = u64map_get(&by_id, id);
+	return t && !t->retired ? t : NULL;
+}
+
+struct tablet *table_by_frame(paddr_t pa)
+{
+	return u64map_get(&by_frame, pa);
+}
+
+struct tablet *tablet_in_entry(paddr_t entry)
+{
+	return u64map_get(&by_entry, entry);
+}
+
+int registry_place(paddr_t entry, struct tablet *t)
+{
+	return u64map_put(&by_entry, entry, t);
+}
+
+void registry_unplace(paddr_t entry)
+{
+	u64map_remove(&by_entry, entry);
+}
+
+vaddr_t tablet_va(const struct tablet *t)
+{
+	if (!t->placed)
+		return t->va;
+	const struct tablet *up = table_by_frame(t->rental.frame);
+	return tablet_va(up) + (vaddr_t)t->rental.index * entry_span(up);
+}
+
+void tablet_fill_info(const struct tablet *t, struct tablet_info *out)
+{
+	*out = (struct tablet_info){ t->id,	 t->kind,      t->size_bits, t->frame,
+				     t->version, t->refs,      t->used,	     t->owns_frames,
+				     t->parent,	 tablet_va(t), t->rental };
+}
+
+static int size_ok(enum tablet_kind kind, unsigned bits)
+{
+	if (kind == TABLET_TABLE)
+		return bits == TABLET_BITS_2M || bits == TABLET_BITS_1G || bits == TABLET_BITS_SEGMENT;
+	return kind == TABLET_DATA &&
+	       (bits == TABLET_BITS_4K || bits == TABLET_BITS_2M || bits == TABLET_BITS_1G);
+}
+
+/* A record with a fresh unguessable ID and version, registered: NULL when out of memory. */
+static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, unsigned bits,
+				 paddr_t frame, int owns)
+{
+	struct tablet *t = kzalloc(sizeof(*t));
+	if (!t)
+		return NULL;
+	*t = (struct tablet){ .kind = kind, .size_bits = bits, .frame = frame,
+			      .version = ++last_version, .owns_frames = owns, .parent = parent };
+	/* A zero or colliding draw is astronomically rare; draw again rather than fail. */
+	do
+		t->id = random_u64();
+	while (t->id == 0 || tablet_by_id(t->id));
+	if (u64map_put(&by_id, t->id, t) != 0)
+		goto fail;
+	if (kind == TABLET_TABLE && u64map_put(&by_frame, frame, t) != 0) {
+		u64map_remove(&by_id, t->id);
+		goto fail;
+	}
+	tablet_metadata_bytes += sizeof(*t);
+	if (kind == TABLET_TABLE)
+		tstats.tables++;
+	else
+		tstats.data_tablets++;
+	return t;
+fail:
+	kfree(t);
+	return NULL;
+}
+
+int tablet_init(void)
+{
+	u64map_clear(&by_id);
+	u64map_clear(&by_frame);
+	u64map_clear(&by_entry);
+	expiry_log_clear();
+	memset(&tstats, 0, sizeof(tstats));
+	tablet_metadata_bytes = 0;
+	rental_init();
+	return 0;
+}
+
+int tablet_alloc(struct segment *parent, enum tablet_kind kind, unsigned size_bits,
+		 handler_id *out)
+{
+	if (!size_ok(kind, size_bits))
+		return -EINVAL;
+	unsigned order = kind == TABLET_TABLE ? 0 : size_bits - PAGE_SHIFT;
+	paddr_t frame;
+	if (frame_alloc(order, &frame) != 0)
+		return -ENOMEM;
+	/* A new table must read as empty; data contents are the segproc's business. */
+	if (kind == TABLET_TABLE)
+		memset(phys_to_virt(frame), 0, PAGE_SIZE);
+	struct tablet *t = tablet_new(parent, kind, size_bits, frame, 1);
+	if (!t) {
+		frame_free(frame, order);
+		return -ENOMEM;
+	}
+	*out = t->id;
+	return 0;
+}
+
+int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler_id *out)
+{
+	if (!size_ok(TABLET_DATA, size_bits) || !IS_ALIGNED(pa, 1ul << size_bits))
+		return -EINVAL;
+	struct tablet *t = tablet_new(parent, TABLET_DATA, size_bits, pa, 0);
+	if (!t)
+		return -ENOMEM;
+	*out = t->id;
+	return 0;
+}
+
+int tablet_get_info(handler_id id, struct tablet_info *out)
+{
+	struct tablet *t = tablet_by_id(id);
+	if (!t)
+		return -ESRCH;
+	tablet_fill_info(t, out);
+	return 0;
+}
+
+int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
+{
+	struct tablet *t = tablet_by_id(table);
+	if (!t)
+		return -ESRCH;
+	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
+		return -EINVAL;
+	struct tablet *child = tablet_in_entry(entry_pa(t, index));
+	if (!child)
+		return -ENOENT;
+	tablet_fill_info(child, out);
+	return 0;
+}
+
+int tablet_reserve(unsigned n, int finite)
+{
+	int err = u64map_reserve(&by_entry, n);
+	if (!err && finite)
+		err = expiry_log_reserve_n(n);
+	if (err)
+		u64map_trim(&by_entry);
+	return err;
+}
+
+void tablet_unreserve(void)
+{
+	u64map_trim(&by_entry);
+}
+
+int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out)
+{
+	struct tablet *t = tablet_by_id(top);
+	if (!t || t->kind != TABLET_TABLE)
+		return -ESRCH;
+	while (t->kind == TABLET_TABLE && t->size_bits > size_bits) {
+		unsigned index = (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
+		struct tablet *child = tablet_in_entry(entry_pa(t, index));
+		if (!child)
+			break;
+		t = child;
+	}
+	tablet_fill_info(t, out);
+	return 0;
+}
+
+void *tablet_map(handler_id id)
+{
+	struct tablet *t = tablet_by_id(id);
+	/*
+	 * Segprocs are kernel modules: the direct map already reaches every
+	 * frame, so the tablet's kernel address is its direct-map address.
+	 */
+	return t ? phys_to_virt(t->frame) : NULL;
+}
+
+int tablet_unmap(const void *addr)
+{
+	/* tablet_map created nothing, so undoing it is only a check of the address. */
+	uintptr_t a = (uintptr_t)addr;
+	return IS_ALIGNED(a, PAGE_SIZE) && a >= (uintptr_t)phys_to_virt(0) ? 0 : -EINVAL;
+}
+
+/* Forget T and free what it owns. */
+static void tablet_destroy(struct tablet *t)
+{
+	u64map_remove(&by_id, t->id);
+	if (t->kind == TABLET_TABLE) {
+		u64map_remove(&by_frame, t->frame);
+		frame_free(t->frame, 0);
+		tstats.tables--;
+	} else {
+		if (t->owns_frames)
+			frame_free(t->frame, t->size_bits - PAGE_SHIFT);
+		tstats.data_tablets--;
+	}
+	tablet_metadata_bytes -= sizeof(*t);
+	kfree(t);
+}
+
+int tablet_delete(handler_id id)
+{
+	struct tablet *t = tablet_by_id(id);
+	if (!t)
+		return -ESRCH;
+	if (t->refs)
+		return -EBUSY;
+	if (t->used)
+		return -ENOTEMPTY;
+	tablet_destroy(t);
+	return 0;
+}
+
+int tablet_split(handler_id id, handler_id pieces[TABLET_ENTRIES])
+{
+	struct tablet *t = tablet_by_id(id);
+	if (!t)
+		return -ESRCH;
+	if (t->kind != TABLET_DATA || t->size_bits == TABLET_BITS_4K)
+		return -EINVAL;
+	if (t->refs)
+		return -EBUSY;
+	unsigned bits = t->size_bits - TABLET_ENTRY_BITS;
+	static struct tablet *made[TABLET_ENTRIES];
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		made[i] = tablet_new(t->parent, TABLET_DATA, bits, t->frame + ((paddr_t)i << bits),
+				     t->owns_frames);
+		if (!made[i]) {
+			/* The pieces made so far own nothing yet: drop them. */
+			while (i--) {
+				made[i]->owns_frames = 0;
+				tablet_destroy(made[i]);
+			}
+			return -ENOMEM;
+		}
+		pieces[i] = made[i]->id;
+	}
+	if (t->owns_frames)
+		frame_split(t->frame, t->size_bits - PAGE_SHIFT, bits - PAGE_SHIFT);
+	t->retired = 1;
+	return 0;
+}
+
+int tablet_split_undo(handler_id id, const handler_id pieces[TABLET_ENTRIES])
+{
+	struct tablet *t = u64map_get(&by_id, id);
+	if (!t || !t->retired)
+		return -ESRCH;
+	unsigned bits = t->size_bits - TABLET_ENTRY_BITS;
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		struct tablet *p = tablet_by_id(pieces[i]);
+		if (!p || p->refs)
+			return -EBUSY;
+		/* Its own pieces only, each once: T must not take back memory that went elsewhere. */
+		if (p->kind != TABLET_DATA || p->size_bits != bits || p->parent != t->parent ||
+		    p->owns_frames != t->owns_frames || p->frame != t->frame + ((paddr_t)i << bits) ||
+		    p->version <= t->version)
+			return -EINVAL;
+	}
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		struct tablet *p = tablet_by_id(pieces[i]);
+		p->owns_frames = 0;
+		tablet_destroy(p);
+	}
+	if (t->owns_frames)
+		frame_join(t->frame, t->size_bits - TABLET_ENTRY_BITS - PAGE_SHIFT,
+			   t->size_bits - PAGE_SHIFT);
+	t->retired = 0;
+	return 0;
+}
+
+void tablet_split_commit(handler_id id)
+{
+	struct tablet *t = u64map_get(&by_id, id);
+	if (t && t->retired) {
+		t->owns_frames = 0; /* the pieces own the memory now */
+		tablet_destroy(t);
+	}
+}
+
+void tablet_get_stats(struct tablet_stats *out)
+{
+	*out = tstats;
+	out->table_bytes = tstats.tables * PAGE_SIZE + tablet_root_bytes();
+	out->metadata_bytes = tablet_metadata_bytes + u64map_bytes(&by_id) +
+			      u64map_bytes(&by_frame) + u64map_bytes(&by_entry);
+}

@@ -1,0 +1,255 @@
+/*
+ * Rentals: renting an entry, and the checked placement of a tablet in it.
+ * Every write of a translation entry in the kernel happens in this file.
+ */
+#include "arch.h"
+#include "kernel/error.h"
+#include "kernel/frame.h"
+#include "kernel/random.h"
+#include "tablet/internal.h"
+#include "tablet/siphash.h"
+
+static struct siphash_key mac_key;
+static uint64_t roots_in_use;
+
+void rental_init(void)
+{
+	mac_key.k0 = random_u64();
+	mac_key.k1 = random_u64();
+	roots_in_use = 0;
+}
+
+static uint64_t rental_mac(const struct rental *r)
+{
+	uint64_t words[4] = { r->version, r->frame, (uint64_t)r->index | (uint64_t)r->rights << 32,
+			      r->expiry };
+	return siphash24_words(&mac_key, words, 4);
+}
+
+uint64_t tablet_now(void)
+{
+	return read_time();
+}
+
+/* ------------------------------------------------------ entry encoding --- */
+
+static pte_t rights_to_pte(unsigned rights)
+{
+	pte_t bits = 0;
+	bits |= (rights & VMM_READ) ? PTE_R : 0;
+	bits |= (rights & VMM_WRITE) ? PTE_W : 0;
+	bits |= (rights & VMM_EXEC) ? PTE_X : 0;
+	bits |= (rights & VMM_USER) ? PTE_U : 0;
+	bits |= (rights & VMM_GLOBAL) ? PTE_G : 0;
+	bits |= (rights & VMM_DEVICE) ? PTE_SW_DEVICE : 0;
+	bits |= (rights & VMM_ACCESSED) ? PTE_A : 0;
+	bits |= (rights & VMM_DIRTY) ? PTE_D : 0;
+	return bits;
+}
+
+unsigned tablet_entry_rights(uint64_t e)
+{
+	unsigned r = 0;
+	r |= (e & PTE_R) ? VMM_READ : 0;
+	r |= (e & PTE_W) ? VMM_WRITE : 0;
+	r |= (e & PTE_X) ? VMM_EXEC : 0;
+	r |= (e & PTE_U) ? VMM_USER : 0;
+	r |= (e & PTE_G) ? VMM_GLOBAL : 0;
+	r |= (e & PTE_SW_DEVICE) ? VMM_DEVICE : 0;
+	r |= (e & PTE_A) ? VMM_ACCESSED : 0;
+	r |= (e & PTE_D) ? VMM_DIRTY : 0;
+	return r;
+}
+
+/*
+ * Rights a data tablet can be mapped with: what a leaf entry can express.
+ * ACCESSED and DIRTY may come along as the entry's initial state, so that
+ * re-placing a tablet with new rights keeps what the hardware recorded.
+ */
+static int data_rights_ok(unsigned r)
+{
+	if (r & ~(VMM_RIGHTS_MASK | VMM_ACCESSED | VMM_DIRTY))
+		return 0;
+	if (!(r & (VMM_READ | VMM_EXEC)))
+		return 0;
+	return !(r & VMM_WRITE) || (r & VMM_READ);
+}
+
+/* Make a change to the entry covering [va, va+span) visible. */
+static void fence_entry(vaddr_t va, uint64_t span, int leaf)
+{
+	if (leaf && span == PAGE_SIZE)
+		sfence_vma_page(va);
+	else
+		sfence_vma_all(); /* a table entry may be cached at any level below */
+}
+
+/* ---------------------------------------------------------------- rent --- */
+
+int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t duration,
+		 struct rental *out)
+{
+	struct tablet *t = tablet_by_id(table);
+	if (!t)
+		return -ESRCH;
+	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
+		return -EINVAL;
+	uint64_t now = tablet_now();
+	uint64_t expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
+	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
+	out->mac = rental_mac(out);
+	tstats.rents++;
+	return 0;
+}
+
+/* --------------------------------------------------------------- place --- */
+
+/* Check R against the kernel's records and SELF: the table it names, or an error. */
+static int check_rental(const struct rental *r, struct tablet *self, struct tablet **table)
+{
+	if (rental_mac(r) != r->mac)
+		return -EBADMSG;
+	if (r->expiry != RENTAL_FOREVER && r->expiry <= tablet_now())
+		return -ETIME;
+	struct tablet *t = table_by_frame(r->frame);
+	if (!t || t->version != r->version || r->index >= TABLET_ENTRIES)
+		return -ESTALE;
+	if (!self)
+		return -ESRCH;
+	if (self->placed)
+		return -EBUSY;
+	if (self->size_bits + TABLET_ENTRY_BITS != t->size_bits)
+		return -ERANGE;
+	if (self->kind == TABLET_TABLE ? (r->rights != 0 || r->expiry != RENTAL_FOREVER)
+				       : !data_rights_ok(r->rights))
+		return -EINVAL;
+	if (pte_valid(*entry_ptr(t, r->index)))
+		return -EEXIST;
+	*table = t;
+	return 0;
+}
+
+int handler_map(handler_id self_id, const struct rental *r)
+{
+	struct tablet *self = tablet_by_id(self_id), *t;
+	int err = check_rental(r, self, &t);
+	if (!err && r->expiry != RENTAL_FOREVER)
+		err = expiry_log_reserve();
+	if (!err)
+		err = registry_place(entry_pa(t, r->index), self);
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	pte_t bits = self->kind == TABLET_TABLE ? 0 : rights_to_pte(r->rights);
+	*entry_ptr(t, r->index) = pte_make(self->frame, bits);
+	t->used++;
+	self->refs++;
+	self->placed = 1;
+	self->rental = *r;
+	if (r->expiry != RENTAL_FOREVER)
+		expiry_log_add(r);
+	fence_entry(tablet_va(self), entry_span(t), self->kind == TABLET_DATA);
+	tstats.maps++;
+	return 0;
+}
+
+/* Tell the parent segment when nothing holds T any more. */
+static void drop_ref(struct tablet *t)
+{
+	if (--t->refs == 0) {
+		struct tablet_info info;
+		tablet_fill_info(t, &info);
+		segment_tablet_unreachable(t->parent, &info);
+	}
+}
+
+void tablet_evict(struct tablet *self)
+{
+	struct tablet *t = table_by_frame(self->rental.frame);
+	vaddr_t va = tablet_va(self);
+	*entry_ptr(t, self->rental.index) = 0;
+	registry_unplace(entry_pa(t, self->rental.index));
+	t->used--;
+	self->placed = 0;
+	fence_entry(va, entry_span(t), self->kind == TABLET_DATA);
+	tstats.unmaps++;
+	drop_ref(self);
+}
+
+int handler_unmap(handler_id self_id, const struct rental *r)
+{
+	if (rental_mac(r) != r->mac) {
+		tstats.refused++;
+		return -EBADMSG;
+	}
+	struct tablet *self = tablet_by_id(self_id);
+	struct tablet *t = table_by_frame(r->frame);
+	if (!self || !t || !self->placed || self->rental.mac != r->mac ||
+	    tablet_in_entry(entry_pa(t, r->index)) != self) {
+		tstats.refused++;
+		return -ENOENT;
+	}
+	tablet_evict(self);
+	return 0;
+}
+
+/* ---------------------------------------------------------- root slots --- */
+
+int tablet_root_alloc(paddr_t *root)
+{
+	if (frame_alloc(0, root) != 0)
+		return -ENOMEM;
+	pte_t *e = phys_to_virt(*root);
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++)
+		e[i] = 0;
+	roots_in_use++;
+	return 0;
+}
+
+void tablet_root_free(paddr_t root)
+{
+	frame_free(root, 0);
+	roots_in_use--;
+}
+
+/* The address the first byte of root slot SLOT translates (sign-extended). */
+static vaddr_t slot_base(unsigned slot)
+{
+	vaddr_t va = (vaddr_t)slot << TABLET_BITS_SEGMENT;
+	return slot >= TABLET_ENTRIES / 2 ? va | ~((1ul << 48) - 1) : va;
+}
+
+int tablet_attach_root(paddr_t root, unsigned slot, handler_id top)
+{
+	struct tablet *t = tablet_by_id(top);
+	if (!t)
+		return -ESRCH;
+	if (t->kind != TABLET_TABLE || t->size_bits != TABLET_BITS_SEGMENT || slot >= TABLET_ENTRIES)
+		return -EINVAL;
+	pte_t *e = (pte_t *)phys_to_virt(root) + slot;
+	if (pte_valid(*e))
+		return -EEXIST;
+	*e = pte_make(t->frame, 0);
+	t->va = slot_base(slot);
+	t->refs++;
+	sfence_vma_all();
+	return 0;
+}
+
+int tablet_detach_root(paddr_t root, unsigned slot, handler_id top)
+{
+	struct tablet *t = tablet_by_id(top);
+	pte_t *e = (pte_t *)phys_to_virt(root) + (slot % TABLET_ENTRIES);
+	if (!t || slot >= TABLET_ENTRIES || !pte_valid(*e) || pte_pa(*e) != t->frame)
+		return -ENOENT;
+	*e = 0;
+	sfence_vma_all();
+	drop_ref(t);
+	return 0;
+}
+
+uint64_t tablet_root_bytes(void)
+{
+	return roots_in_use * PAGE_SIZE;
+}
