@@ -197,7 +197,10 @@ void backend_tick(void)
 
 /* --------------------------------------------------- map, unmap, protect --- */
 
-static int stop_at_any(struct segment *seg, const struct tablet_info *t, void *ctx)
+static int visit_range(paddr_t table, unsigned level, vaddr_t va, vaddr_t end, vmm_visitor visit,
+		       void *ctx);
+
+static int stop_at_any(const struct vmm_mapping *m, void *ctx)
 {
 	return 1;
 }
@@ -206,10 +209,9 @@ int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, u
 {
 	vaddr_t end = va + len;
 	struct segment *seg;
-	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end))
-		if (segment_at(s, cur, 0, &seg) == 0 &&
-		    segment_for_each_data(seg, cur, piece_end(cur, end) - cur, stop_at_any, NULL))
-			return -EEXIST;
+	/* Anything mapped in the range?  Reading the entries is the cheapest way to know. */
+	if (visit_range(s->root, SV48_ROOT_LEVEL, va, end, stop_at_any, NULL))
+		return -EEXIST;
 	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
 		int err = segment_at(s, cur, 1, &seg);
 		if (!err)

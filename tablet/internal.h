@@ -17,7 +17,7 @@ struct tablet {
 	int placed;        /* held by an entry (with rental), not only by root slots */
 	int retired;       /* split into pieces; kept only so the split can be undone */
 	struct segment *parent;
-	vaddr_t va;        /* root-attached tables: the slot's base; placed tablets use tablet_va */
+	vaddr_t va;        /* where it translates: kept up to date at placement and attachment */
 	struct rental rental;
 };
 
@@ -47,6 +47,12 @@ static inline uint64_t entry_span(const struct tablet *t)
 	return 1ul << (t->size_bits - TABLET_ENTRY_BITS);
 }
 
+/*
+ * A placed tablet's va is kept up to date from its table's at placement;
+ * when a table that already holds tablets is placed or attached (a tree
+ * built bottom-up, a segment moved), its subtree is brought up to date.
+ */
+void tablet_refresh_va(struct tablet *t);
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out);
 /* Where T translates now, from the entries above it (a subtree may be placed or attached after its own entries were filled). */
 vaddr_t tablet_va(const struct tablet *t);

@@ -46,10 +46,22 @@ void registry_unplace(paddr_t entry)
 
 vaddr_t tablet_va(const struct tablet *t)
 {
-	if (!t->placed)
-		return t->va;
-	const struct tablet *up = table_by_frame(t->rental.frame);
-	return tablet_va(up) + (vaddr_t)t->rental.index * entry_span(up);
+	return t->va;
+}
+
+void tablet_refresh_va(struct tablet *t)
+{
+	/* Trees are built from the top down, so this is nearly always an empty table. */
+	if (t->kind != TABLET_TABLE || t->used == 0)
+		return;
+	const pte_t *e = phys_to_virt(t->frame);
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
+		struct tablet *child = pte_valid(e[i]) ? tablet_in_entry(entry_pa(t, i)) : NULL;
+		if (child) {
+			child->va = t->va + (vaddr_t)i * entry_span(t);
+			tablet_refresh_va(child);
+		}
+	}
 }
 
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out)
@@ -77,10 +89,11 @@ static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, 
 	*t = (struct tablet){ .kind = kind, .size_bits = bits, .frame = frame,
 			      .version = ++last_version, .owns_frames = owns, .parent = parent };
 	/* A zero or colliding draw is astronomically rare; draw again rather than fail. */
+	int err;
 	do
 		t->id = random_u64();
-	while (t->id == 0 || tablet_by_id(t->id));
-	if (u64map_put(&by_id, t->id, t) != 0)
+	while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
+	if (err)
 		goto fail;
 	if (kind == TABLET_TABLE && u64map_put(&by_frame, frame, t) != 0) {
 		u64map_remove(&by_id, t->id);

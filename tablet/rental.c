@@ -147,6 +147,8 @@ int handler_map(handler_id self_id, const struct rental *r)
 	self->refs++;
 	self->placed = 1;
 	self->rental = *r;
+	self->va = t->va + (vaddr_t)r->index * entry_span(t);
+	tablet_refresh_va(self);
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_add(r);
 	fence_entry(tablet_va(self), entry_span(t), self->kind == TABLET_DATA);
@@ -232,6 +234,7 @@ int tablet_attach_root(paddr_t root, unsigned slot, handler_id top)
 		return -EEXIST;
 	*e = pte_make(t->frame, 0);
 	t->va = slot_base(slot);
+	tablet_refresh_va(t);
 	t->refs++;
 	sfence_vma_all();
 	return 0;

@@ -83,15 +83,23 @@ int u64map_put(struct u64map *m, uint64_t key, void *value)
 {
 	if (key == 0)
 		return -EINVAL;
-	if (u64map_get(m, key))
-		return -EEXIST;
 	/* Keep the load at most 1/2 so probe runs stay short. */
 	if (2 * (m->count + 1) > m->capacity) {
+		if (u64map_get(m, key))
+			return -EEXIST; /* no growth for a put that changes nothing */
 		int err = grow(m);
 		if (err)
 			return err;
 	}
-	insert(m, key, value);
+	/* One probe finds either the key (a duplicate) or the free slot it goes in. */
+	size_t i = slot_of(m, key);
+	while (m->slots[i].key != 0) {
+		if (m->slots[i].key == key)
+			return -EEXIST;
+		i = (i + 1) & (m->capacity - 1);
+	}
+	m->slots[i] = (struct u64map_slot){ key, value };
+	m->count++;
 	return 0;
 }
 
