@@ -1,10 +1,10 @@
 /*
  * Misbehaves on purpose, in the way argv[1] names, so the tests can check
  * that the kernel reports the fault, ends the application with the status a
- * shell would show for the signal, and keeps its own state intact:
+ * shell would show for the signal, and keeps its own state intact (the
+ * stack's guard page is memtest's):
  *   null     load from address 0              -> 139 (SIGSEGV)
  *   kernel   store to a kernel-half address   -> 139
- *   guard    run the stack into its guard     -> 139
  *   exec     jump into a non-executable page  -> 139
  *   illegal  an illegal instruction           -> 132 (SIGILL)
  *   badptr   system calls with bad pointers: each must return -EFAULT -> 0
@@ -14,20 +14,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-/*
- * Deeper than any stack: the depth bound only keeps the compiler from
- * calling it infinite.  Frames stay well under a page, so the stack runs
- * into the guard page itself rather than jumping over it.
- */
-static int recurse(volatile char *prev, long depth)
-{
-	volatile char frame[512];
-	frame[0] = prev ? prev[0] + 1 : 0;
-	if (depth > (1l << 40))
-		return frame[0];
-	return recurse(frame, depth + 1) + frame[0];
-}
 
 /* Each call must fail with EFAULT and nothing else. */
 static int bad_pointers(void)
@@ -64,8 +50,6 @@ int main(int argc, char **argv)
 		return *(volatile int *)0;
 	if (strcmp(how, "kernel") == 0)
 		*(volatile long *)0xffff800080200000ul = 1;
-	else if (strcmp(how, "guard") == 0)
-		return recurse(NULL, 0);
 	else if (strcmp(how, "exec") == 0) {
 		static long data = 0;
 		((void (*)(void))&data)();

@@ -6,6 +6,8 @@
  *   huge N    touch every 4 KiB page of an N MiB MAP_HUGETLB mapping: on Sv48
  *             each 2 MiB block is one fault and one rental, not 512
  *   protect   write, make read-only, read back the same data, unmap
+ *   guard     recurse until the stack reaches its guard page: the kernel
+ *             reports the overflow and ends the program with 139 (SIGSEGV)
  * With no arguments: sparse 1024, huge 4, protect.
  */
 #include <stdint.h>
@@ -76,6 +78,20 @@ static void protect(void)
 	printf("memtest: protect: 16 pages kept their data read-only, ok\n");
 }
 
+/*
+ * Deeper than any stack: the depth bound only keeps the compiler from
+ * calling it infinite.  Frames stay well under a page, so the stack runs
+ * into the guard page itself rather than jumping over it.
+ */
+static int recurse(volatile char *prev, long depth)
+{
+	volatile char frame[512];
+	frame[0] = prev ? prev[0] + 1 : 0;
+	if (depth > (1l << 40))
+		return frame[0];
+	return recurse(frame, depth + 1) + frame[0];
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -91,6 +107,11 @@ int main(int argc, char **argv)
 		huge(n);
 	else if (strcmp(argv[1], "protect") == 0)
 		protect();
+	else if (strcmp(argv[1], "guard") == 0) {
+		printf("memtest: guard: recursing\n");
+		fflush(stdout);
+		return recurse(NULL, 0);
+	}
 	else
 		fail("unknown part", 0);
 	return 0;
