@@ -99,7 +99,7 @@ $(BUILD)/Image: $(BUILD)/kernel.elf
 QEMU_FLAGS := -machine virt -cpu rv64 -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-cmd print-platforms bench test test-host host-test-bins clean FORCE
+.PHONY: help deps image run run-cmd print-platforms bench qemu-cells test test-host host-test-bins clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
@@ -108,6 +108,7 @@ help:
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
 	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
 	@echo "make deps      install the Debian packages the build needs (no-op when present)"
+	@echo "make qemu-cells  build (or find cached) the SecureCells QEMU; prints its path"
 	@echo "make clean     remove build/"
 	@echo "platforms: $(PLATFORMS)   applications: $(APPS)"
 
@@ -133,6 +134,11 @@ print-platforms:
 # The exact command `make run` uses, for tests/run.
 run-cmd:
 	@echo "$(QEMU_CMD)"
+
+# The emulator for PLATFORM=riscv64-cells: QEMU 7.2 with SATP mode 15, built
+# from Debian's source and cached outside the clone; prints its path.
+qemu-cells: deps
+	@platform/riscv64-cells/qemu/build.sh
 
 # Instruction counts of single vmm operations and faults, one stats line.
 bench: deps
