@@ -7,16 +7,12 @@
 PLATFORM ?= riscv64
 APP      ?= hello
 MEM      ?= 512M
-QEMU     ?= qemu-system-riscv64
 
-PLATFORMS := riscv64
+PLATFORMS := riscv64 riscv64-cells
 BUILD     := build/$(PLATFORM)/$(APP)
 HOSTBUILD := build/host
 
 ifeq ($(filter $(PLATFORM),$(PLATFORMS)),)
-  ifeq ($(PLATFORM),riscv64-cells)
-    $(error PLATFORM=riscv64-cells is not built yet: the permission-table backend and its emulator are issue 4)
-  endif
   $(error unknown PLATFORM '$(PLATFORM)'; choose one of: $(PLATFORMS))
 endif
 
@@ -25,6 +21,7 @@ endif
 .SECONDEXPANSION:
 
 include platform/$(PLATFORM)/platform.mk
+QEMU ?= qemu-system-riscv64
 include kernel/kernel.mk
 include vmm/vmm.mk
 include apps/apps.mk
@@ -40,7 +37,7 @@ KCFLAGS  := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac_
             -mcmodel=medany -std=gnu11 -O2 -g -ffreestanding -fno-common \
             -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
             -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
-            -I. $(PLATFORM_INCLUDES) -MMD -MP
+            -I. $(PLATFORM_INCLUDES) $(PLATFORM_DEFINES) -MMD -MP
 KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac -mabi=lp64 -nostartfiles \
             -DPICOLIBC_INTEGER_PRINTF_SCANF -T $(PLATFORM_LDSCRIPT) \
             -Wl,--gc-sections -Wl,--no-warn-rwx-segments

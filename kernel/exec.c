@@ -132,7 +132,7 @@ int process_start(const void *image, size_t size, const char *cmdline)
 	p->huge_mmap_next = HUGE_MMAP_BASE;
 	/* One page more than the stack: its lowest page is the guard, never mapped. */
 	err = vmm_region_add(p->space, STACK_TOP - STACK_SIZE - PAGE_SIZE, STACK_SIZE + PAGE_SIZE,
-			     VMM_USER | VMM_READ | VMM_WRITE, REGION_ANON);
+			     VMM_USER | VMM_READ | VMM_WRITE, REGION_STACK);
 	if (err)
 		return err;
 	vaddr_t sp = build_stack(&stack, argc, argv, &img);

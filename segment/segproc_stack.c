@@ -1,9 +1,9 @@
 /*
- * The stack: demand-zero 4 KiB pages, the lowest page of the region kept
- * as a guard that is never mapped (a fault there is an overflow), and a
- * little read-ahead downwards, the direction a stack grows.
+ * The stack: demand-zero 4 KiB pages with a little read-ahead downwards,
+ * the direction a stack grows, never below the page above the region's
+ * guard (the region layer refuses faults on the guard page itself, the
+ * same way on both backends).
  */
-#include "kernel/console.h"
 #include "kernel/error.h"
 #include "segment/reclaim.h"
 #include "segment/segment.h"
@@ -13,11 +13,7 @@
 static int stack_pagefault(struct segment *seg, const struct segment_fault *f)
 {
 	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
-	vaddr_t guard = f->region_start;
-	if (page == guard) {
-		kprintf("stack: overflow into the guard page at %#lx\n", guard);
-		return -EFAULT;
-	}
+	vaddr_t guard = f->region_start; /* REGION_STACK: its lowest page */
 	int err = segment_place_zeroed(seg, page, TABLET_BITS_4K, segment_fault_rights(f));
 	if (err)
 		return err;

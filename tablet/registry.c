@@ -10,7 +10,7 @@
 #include "kernel/heap.h"
 #include "kernel/random.h"
 #include "tablet/internal.h"
-#include "tablet/u64map.h"
+#include "kernel/u64map.h"
 
 static struct u64map by_id, by_frame, by_entry;
 static uint64_t last_version;

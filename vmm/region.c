@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "kernel/console.h"
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
@@ -258,6 +259,10 @@ int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
 			sfence_vma_page(va);
 			err = 0;
 		}
+		goto out;
+	}
+	if (r->kind == REGION_STACK && ALIGN_DOWN(va, PAGE_SIZE) == r->start) {
+		kprintf("stack: overflow into the guard page at %#lx\n", r->start);
 		goto out;
 	}
 	if (r->kind != REGION_FIXED) {

@@ -134,7 +134,8 @@ int vmm_traverse(struct vmm_space *space, vaddr_t va, uint64_t len, vmm_visitor 
 enum region_kind {
 	REGION_ANON, /* zero-filled on first touch (vmm_fault); that memory is the space's */
 	REGION_FIXED, /* mapped by the caller; frames not owned */
-	REGION_BACKED /* the caller's memory, mapped page by page on first touch */
+	REGION_BACKED, /* the caller's memory, mapped page by page on first touch */
+	REGION_STACK   /* anonymous, and its lowest page is a guard that is never mapped */
 };
 
 /*

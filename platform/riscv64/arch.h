@@ -49,6 +49,14 @@
 #define SATP_ASID_SHIFT 44
 #define SATP_PPN_MASK ((1ul << 44) - 1)
 
+#ifdef PLATFORM_CELLS
+/* SecureCells division registers (SECURECELLS.md) and the application's division. */
+#define CSR_USID 0x082
+#define CSR_URID 0x083
+#define CSR_UXID 0x084
+#define APP_DIVISION 1
+#endif
+
 #ifndef __ASSEMBLY__
 #include <stdint.h>
 

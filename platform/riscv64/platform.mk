@@ -4,7 +4,7 @@ PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
 
 # The Sv48 backend of vmm.h: tablets, segments and the built-in segprocs.
-SV48_BACKEND_SRCS := tablet/siphash.c tablet/u64map.c tablet/registry.c tablet/rental.c \
+SV48_BACKEND_SRCS := tablet/siphash.c tablet/registry.c tablet/rental.c \
                      tablet/expiry.c segment/segment.c segment/reclaim.c \
                      segment/segproc_kernel.c segment/segproc_anon.c \
                      segment/segproc_hugeheap.c segment/segproc_stack.c \

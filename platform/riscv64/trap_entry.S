@@ -44,7 +44,7 @@
 	sd	x31, 31*8(sp)
 .endm
 
-	.section .text
+	.section .text.trap, "ax"
 	.balign 4
 	.globl trap_entry
 trap_entry:
@@ -60,6 +60,17 @@ trap_entry:
 	j	trap_save_csrs
 
 trap_from_user:
+#ifdef PLATFORM_CELLS
+	/*
+	 * Debian's OpenSBI forwards some traps (illegal instruction) without
+	 * the division shift.  U-mode always runs with usid = APP_DIVISION,
+	 * urid = uxid = 0, so the shifted state is known: set it before the
+	 * first memory access (a no-op when the hardware shifted already).
+	 */
+	csrwi	CSR_URID, APP_DIVISION
+	csrwi	CSR_USID, 0
+	sfence.vma
+#endif
 	sd	sp, HART_SCRATCH(tp)
 	ld	sp, HART_KERNEL_SP(tp)
 	addi	sp, sp, -TF_SIZE

@@ -36,20 +36,31 @@ host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env
 
 HOST_TESTS += vmm
 host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
-                 $(SV48_BACKEND_SRCS) kernel/frame.c kernel/heap.c kernel/random.c \
+                 $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
 HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
 
 HOST_TESTS += u64map
-host_u64map_SRCS := tests/host/test_u64map.c tablet/u64map.c kernel/frame.c kernel/heap.c \
+host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kernel/heap.c \
                     tests/host/host_env.c
 
 HOST_TESTS += tablet
 host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/expiry.c \
-                    tablet/siphash.c tablet/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                    tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
+
+HOST_TESTS += cells
+host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c kernel/frame.c kernel/heap.c \
+                   tests/host/host_env.c
+$(HOSTBUILD)/test_cells: secure-cells/table.h
+
+# The same suite and driver against the permission-table backend.
+HOST_TESTS += vmm_cells
+host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
+                       secure-cells/table.c secure-cells/cells_backend.c kernel/u64map.c \
+                       kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
 
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
@@ -66,7 +77,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -I. -Iplatform/riscv64 -DHOST_TEST
 rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
-                    tablet/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
+                    kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
 rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h)
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read

@@ -43,3 +43,12 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	abort();
 }
+
+/*
+ * Symbols the kernel's linker script and entry code define, which the cells
+ * backend names (the trap vector's page, the boot table it runs on while it
+ * edits the live table).  On the host they only need to exist.
+ */
+char __trap_page[4096] __attribute__((aligned(4096)));
+char __trap_page_end[1];
+char boot_root_table[4096] __attribute__((aligned(4096)));

@@ -6,7 +6,7 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
-#include "tablet/u64map.h"
+#include "kernel/u64map.h"
 
 #define ARENA (64ul << 20)
 #define FAKE_BASE 0x80000000ul

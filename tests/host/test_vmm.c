@@ -1,6 +1,7 @@
 /*
- * Host driver of the vmm.h conformance suite (tests/vmm-suite) for the Sv48
- * backend (tablets and segments: segment/sv48_backend.c).
+ * Host driver of the vmm.h conformance suite (tests/vmm-suite), linked once
+ * with each backend (tests/host/host.mk): test_vmm with the Sv48 backend
+ * (tablets and segments), test_vmm_cells with the permission-table backend.
  *
  * "Physical memory" is one MAP_NORESERVE arena at a pretend physical base,
  * reached through direct_map_offset like the kernel's direct map: the frame

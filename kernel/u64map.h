@@ -5,8 +5,8 @@
  * keeps three: handler ID -> tablet, page-table frame -> tablet, and entry
  * address -> the tablet mapped there.
  */
-#ifndef TABLET_U64MAP_H
-#define TABLET_U64MAP_H
+#ifndef KERNEL_U64MAP_H
+#define KERNEL_U64MAP_H
 
 #include <stddef.h>
 #include <stdint.h>

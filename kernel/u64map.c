@@ -1,4 +1,4 @@
-#include "tablet/u64map.h"
+#include "kernel/u64map.h"
 
 #include "kernel/error.h"
 #include "kernel/heap.h"

@@ -1,0 +1,19 @@
+# SecureCells permission tables (SATP mode 15): the riscv64 platform, with the
+# cells backend of vmm.h instead of the Sv48 one, run on the patched QEMU.
+PLATFORM_INCLUDES   := -Iplatform/riscv64-cells -Iplatform/riscv64
+PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
+PLATFORM_QEMU_FLAGS :=
+PLATFORM_DEFINES    := -DPLATFORM_CELLS
+
+CELLS_BACKEND_SRCS := secure-cells/table.c secure-cells/cells_backend.c
+
+PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
+                 platform/riscv64/uaccess.S platform/riscv64/uaccess.c \
+                 platform/riscv64/trap.c \
+                 platform/riscv64/sbi.c platform/riscv64/uart.c \
+                 platform/riscv64/machine.c $(CELLS_BACKEND_SRCS)
+
+# Our patched emulator, built (or found in its cache) when the command runs;
+# QEMU=/path/to/qemu-system-riscv64 runs another one (the SecureCells reference
+# emulator, say) without building ours.
+QEMU ?= $$(platform/riscv64-cells/qemu/build.sh)

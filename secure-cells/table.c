@@ -1,0 +1,473 @@
+/*
+ * The SecureCells permission table (see table.h for the layout).
+ *
+ * Every edit keeps the struct's copies of R, T, M, N and the metacell in
+ * step.  Cells move by memmove of the descriptor area and of the same slot
+ * range in each permission and grant row in use: at 1,024 cells an insert
+ * moves at most 16 KiB of descriptors plus 5 bytes per cell and division.
+ * A slot that is being filled is written before N counts it, and a slot
+ * that is being vacated is cleared after N stops counting it, so the MMU
+ * never searches a slot beyond the cells it should see.
+ */
+#include <string.h>
+
+#include "kernel/error.h"
+#include "kernel/frame.h"
+#include "secure-cells/table.h"
+
+#define META_R 0
+#define META_T 1
+#define META_M 2
+#define META_N 3
+
+/* The two 64-bit halves of slot I's descriptor, low first. */
+static inline uint64_t *desc(const struct cell_table *t, uint32_t i)
+{
+	return (uint64_t *)(t->mem + 16ul * i);
+}
+
+/* Division S's permission row: byte I is cell I's. */
+static inline uint8_t *perm_row(const struct cell_table *t, uint32_t s)
+{
+	return t->mem + 1024ul * t->T + 64ul * t->T * s;
+}
+
+/* Division S's grant row: entry I is cell I's. */
+static inline uint32_t *grant_row(const struct cell_table *t, uint32_t s)
+{
+	return (uint32_t *)(t->mem + 1024ul * t->T + 64ul * t->T * t->R + 256ul * t->T * s);
+}
+
+/* Descriptor fields, decoded as the MMU does (the 36-bit fields straddle the halves). */
+static inline uint64_t desc_first(const uint64_t *d)
+{
+	return d[0] & CELL_VPN_MAX;
+}
+
+static inline uint64_t desc_last(const uint64_t *d)
+{
+	return ((d[0] >> CELL_VPN_BITS) | (d[1] << (64 - CELL_VPN_BITS))) & CELL_VPN_MAX;
+}
+
+/* The whole descriptor D as a struct cell. */
+static void desc_decode(const uint64_t *d, struct cell *c)
+{
+	c->vpn_first = desc_first(d);
+	c->vpn_last = desc_last(d);
+	c->ppn = (d[1] >> (2 * CELL_VPN_BITS - 64)) & CELL_PPN_MAX;
+	c->valid = (int)(d[1] >> 63);
+}
+
+/* Store *c into D, low half first: while the halves disagree the last VPN
+ * is the new one's low bits under the old one's high bits. */
+static void desc_encode(uint64_t *d, const struct cell *c)
+{
+	d[0] = c->vpn_first | (c->vpn_last << CELL_VPN_BITS);
+	d[1] = (c->vpn_last >> (64 - CELL_VPN_BITS)) | (c->ppn << (2 * CELL_VPN_BITS - 64)) |
+	       ((uint64_t)(c->valid != 0) << 63);
+}
+
+/* The metacell: u32 R, T, M, N (META_*). */
+static inline uint32_t *meta(const struct cell_table *t)
+{
+	return (uint32_t *)t->mem;
+}
+
+/* N changes in the struct and the metacell together. */
+static void set_N(struct cell_table *t, uint32_t n)
+{
+	t->N = n;
+	meta(t)[META_N] = n;
+}
+
+/* SLOT holds a cell. */
+static int slot_ok(const struct cell_table *t, uint32_t slot)
+{
+	return slot >= 1 && slot < t->N;
+}
+
+/* Every slot of the descriptor area (64T, the metacell's included) is in use. */
+static int full(const struct cell_table *t)
+{
+	return t->N >= 64u * t->T;
+}
+
+/* Fill N grant entries from G with the empty entry. */
+static void grants_empty(uint32_t *g, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		g[i] = CELL_GRANT_EMPTY;
+}
+
+/*
+ * T lines and R rows fit the limits: then *order is the smallest block for
+ * T * (1024 + 320R) bytes.  The bound on T first keeps the product in range.
+ */
+static int size_ok(uint64_t T, uint64_t R, unsigned *order)
+{
+	if (T == 0 || T > CELLS_MAX_T || R > (1u << 22))
+		return 0;
+	uint64_t bytes = T * (1024 + 320 * R);
+	unsigned o = 0;
+	while ((PAGE_SIZE << o) < bytes)
+		o++;
+	*order = o;
+	return o <= FRAME_ORDER_1G;
+}
+
+/* Lay out an empty table over t->mem for t's T, R, M, N (all R rows). */
+static void table_init(struct cell_table *t)
+{
+	memset(t->mem, 0, 1024ul * t->T + 64ul * t->T * t->R);
+	grants_empty(grant_row(t, 0), 64ul * t->T * t->R);
+	meta(t)[META_R] = t->R;
+	meta(t)[META_T] = t->T;
+	meta(t)[META_M] = t->M;
+	meta(t)[META_N] = t->N;
+}
+
+int cells_create(struct cell_table *t, uint32_t T, uint32_t R, uint32_t M)
+{
+	unsigned order;
+	paddr_t pa;
+
+	if (M == 0 || M > R || !size_ok(T, R, &order))
+		return -EINVAL;
+	if (frame_alloc(order, &pa) < 0)
+		return -ENOMEM;
+	*t = (struct cell_table){ .base = pa, .mem = phys_to_virt(pa), .order = order,
+				  .T = T, .R = R, .M = M, .N = 1 };
+	table_init(t);
+	return 0;
+}
+
+void cells_destroy(struct cell_table *t)
+{
+	if (t->mem)
+		frame_free(t->base, t->order);
+	*t = (struct cell_table){ 0 };
+}
+
+uint32_t cells_capacity(const struct cell_table *t)
+{
+	return 64u * t->T - 1;
+}
+
+uint64_t cells_bytes(const struct cell_table *t)
+{
+	return (uint64_t)t->T * (1024 + 320ull * t->R);
+}
+
+int cells_get(const struct cell_table *t, uint32_t i, struct cell *out)
+{
+	if (!slot_ok(t, i))
+		return -EINVAL;
+	desc_decode(desc(t, i), out);
+	return 0;
+}
+
+int cells_lookup(const struct cell_table *t, uint64_t vpn, uint32_t *slot)
+{
+	uint32_t lo = 1, hi = t->N ? t->N - 1 : 0;
+
+	/* The MMU's search: hi may reach lo - 1 = 0 but never wraps. */
+	while (lo <= hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const uint64_t *d = desc(t, mid);
+		if (vpn < desc_first(d)) {
+			hi = mid - 1;
+		} else if (vpn > desc_last(d)) {
+			lo = mid + 1;
+		} else {
+			*slot = mid;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The first slot in 1..N-1 whose first VPN is above VPN, or N. */
+static uint32_t first_above(const struct cell_table *t, uint64_t vpn)
+{
+	uint32_t lo = 1, hi = t->N;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (desc_first(desc(t, mid)) > vpn)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/*
+ * Copy slots FROM..N-1 to FROM+1..N: descriptors, then every row in use.
+ * Slot FROM keeps a copy of its old contents, for the caller to overwrite;
+ * slot N must be free (N itself is the caller's to update).
+ */
+static void shift_up(struct cell_table *t, uint32_t from)
+{
+	uint64_t n = t->N - from;
+
+	memmove(desc(t, from + 1), desc(t, from), 16 * n);
+	for (uint32_t s = 0; s < t->M; s++) {
+		memmove(perm_row(t, s) + from + 1, perm_row(t, s) + from, n);
+		memmove(grant_row(t, s) + from + 1, grant_row(t, s) + from, 4 * n);
+	}
+}
+
+/* Copy slots FROM+1..N-1 to FROM..N-2; slot N-1 keeps a stale copy. */
+static void shift_down(struct cell_table *t, uint32_t from)
+{
+	uint64_t n = t->N - from - 1;
+
+	memmove(desc(t, from), desc(t, from + 1), 16 * n);
+	for (uint32_t s = 0; s < t->M; s++) {
+		memmove(perm_row(t, s) + from, perm_row(t, s) + from + 1, n);
+		memmove(grant_row(t, s) + from, grant_row(t, s) + from + 1, 4 * n);
+	}
+}
+
+/* Slot I as an unused slot is: descriptor 0, no rights, no grants (rows in use). */
+static void clear_slot(struct cell_table *t, uint32_t i)
+{
+	desc(t, i)[0] = 0;
+	desc(t, i)[1] = 0;
+	for (uint32_t s = 0; s < t->M; s++) {
+		perm_row(t, s)[i] = 0;
+		grant_row(t, s)[i] = CELL_GRANT_EMPTY;
+	}
+}
+
+/* *c is a range the descriptor format and physical addresses can hold. */
+static int range_ok(const struct cell *c)
+{
+	return c->vpn_first <= c->vpn_last && c->vpn_last <= CELL_VPN_MAX &&
+	       c->ppn <= CELL_PPN_MAX && c->vpn_last - c->vpn_first <= CELL_PPN_MAX - c->ppn;
+}
+
+int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
+{
+	if (!range_ok(c))
+		return -EINVAL;
+	uint32_t pos = first_above(t, c->vpn_first);
+	if (pos > 1 && desc_last(desc(t, pos - 1)) >= c->vpn_first)
+		return -EEXIST;
+	if (pos < t->N && desc_first(desc(t, pos)) <= c->vpn_last)
+		return -EEXIST;
+	if (full(t))
+		return -ENOSPC;
+	shift_up(t, pos);
+	for (uint32_t s = 0; s < t->M; s++) {
+		perm_row(t, s)[pos] = 0;
+		grant_row(t, s)[pos] = CELL_GRANT_EMPTY;
+	}
+	desc_encode(desc(t, pos), c);
+	set_N(t, t->N + 1);
+	if (slot)
+		*slot = pos;
+	return 0;
+}
+
+int cells_remove(struct cell_table *t, uint32_t slot)
+{
+	if (!slot_ok(t, slot))
+		return -EINVAL;
+	shift_down(t, slot);
+	set_N(t, t->N - 1);
+	clear_slot(t, t->N);
+	return 0;
+}
+
+int cells_split(struct cell_table *t, uint32_t slot, uint64_t vpn)
+{
+	struct cell a, b;
+
+	if (!slot_ok(t, slot))
+		return -EINVAL;
+	desc_decode(desc(t, slot), &a);
+	if (vpn <= a.vpn_first || vpn > a.vpn_last)
+		return -EINVAL;
+	if (full(t))
+		return -ENOSPC;
+	shift_up(t, slot + 1);
+	for (uint32_t s = 0; s < t->M; s++) {
+		perm_row(t, s)[slot + 1] = perm_row(t, s)[slot];
+		grant_row(t, s)[slot + 1] = grant_row(t, s)[slot];
+	}
+	b = a;
+	b.vpn_first = vpn;
+	b.ppn = a.ppn + (vpn - a.vpn_first);
+	desc_encode(desc(t, slot + 1), &b);
+	set_N(t, t->N + 1);
+	/* Until this store both slots hold [vpn, last], translating alike. */
+	a.vpn_last = vpn - 1;
+	desc_encode(desc(t, slot), &a);
+	return 0;
+}
+
+/* Slots I and I+1 may merge (see cells_merge_next), A and D aside. */
+static int mergeable(const struct cell_table *t, uint32_t i)
+{
+	struct cell a, b;
+
+	desc_decode(desc(t, i), &a);
+	desc_decode(desc(t, i + 1), &b);
+	if (a.vpn_last + 1 != b.vpn_first || a.ppn + (b.vpn_first - a.vpn_first) != b.ppn ||
+	    a.valid != b.valid)
+		return 0;
+	for (uint32_t s = 0; s < t->M; s++) {
+		if ((perm_row(t, s)[i] ^ perm_row(t, s)[i + 1]) & ~(CELL_A | CELL_D))
+			return 0;
+		if (grant_row(t, s)[i] != grant_row(t, s)[i + 1])
+			return 0;
+	}
+	return 1;
+}
+
+int cells_merge_next(struct cell_table *t, uint32_t slot)
+{
+	struct cell a;
+
+	if (slot < 1 || slot >= t->N - 1) /* N >= 1: no wrap */
+		return -EINVAL;
+	if (!mergeable(t, slot))
+		return 0;
+	for (uint32_t s = 0; s < t->M; s++)
+		perm_row(t, s)[slot] |= perm_row(t, s)[slot + 1];
+	/* Grow SLOT over its neighbour first: while both cover the upper part
+	 * they translate it alike. */
+	desc_decode(desc(t, slot), &a);
+	a.vpn_last = desc_last(desc(t, slot + 1));
+	desc_encode(desc(t, slot), &a);
+	cells_remove(t, slot + 1);
+	return 1;
+}
+
+uint8_t cells_get_rights(const struct cell_table *t, uint32_t slot, uint32_t div)
+{
+	if (!slot_ok(t, slot) || div >= t->M)
+		return 0;
+	return perm_row(t, div)[slot];
+}
+
+int cells_set_rights(struct cell_table *t, uint32_t slot, uint32_t div, uint8_t bits)
+{
+	if (!slot_ok(t, slot) || div >= t->M)
+		return -EINVAL;
+	perm_row(t, div)[slot] = bits;
+	return 0;
+}
+
+int cells_set_valid(struct cell_table *t, uint32_t slot, int valid)
+{
+	if (!slot_ok(t, slot))
+		return -EINVAL;
+	uint64_t *d = desc(t, slot);
+	d[1] = (d[1] & ~(1ull << 63)) | ((uint64_t)(valid != 0) << 63);
+	return 0;
+}
+
+uint32_t cells_get_grant(const struct cell_table *t, uint32_t slot, uint32_t div)
+{
+	if (!slot_ok(t, slot) || div >= t->M)
+		return CELL_GRANT_EMPTY;
+	return grant_row(t, div)[slot];
+}
+
+int cells_set_grant(struct cell_table *t, uint32_t slot, uint32_t div, uint32_t entry)
+{
+	if (!slot_ok(t, slot) || div >= t->M)
+		return -EINVAL;
+	grant_row(t, div)[slot] = entry;
+	return 0;
+}
+
+int cells_add_division(struct cell_table *t, uint32_t *div)
+{
+	if (t->M >= t->R)
+		return -ENOSPC;
+	/* Rows past M are kept clear already; clear again rather than trust it,
+	 * before the metacell lets the MMU read the row. */
+	memset(perm_row(t, t->M), 0, 64ul * t->T);
+	grants_empty(grant_row(t, t->M), 64ul * t->T);
+	if (div)
+		*div = t->M;
+	t->M++;
+	meta(t)[META_M] = t->M;
+	return 0;
+}
+
+/* Copy every cell of OLD, with its rows in use, into the empty table NEW. */
+static void copy_cells(struct cell_table *new, const struct cell_table *old)
+{
+	memcpy(desc(new, 1), desc(old, 1), 16ul * (old->N - 1));
+	for (uint32_t s = 0; s < old->M; s++) {
+		memcpy(perm_row(new, s), perm_row(old, s), old->N);
+		memcpy(grant_row(new, s), grant_row(old, s), 4ul * old->N);
+	}
+}
+
+/* Move T's contents into a new block laid out for NEW_T lines: 0, -EINVAL, -ENOMEM (unchanged). */
+static int resize(struct cell_table *t, uint64_t new_t)
+{
+	unsigned order;
+	paddr_t pa;
+
+	if (!size_ok(new_t, t->R, &order))
+		return -EINVAL;
+	if (frame_alloc(order, &pa) < 0)
+		return -ENOMEM;
+	struct cell_table new = { .base = pa, .mem = phys_to_virt(pa), .order = order,
+				  .T = (uint32_t)new_t, .R = t->R, .M = t->M, .N = t->N };
+	table_init(&new);
+	copy_cells(&new, t);
+	frame_free(t->base, t->order);
+	*t = new;
+	return 0;
+}
+
+int cells_grow(struct cell_table *t, uint32_t min_cells)
+{
+	uint64_t T = t->T;
+
+	if (min_cells <= cells_capacity(t))
+		return 0;
+	while (64 * T - 1 < min_cells)
+		T *= 2;
+	return resize(t, T);
+}
+
+int cells_shrink(struct cell_table *t, uint32_t min_t)
+{
+	uint64_t T = t->T;
+
+	/* Halve while the cells would fill at most half of the smaller table. */
+	while (T > min_t && 2 * (t->N - 1) <= 64 * (T / 2) - 1)
+		T /= 2;
+	return T == t->T ? 0 : resize(t, T);
+}
+
+int cells_traverse(const struct cell_table *t, uint64_t vpn_lo, uint64_t vpn_hi, cells_visitor v,
+		   void *ctx)
+{
+	struct cell c;
+
+	if (vpn_lo > vpn_hi)
+		return 0;
+	/* Cells are disjoint, so the one before the first starting above
+	 * vpn_lo is the only earlier one that can reach it. */
+	uint32_t i = first_above(t, vpn_lo);
+	if (i > 1 && desc_last(desc(t, i - 1)) >= vpn_lo)
+		i--;
+	for (; i < t->N; i++) {
+		desc_decode(desc(t, i), &c);
+		if (c.vpn_first > vpn_hi)
+			break;
+		int r = v(t, i, &c, ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
