@@ -20,6 +20,7 @@ endif
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
+include segment/segment.mk secure-cells/cells.mk
 include platform/$(PLATFORM)/platform.mk
 QEMU ?= qemu-system-riscv64
 include kernel/kernel.mk

@@ -7,7 +7,7 @@
 #include "vmm/vmm.h"
 
 #define STACK_TOP 0x00007ffffffff000ul /* one page below the top of the user half */
-#define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; the page below is the guard */
+#define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; a guard page lies below it */
 #define MAX_ARGS 64
 /*
  * mmap areas, each growing upwards: ordinary mappings from 1 TiB, and

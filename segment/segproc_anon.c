@@ -19,14 +19,9 @@ static int anon_pagefault(struct segment *seg, const struct segment_fault *f)
 	return segment_place_zeroed(seg, page, TABLET_BITS_4K, segment_fault_rights(f));
 }
 
-static uint64_t anon_reclaim(struct segment *seg, uint64_t want)
-{
-	return reclaim_clean(seg, want);
-}
-
 const struct segproc segproc_anon = {
 	.name = "anon",
 	.pagefault = anon_pagefault,
-	.reclaim = anon_reclaim,
+	.reclaim = reclaim_clean,
 	.unreachable = segment_delete_unreachable,
 };

@@ -21,14 +21,9 @@ static int huge_pagefault(struct segment *seg, const struct segment_fault *f)
 				    segment_fault_rights(f));
 }
 
-static uint64_t huge_reclaim(struct segment *seg, uint64_t want)
-{
-	return reclaim_clean(seg, want);
-}
-
 const struct segproc segproc_hugeheap = {
 	.name = "hugeheap",
 	.pagefault = huge_pagefault,
-	.reclaim = huge_reclaim,
+	.reclaim = reclaim_clean,
 	.unreachable = segment_delete_unreachable,
 };

@@ -23,14 +23,9 @@ static int stack_pagefault(struct segment *seg, const struct segment_fault *f)
 	return 0;
 }
 
-static uint64_t stack_reclaim(struct segment *seg, uint64_t want)
-{
-	return reclaim_clean(seg, want);
-}
-
 const struct segproc segproc_stack = {
 	.name = "stack",
 	.pagefault = stack_pagefault,
-	.reclaim = stack_reclaim,
+	.reclaim = reclaim_clean,
 	.unreachable = segment_delete_unreachable,
 };

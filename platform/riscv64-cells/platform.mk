@@ -5,8 +5,6 @@ PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
 PLATFORM_DEFINES    := -DPLATFORM_CELLS
 
-CELLS_BACKEND_SRCS := secure-cells/table.c secure-cells/cells_backend.c
-
 PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
                  platform/riscv64/uaccess.S platform/riscv64/uaccess.c \
                  platform/riscv64/trap.c \

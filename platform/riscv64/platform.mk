@@ -3,13 +3,6 @@ PLATFORM_INCLUDES   := -Iplatform/riscv64
 PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
 
-# The Sv48 backend of vmm.h: tablets, segments and the built-in segprocs.
-SV48_BACKEND_SRCS := tablet/siphash.c tablet/registry.c tablet/rental.c \
-                     tablet/expiry.c segment/segment.c segment/reclaim.c \
-                     segment/segproc_kernel.c segment/segproc_anon.c \
-                     segment/segproc_hugeheap.c segment/segproc_stack.c \
-                     segment/sv48_backend.c
-
 # The rental MAC is on every map's path: its rotations take one Zbb instruction
 # instead of three.  Only this file needs Zbb (QEMU's rv64 CPU has it), so the
 # rest of the kernel still runs on CPUs without it.

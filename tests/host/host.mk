@@ -59,7 +59,7 @@ $(HOSTBUILD)/test_cells: secure-cells/table.h
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells
 host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
-                       secure-cells/table.c secure-cells/cells_backend.c kernel/u64map.c \
+                       $(CELLS_BACKEND_SRCS) kernel/u64map.c \
                        kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
 
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
