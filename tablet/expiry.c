@@ -16,12 +16,13 @@ struct logged {
 
 static struct logged *heap;
 static size_t count, capacity;
+static size_t stale; /* entries whose rental was unmapped before it expired */
 
 void expiry_log_clear(void)
 {
 	kfree(heap);
 	heap = NULL;
-	count = capacity = 0;
+	count = capacity = stale = 0;
 }
 
 int expiry_log_reserve(void)
@@ -69,33 +70,67 @@ int expiry_log_add(const struct rental *r)
 	return 0;
 }
 
+static void sift_down(size_t i);
+
 static struct logged pop(void)
 {
 	struct logged top = heap[0];
 	heap[0] = heap[--count];
-	for (size_t i = 0;;) {
+	sift_down(0);
+	return top;
+}
+
+/* Whether logged entry E still names a placed tablet with that very rental. */
+static int live(const struct logged *e)
+{
+	struct tablet *t = tablet_in_entry(e->entry);
+	return t && t->placed && t->rental.mac == e->mac;
+}
+
+static void sift_down(size_t i)
+{
+	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 		if (l < count && heap[l].expiry < heap[m].expiry)
 			m = l;
 		if (r < count && heap[r].expiry < heap[m].expiry)
 			m = r;
 		if (m == i)
-			break;
+			return;
 		swap(i, m);
 		i = m;
 	}
-	return top;
+}
+
+void expiry_log_forget(void)
+{
+	/*
+	 * A finite rental unmapped early leaves its entry behind until it
+	 * would have expired.  Once such entries outnumber the live ones,
+	 * drop them all, so that map/unmap loops cannot grow the log.
+	 */
+	if (++stale <= count / 2 + 32)
+		return;
+	size_t kept = 0;
+	for (size_t i = 0; i < count; i++)
+		if (live(&heap[i]))
+			heap[kept++] = heap[i];
+	count = kept;
+	for (size_t i = count / 2; i-- > 0;)
+		sift_down(i);
+	stale = 0;
 }
 
 void tablet_expire(uint64_t now)
 {
 	while (count && heap[0].expiry <= now) {
 		struct logged e = pop();
-		struct tablet *t = tablet_in_entry(e.entry);
 		/* Still placed with the very rental that expired: take it out. */
-		if (t && t->placed && t->rental.mac == e.mac) {
-			tablet_evict(t);
+		if (live(&e)) {
+			tablet_evict(tablet_in_entry(e.entry));
 			tstats.expired++;
+		} else if (stale) {
+			stale--;
 		}
 	}
 }

@@ -63,6 +63,8 @@ int expiry_log_add(const struct rental *r);
 /* Room for one more logged rental, so handler_map can fail before it changes anything. */
 int expiry_log_reserve(void);
 int expiry_log_reserve_n(size_t n);
+/* A logged finite rental was unmapped before it expired (the log may compact itself). */
+void expiry_log_forget(void);
 /* Forget every logged rental and free the log (tablet_init starts over). */
 void expiry_log_clear(void);
 

@@ -123,6 +123,9 @@ static int check_rental(const struct rental *r, struct tablet *self, struct tabl
 	if (self->kind == TABLET_TABLE ? (r->rights != 0 || r->expiry != RENTAL_FOREVER)
 				       : !data_rights_ok(r->rights))
 		return -EINVAL;
+	/* No user-accessible leaf in the kernel half, whoever rented it. */
+	if ((r->rights & VMM_USER) && !va_is_user(t->va + (vaddr_t)r->index * entry_span(t)))
+		return -EINVAL;
 	if (pte_valid(*entry_ptr(t, r->index)))
 		return -EEXIST;
 	*table = t;
@@ -193,6 +196,8 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 		return -ENOENT;
 	}
 	tablet_evict(self);
+	if (r->expiry != RENTAL_FOREVER)
+		expiry_log_forget();
 	return 0;
 }
 

@@ -1454,6 +1454,46 @@ static void expiry_event_may_place_again(void)
 
 /* --------------------------------------------------------- root slots --- */
 
+/* Map/unmap loops with long rentals leave stale log entries: the log must stay bounded. */
+static void expiry_log_stays_bounded(void)
+{
+	fresh();
+	struct hier h;
+	build(&h);
+	handler_id d = alloc(TABLET_DATA, 12), keep = alloc(TABLET_DATA, 12);
+	/* One rental that stays mapped all along must still expire on time. */
+	struct rental kept = place(keep, h.t21, 1, VMM_READ, 500);
+	uint64_t meta0 = stats().metadata_bytes;
+	for (int i = 0; i < 100000; i++) {
+		struct rental r = rent(h.t21, 0, VMM_READ, 1000000);
+		CHECK_EQ(handler_map(d, &r), 0);
+		CHECK_EQ(handler_unmap(d, &r), 0);
+	}
+	/* 100,000 stale entries of 24 bytes would be 2.4 MB. */
+	CHECK(stats().metadata_bytes < meta0 + 64 * 1024);
+	host_test_time += 501;
+	tablet_expire(host_test_time);
+	CHECK_EQ(info(keep).refs, 0);
+	CHECK(!(entry(h.t21, 1) & PTE_V));
+	(void)kept;
+}
+
+/* A user-accessible leaf may not go into the kernel half, whoever rented the entry. */
+static void map_refuses_user_leaf_in_kernel_half(void)
+{
+	fresh();
+	paddr_t root;
+	CHECK_EQ(tablet_root_alloc(&root), 0);
+	handler_id t39 = alloc(TABLET_TABLE, 39), t30 = alloc(TABLET_TABLE, 30);
+	CHECK_EQ(tablet_attach_root(root, 300, t39), 0);
+	place(t30, t39, 0, 0, RENTAL_FOREVER);
+	handler_id big = alloc(TABLET_DATA, 21);
+	struct rental r = rent(t30, 3, VMM_READ | VMM_USER, RENTAL_FOREVER);
+	CHECK_EQ(handler_map(big, &r), -EINVAL);
+	r = rent(t30, 3, VMM_READ, RENTAL_FOREVER);
+	CHECK_EQ(handler_map(big, &r), 0);
+}
+
 static void root_attach_and_detach(void)
 {
 	fresh();
@@ -1577,6 +1617,8 @@ int main(void)
 	RUN(map_refuses_size_mismatch);
 	RUN(map_refuses_unknown_and_busy_self);
 	RUN(map_refuses_unfit_rights);
+	RUN(map_refuses_user_leaf_in_kernel_half);
+	RUN(expiry_log_stays_bounded);
 	RUN(map_refuses_without_memory);
 	RUN(unmap_checks_the_rental);
 	RUN(ids_and_versions);
