@@ -91,19 +91,25 @@ $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/ksyms.S
 $(BUILD)/Image: $(BUILD)/kernel.elf
 	$(CROSS)objcopy -O binary $< $@
 
+# A disk image U-Boot boots: MBR, FAT, extlinux.conf and the Image above.
+$(BUILD)/$(APP).img: $(BUILD)/Image tools/mkimage.sh
+	tools/mkimage.sh $< $(APP) $@
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------- run ---
 QEMU_FLAGS := -machine virt -cpu rv64 -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-cmd print-platforms bench qemu-cells test test-host host-test-bins clean FORCE
+.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms bench qemu-cells test test-host host-test-bins clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
 	@echo "make test      host unit tests and in-QEMU tests; ends with 'N passed, N failed'"
 	@echo "make bench     [PLATFORM=...]  instruction counts of vmm operations and faults (one stats line)"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
+	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots)"
+	@echo "make run-image boot that disk image through OpenSBI and U-Boot"
 	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
 	@echo "make deps      install the Debian packages the build needs (no-op when present)"
 	@echo "make qemu-cells  build (or find cached) the SecureCells QEMU; prints its path"
@@ -113,7 +119,7 @@ help:
 deps:
 	@tools/deps.sh
 
-image: $(BUILD)/Image
+image: $(BUILD)/Image $(BUILD)/$(APP).img
 
 # BOOTARGS reaches the kernel as /chosen/bootargs (ktest=... runs a kernel self-test).
 # SEED makes the guest's entropy (/chosen/rng-seed) fixed, so that instruction
@@ -128,6 +134,22 @@ run: deps
 
 print-platforms:
 	@echo $(PLATFORMS)
+
+# Through the firmware and boot loader a board would use: OpenSBI (fw_jump),
+# U-Boot, its distro boot of the disk image.
+UBOOT_FLAGS := -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
+               -kernel /usr/lib/u-boot/qemu-riscv64_smode/uboot.elf \
+               -drive if=none,file=$(BUILD)/$(APP).img,format=raw,id=hd0 \
+               -device virtio-blk-device,drive=hd0
+QEMU_IMAGE_CMD := $(QEMU) $(filter-out -bios default,$(QEMU_FLAGS)) $(if $(SEED),-seed $(SEED)) \
+                  $(UBOOT_FLAGS)
+
+run-image: deps
+	@$(MAKE) --no-print-directory image
+	$(QEMU_IMAGE_CMD)
+
+run-image-cmd:
+	@echo "$(QEMU_IMAGE_CMD)"
 
 # The exact command `make run` uses, for tests/run.
 run-cmd:

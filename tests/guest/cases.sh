@@ -7,6 +7,10 @@
 guest hello "$platform" hello "world" "" 0 600000 \
 	"Hello from hello world!" "hello: done" "stats: backend="
 
+# The same image through the boot path of a board: OpenSBI, U-Boot, extlinux.
+GUEST_BOOT=run-image-cmd guest hello-uboot "$platform" hello "world" "" 0 600000 \
+	"Starting kernel ..." "Hello from hello world!" "hello: done"
+
 # Faults in the application: reported with cause, pc and address; the
 # application ends with the status a shell shows for the signal.
 guest crash-null "$platform" crash null "" 139 - \
