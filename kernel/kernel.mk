@@ -2,4 +2,5 @@
 KERNEL_SRCS := kernel/main.c kernel/fdt.c kernel/frame.c kernel/heap.c \
                kernel/console.c kernel/panic.c kernel/ksyms.c kernel/random.c \
                kernel/elf.c kernel/exec.c kernel/syscall.c kernel/sys_io.c \
-               kernel/sys_process.c kernel/sys_memory.c kernel/stats.c kernel/u64map.c kernel/selftest.c
+               kernel/sys_process.c kernel/sys_memory.c kernel/stats.c kernel/u64map.c kernel/selftest.c \
+               kernel/sys_time.c

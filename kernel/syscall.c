@@ -13,6 +13,7 @@ static void table_init(void)
 	sys_io_register(table);
 	sys_process_register(table);
 	sys_memory_register(table);
+	sys_time_register(table);
 	table_ready = 1;
 }
 

@@ -22,5 +22,6 @@ typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, u
 void sys_io_register(syscall_fn *table);
 void sys_process_register(syscall_fn *table);
 void sys_memory_register(syscall_fn *table);
+void sys_time_register(syscall_fn *table);
 
 #endif

@@ -8,7 +8,7 @@
 #define TEST_PASS 0x5555
 
 static volatile uint32_t *test_device;
-static uint64_t timer_interval;
+static uint64_t timer_interval, timer_hz;
 
 extern char boot_stack_top[];
 
@@ -51,6 +51,7 @@ void machine_exit(int status)
 
 void timer_start(uint64_t timebase_hz, uint64_t period_us)
 {
+	timer_hz = timebase_hz;
 	timer_interval = timebase_hz * period_us / 1000000;
 	if (timer_interval == 0)
 		return;
@@ -64,6 +65,24 @@ void timer_interrupt(struct hart *hart)
 	hart->ticks++;
 	sbi_set_timer(read_time() + timer_interval);
 	vmm_tick();
+}
+
+uint64_t timer_now_ns(void)
+{
+	if (timer_hz == 0)
+		return 0;
+	uint64_t t = read_time();
+	/* Split to keep t * 1e9 from overflowing: whole seconds, then the rest. */
+	return t / timer_hz * 1000000000ull + t % timer_hz * 1000000000ull / timer_hz;
+}
+
+void timer_wait_until_ns(uint64_t deadline)
+{
+	/* Interrupts are off in the kernel; the ticks that wake the wfi are let in here only. */
+	csr_set(sstatus, SSTATUS_SIE);
+	while (timer_now_ns() < deadline)
+		__asm__ volatile("wfi");
+	csr_clear(sstatus, SSTATUS_SIE);
 }
 
 uint64_t timer_period(void)

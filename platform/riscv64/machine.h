@@ -30,6 +30,10 @@ void trap_init(void);
 /* Start periodic timer interrupts every PERIOD_US microseconds. */
 void timer_start(uint64_t timebase_hz, uint64_t period_us);
 uint64_t timer_ticks(void);
+/* Nanoseconds since the machine started (rdtime at the FDT's timebase); 0 before timer_start. */
+uint64_t timer_now_ns(void);
+/* Sleep (wfi, ticks let in) until timer_now_ns() reaches DEADLINE. */
+void timer_wait_until_ns(uint64_t deadline);
 /* Timer units (rdtime) between two ticks. */
 uint64_t timer_period(void);
 

@@ -44,6 +44,10 @@ if [ "$platform" = riscv64 ]; then
 		"memtest: huge 4 MiB at 0x8000000000: 1024 pages written, ok" "stat:hugeheap_faults=2"
 fi
 
+# Time, uname, sysinfo, signal bookkeeping and futexes, bad pointers included.
+guest systest "$platform" systest "" "" 0 - "systest: 20 ms passed: ok" \
+	"systest: clock_gettime into a bad pointer is EFAULT: ok" "systest: all ok"
+
 # Kernel self-tests (kernel/selftest.h).
 guest ktest-fault "$platform" hello "world" "ktest=fault" 1 - \
 	"panic: kernel trap: load page fault (scause 0xd)" \

@@ -1,0 +1,261 @@
+/*
+ * Time, identity of the system, and the calls a single-threaded program
+ * makes about signals and threads.  Clocks count from the machine's start
+ * (there is no real-time clock source yet, so CLOCK_REALTIME starts at the
+ * epoch); under QEMU's -icount they advance with retired instructions.
+ */
+#include <string.h>
+
+#include "kernel/error.h"
+#include "kernel/frame.h"
+#include "kernel/syscall.h"
+#include "machine.h"
+#include "uaccess.h"
+
+#define NR_futex 98
+#define NR_nanosleep 101
+#define NR_clock_gettime 113
+#define NR_clock_getres 114
+#define NR_clock_nanosleep 115
+#define NR_sched_yield 124
+#define NR_rt_sigaction 134
+#define NR_rt_sigprocmask 135
+#define NR_uname 160
+#define NR_gettimeofday 169
+#define NR_sysinfo 179
+
+#define CLOCK_LAST 11 /* CLOCK_REALTIME ... CLOCK_TAI */
+#define TIMER_ABSTIME 1
+#define NSEC_PER_SEC 1000000000ull
+#define NSIG 64
+#define SIGKILL 9
+#define SIGSTOP 19
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
+
+struct linux_timespec {
+	int64_t sec, nsec;
+};
+
+struct linux_timeval {
+	int64_t sec, usec;
+};
+
+/* The riscv64 (asm-generic) struct sigaction: no restorer field. */
+struct linux_sigaction {
+	uint64_t handler, flags, mask;
+};
+
+struct linux_utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+struct linux_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo layout");
+
+static struct linux_sigaction actions[NSIG + 1];
+static uint64_t blocked;
+
+static struct linux_timespec ns_to_timespec(uint64_t ns)
+{
+	return (struct linux_timespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+}
+
+static long sys_clock_gettime(uint64_t clock, uint64_t utp, uint64_t a2, uint64_t a3, uint64_t a4,
+			      uint64_t a5)
+{
+	if (clock > CLOCK_LAST)
+		return -EINVAL;
+	struct linux_timespec ts = ns_to_timespec(timer_now_ns());
+	return copy_to_user(utp, &ts, sizeof(ts));
+}
+
+static long sys_clock_getres(uint64_t clock, uint64_t utp, uint64_t a2, uint64_t a3, uint64_t a4,
+			     uint64_t a5)
+{
+	if (clock > CLOCK_LAST)
+		return -EINVAL;
+	struct linux_timespec ts = { 0, 100 }; /* QEMU virt's 10 MHz timebase */
+	return utp ? copy_to_user(utp, &ts, sizeof(ts)) : 0;
+}
+
+static long sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, uint64_t a4,
+			     uint64_t a5)
+{
+	uint64_t ns = timer_now_ns();
+	struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
+	uint32_t tz[2] = { 0, 0 };
+	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
+		return -EFAULT;
+	if (utz && copy_to_user(utz, tz, sizeof(tz)))
+		return -EFAULT;
+	return 0;
+}
+
+/* Read and check a relative or absolute sleep: 0 and *DEADLINE, or an errno. */
+static int fetch_deadline(uint64_t ureq, int absolute, uint64_t *deadline)
+{
+	struct linux_timespec req;
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.sec < 0 || req.nsec < 0 || req.nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	uint64_t ns = (uint64_t)req.sec * NSEC_PER_SEC + (uint64_t)req.nsec;
+	*deadline = absolute ? ns : timer_now_ns() + ns;
+	return 0;
+}
+
+static long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
+{
+	uint64_t deadline;
+	int err = fetch_deadline(ureq, 0, &deadline);
+	if (err)
+		return err;
+	timer_wait_until_ns(deadline);
+	/* Nothing interrupts the sleep, so nothing remains of it. */
+	struct linux_timespec zero = { 0, 0 };
+	return urem ? copy_to_user(urem, &zero, sizeof(zero)) : 0;
+}
+
+static long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t ureq, uint64_t urem,
+				uint64_t a4, uint64_t a5)
+{
+	if (clock > CLOCK_LAST || (flags & ~(uint64_t)TIMER_ABSTIME))
+		return -EINVAL;
+	uint64_t deadline;
+	int err = fetch_deadline(ureq, flags & TIMER_ABSTIME, &deadline);
+	if (err)
+		return err;
+	timer_wait_until_ns(deadline);
+	return 0;
+}
+
+static long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			    uint64_t a5)
+{
+	return 0; /* one thread: nothing to yield to */
+}
+
+/* Signal actions are recorded and reported back; no signal is ever delivered yet. */
+static long sys_rt_sigaction(uint64_t sig, uint64_t unew, uint64_t uold, uint64_t size,
+			     uint64_t a4, uint64_t a5)
+{
+	struct linux_sigaction act;
+	if (sig < 1 || sig > NSIG || size != sizeof(uint64_t))
+		return -EINVAL;
+	if (unew && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (unew && copy_from_user(&act, unew, sizeof(act)))
+		return -EFAULT;
+	if (uold && copy_to_user(uold, &actions[sig], sizeof(actions[sig])))
+		return -EFAULT;
+	if (unew)
+		actions[sig] = act;
+	return 0;
+}
+
+static long sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint64_t size,
+			       uint64_t a4, uint64_t a5)
+{
+	uint64_t set;
+	if (size != sizeof(uint64_t))
+		return -EINVAL;
+	if (uset && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		return -EINVAL;
+	if (uset && copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	if (uold && copy_to_user(uold, &blocked, sizeof(blocked)))
+		return -EFAULT;
+	if (uset) {
+		uint64_t unblockable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
+		if (how == SIG_BLOCK)
+			blocked |= set;
+		else if (how == SIG_UNBLOCK)
+			blocked &= ~set;
+		else
+			blocked = set;
+		blocked &= ~unblockable;
+	}
+	return 0;
+}
+
+/*
+ * One thread: a FUTEX_WAIT whose word still holds VAL could only be woken
+ * by another thread, so it would wait forever; it returns -EAGAIN instead
+ * of hanging the machine.  FUTEX_WAKE wakes nobody.
+ */
+static long sys_futex(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	uint32_t word;
+	if (uaddr & 3)
+		return -EINVAL;
+	switch (op & FUTEX_CMD_MASK) {
+	case FUTEX_WAIT:
+		if (copy_from_user(&word, uaddr, sizeof(word)))
+			return -EFAULT;
+		return -EAGAIN;
+	case FUTEX_WAKE:
+		return 0;
+	default:
+		return -ENOSYS;
+	}
+}
+
+static long sys_uname(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	static const struct linux_utsname uts = {
+		/* The ABI is Linux's; the release names the kernel actually running. */
+		.sysname = "Linux",
+		.nodename = "slate",
+		.release = "6.1.0-slate",
+		.version = "#1 slate unikernel",
+		.machine = "riscv64",
+		.domainname = "(none)",
+	};
+	return copy_to_user(ubuf, &uts, sizeof(uts));
+}
+
+static long sys_sysinfo(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	struct frame_stats f;
+	struct linux_sysinfo si;
+	frame_get_stats(&f);
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(timer_now_ns() / NSEC_PER_SEC);
+	si.totalram = f.managed_bytes;
+	si.freeram = f.free_bytes;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return copy_to_user(ubuf, &si, sizeof(si));
+}
+
+void sys_time_register(syscall_fn *t)
+{
+	t[NR_futex] = sys_futex;
+	t[NR_nanosleep] = sys_nanosleep;
+	t[NR_clock_gettime] = sys_clock_gettime;
+	t[NR_clock_getres] = sys_clock_getres;
+	t[NR_clock_nanosleep] = sys_clock_nanosleep;
+	t[NR_sched_yield] = sys_sched_yield;
+	t[NR_rt_sigaction] = sys_rt_sigaction;
+	t[NR_rt_sigprocmask] = sys_rt_sigprocmask;
+	t[NR_uname] = sys_uname;
+	t[NR_gettimeofday] = sys_gettimeofday;
+	t[NR_sysinfo] = sys_sysinfo;
+}
