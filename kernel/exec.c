@@ -39,10 +39,9 @@
 
 struct process current_process;
 
-/* Split CMDLINE in place at spaces into ARGV; returns argc. */
-static int split_args(char *cmdline, char **argv)
+/* Split CMDLINE in place at spaces into ARGV after its first ARGC entries; returns the new argc. */
+static int split_args(char *cmdline, char **argv, int argc)
 {
-	int argc = 0;
 	for (char *p = cmdline; *p && argc < MAX_ARGS;) {
 		while (*p == ' ')
 			*p++ = 0;
@@ -52,6 +51,24 @@ static int split_args(char *cmdline, char **argv)
 		while (*p && *p != ' ')
 			p++;
 	}
+	return argc;
+}
+
+/*
+ * Sort the words of BOOTARGS (split in place) into ARGV after ARGC entries
+ * (those after "--") and ENVP (KEY=VALUE words before it that are not the
+ * kernel's own).  Returns the new argc; *ENVC gets the environment's size.
+ */
+static int bootargs_split(char *bootargs, char **argv, int argc, char **envp, int *envc)
+{
+	char *words[MAX_ARGS];
+	int n = split_args(bootargs, words, 0), i;
+	*envc = 0;
+	for (i = 0; i < n && strcmp(words[i], "--") != 0; i++)
+		if (strchr(words[i], '=') && strncmp(words[i], "ktest=", 6) != 0 && *envc < MAX_ARGS)
+			envp[(*envc)++] = words[i];
+	for (i++; i < n && argc < MAX_ARGS; i++)
+		argv[argc++] = words[i];
 	return argc;
 }
 
@@ -72,24 +89,30 @@ static vaddr_t push_bytes(struct stack_builder *b, const void *data, size_t n)
 }
 
 /* Build argc/argv/envp/auxv under the strings and copy it all to the user stack: the sp, or 0. */
-static vaddr_t build_stack(struct stack_builder *b, int argc, char **argv,
-			   const struct elf_image *img)
+static vaddr_t build_stack(struct stack_builder *b, int argc, char **argv, int envc,
+			   char **envp, const struct elf_image *img)
 {
-	uint64_t uargv[MAX_ARGS];
+	uint64_t uargv[MAX_ARGS], uenvp[MAX_ARGS];
 	uint8_t random_bytes_[16];
 	random_bytes(random_bytes_, sizeof(random_bytes_));
 	vaddr_t at_random = push_bytes(b, random_bytes_, sizeof(random_bytes_));
 	vaddr_t platform = push_bytes(b, "riscv64", 8);
+	for (int i = envc - 1; i >= 0; i--)
+		if (!(uenvp[i] = push_bytes(b, envp[i], strlen(envp[i]) + 1)))
+			return 0;
 	for (int i = argc - 1; i >= 0; i--)
-		uargv[i] = push_bytes(b, argv[i], strlen(argv[i]) + 1);
-	if (!at_random || !platform || (argc && !uargv[0]))
+		if (!(uargv[i] = push_bytes(b, argv[i], strlen(argv[i]) + 1)))
+			return 0;
+	if (!at_random || !platform)
 		return 0;
 	uint64_t vec[2 * MAX_ARGS + 48], n = 0;
 	vec[n++] = argc;
 	for (int i = 0; i < argc; i++)
 		vec[n++] = uargv[i];
 	vec[n++] = 0; /* end of argv */
-	vec[n++] = 0; /* empty environment */
+	for (int i = 0; i < envc; i++)
+		vec[n++] = uenvp[i];
+	vec[n++] = 0; /* end of the environment */
 	const uint64_t aux[][2] = {
 		{ AT_PHDR, img->phdr },	    { AT_PHENT, img->phentsize }, { AT_PHNUM, img->phnum },
 		{ AT_PAGESZ, PAGE_SIZE },   { AT_BASE, 0 },		  { AT_FLAGS, 0 },
@@ -112,16 +135,19 @@ static vaddr_t build_stack(struct stack_builder *b, int argc, char **argv,
 	return sp;
 }
 
-int process_start(const void *image, size_t size, const char *cmdline)
+int process_start(const void *image, size_t size, const char *cmdline, const char *bootargs)
 {
-	static char args[1024];
+	static char args[1024], boot[1024];
 	static struct stack_builder stack;
-	char *argv[MAX_ARGS];
+	char *argv[MAX_ARGS], *envp[MAX_ARGS];
+	int envc;
 	struct process *p = &current_process;
 	struct elf_image img;
 
 	strncpy(args, cmdline, sizeof(args) - 1);
-	int argc = split_args(args, argv);
+	strncpy(boot, bootargs ? bootargs : "", sizeof(boot) - 1);
+	int argc = split_args(args, argv, 0);
+	argc = bootargs_split(boot, argv, argc, envp, &envc);
 	p->space = vmm_kernel_space();
 	p->name = argc ? argv[0] : "app";
 	int err = elf_load(p->space, image, size, &img);
@@ -135,7 +161,7 @@ int process_start(const void *image, size_t size, const char *cmdline)
 			     VMM_USER | VMM_READ | VMM_WRITE, REGION_STACK);
 	if (err)
 		return err;
-	vaddr_t sp = build_stack(&stack, argc, argv, &img);
+	vaddr_t sp = build_stack(&stack, argc, argv, envc, envp, &img);
 	if (!sp)
 		return -E2BIG;
 	kstats.user_entry_instret = read_instret();

@@ -27,7 +27,7 @@ extern char _kernel_start[], _kernel_end[];
 extern const char app_elf_start[], app_elf_end[], app_cmdline[];
 
 static struct boot_info boot_info;
-static char bootargs[256]; /* the FDT is not mapped after memory_init */
+static char bootargs[1024]; /* the FDT is not mapped after memory_init */
 
 /* Read the FDT's totalsize (big-endian, at +4) so that parsing stays inside it. */
 static size_t fdt_total_size(const void *fdt)
@@ -92,7 +92,8 @@ void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
 	boot_report();
 	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
 	selftest_run(bootargs);
-	err = process_start(app_elf_start, (size_t)(app_elf_end - app_elf_start), app_cmdline);
+	err = process_start(app_elf_start, (size_t)(app_elf_end - app_elf_start), app_cmdline,
+			    bootargs);
 	kprintf("cannot start the application: error %d\n", err);
 	process_exit(127);
 }

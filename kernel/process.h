@@ -8,7 +8,7 @@
 
 #define STACK_TOP 0x00007ffffffff000ul /* one page below the top of the user half */
 #define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; a guard page lies below it */
-#define MAX_ARGS 64
+#define MAX_ARGS 64 /* arguments, and separately environment strings */
 /*
  * mmap areas, each growing upwards: ordinary mappings from 1 TiB, and
  * MAP_HUGETLB ones in the 512 GiB - 1 TiB area, which the Sv48 backend
@@ -31,10 +31,13 @@ extern struct process current_process;
 
 /*
  * Load the ELF at IMAGE (SIZE bytes) with the space-separated arguments
- * CMDLINE (argv[0] first) and enter it in U-mode.  Returns only on failure,
- * with a negative errno.
+ * CMDLINE (argv[0] first, from the build) and enter it in U-mode.  The
+ * kernel command line BOOTARGS adds to them as Linux does for init: the
+ * words after "--" are appended to argv, and KEY=VALUE words before it
+ * that are not the kernel's own (ktest=) make up the environment.  Returns
+ * only on failure, with a negative errno.
  */
-int process_start(const void *image, size_t size, const char *cmdline);
+int process_start(const void *image, size_t size, const char *cmdline, const char *bootargs);
 
 /* End the application: print the statistics line and stop the machine with STATUS. */
 _Noreturn void process_exit(int status);

@@ -8,12 +8,16 @@
 #include <string.h>
 #include <sys/auxv.h>
 
+extern char **environ;
+
 int main(int argc, char **argv)
 {
 	printf("Hello from %s", argv[0]);
 	for (int i = 1; i < argc; i++)
 		printf(" %s", argv[i]);
 	printf("!\n");
+	for (char **e = environ; *e; e++)
+		printf("hello: env %s\n", *e);
 
 	/* The kernel must hand over a page size and 16 random bytes. */
 	if (getauxval(AT_PAGESZ) != 4096) {

@@ -7,6 +7,12 @@
 guest hello "$platform" hello "world" "" 0 600000 \
 	"Hello from hello world!" "hello: done" "stats: backend="
 
+# The kernel command line adds to the build's arguments (after --) and sets
+# the environment (KEY=VALUE words that are not the kernel's own).
+guest hello-bootargs "$platform" hello "world" "GREETING=hi LANG=C ktest=timer -- from the kernel" 0 - \
+	"Hello from hello world from the kernel!" "hello: env GREETING=hi" "hello: env LANG=C" \
+	"ktest timer: 3 ticks"
+
 # The same image through the boot path of a board: OpenSBI, U-Boot, extlinux.
 GUEST_BOOT=run-image-cmd guest hello-uboot "$platform" hello "world" "" 0 600000 \
 	"Starting kernel ..." "Hello from hello world!" "hello: done"
