@@ -17,15 +17,22 @@ static void table_init(void)
 	table_ready = 1;
 }
 
-/* An absent call: -ENOSYS, and one line the first time each number is seen. */
+/*
+ * An absent call: -ENOSYS, and one line the first time each number is seen
+ * (numbers beyond any kernel's table share one line between them).
+ */
 static long absent(uint64_t nr)
 {
+	static int reported_beyond;
 	if (nr < SYSCALL_MAX) {
 		if (reported[nr / 8] & (1u << (nr % 8)))
 			return -ENOSYS;
 		reported[nr / 8] |= 1u << (nr % 8);
+	} else if (reported_beyond++) {
+		return -ENOSYS;
 	}
-	kprintf("syscall %lu not implemented: returning -ENOSYS\n", nr);
+	kprintf("syscall %lu not implemented: returning -ENOSYS%s\n", nr,
+		nr < SYSCALL_MAX ? "" : " (other numbers this large are not logged)");
 	return -ENOSYS;
 }
 

@@ -54,6 +54,10 @@ fi
 guest systest "$platform" systest "" "" 0 - "systest: 20 ms passed: ok" \
 	"systest: clock_gettime into a bad pointer is EFAULT: ok" "systest: all ok"
 
+# 10,000 system calls with hostile arguments, each refused as Linux would; the kernel goes on.
+guest abuse "$platform" abuse 10000 "" 0 - \
+	"abuse: 10000 calls, 0 not refused as Linux would; kernel still serving"
+
 # Kernel self-tests (kernel/selftest.h).
 guest ktest-fault "$platform" hello "world" "ktest=fault" 1 - \
 	"panic: kernel trap: load page fault (scause 0xd)" \
