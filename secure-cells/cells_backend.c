@@ -258,11 +258,49 @@ static void merge_around(struct cell_table *t, uint32_t i)
 }
 
 /* Insert one cell [vf, vl] -> ppn with RIGHTS into S: 0, -EEXIST, -ENOMEM. */
+/*
+ * Extend the cell that ends at VF - 1 when [vf, vl] -> PPN continues it in
+ * both address spaces with the same rights: one descriptor write instead of
+ * an insert and a merge (sequential growth: heaps, stacks, the direct map).
+ * 1 when done, 0 when the new range must be a cell of its own.
+ */
+static int extend_left(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn, uint8_t k,
+		       uint8_t a)
+{
+	uint32_t slot;
+	struct cell c;
+	if (vf == 0 || cells_lookup(t, vf - 1, &slot) != 0)
+		return 0;
+	cells_get(t, slot, &c);
+	if (!c.valid || c.vpn_last != vf - 1 || c.ppn + (vf - c.vpn_first) != ppn)
+		return 0;
+	/* Equal rights but for the A/D bits, which the cell then keeps as they are. */
+	uint8_t ad = PB_A | PB_D;
+	if ((cells_get_rights(t, slot, DIV_KERNEL) & ~ad) != (k & ~ad) ||
+	    (cells_get_rights(t, slot, DIV_APP) & ~ad) != (a & ~ad))
+		return 0;
+	if (cells_extend(t, slot, vl) != 0)
+		return 0;
+	cells_set_rights(t, slot, DIV_KERNEL, cells_get_rights(t, slot, DIV_KERNEL) | (k & ad));
+	cells_set_rights(t, slot, DIV_APP, cells_get_rights(t, slot, DIV_APP) | (a & ad));
+	merge_around(t, slot);
+	return 1;
+}
+
 static int insert_in(struct backend_space *s, uint64_t vf, uint64_t vl, uint64_t ppn, unsigned rights)
 {
 	struct cell c = { vf, vl, ppn, 1 };
 	uint32_t slot;
+	uint8_t k0, a0;
+	rights_to_bytes(rights, &k0, &a0);
+	/* Overlap is checked first: extending must never hide a collision. */
+	if (cells_lookup(&s->table, vf, &slot) == 0 || cells_lookup(&s->table, vl, &slot) == 0)
+		return -EEXIST;
 	edit_begin(s);
+	if (extend_left(&s->table, vf, vl, ppn, k0, a0)) {
+		edit_end(s);
+		return 0;
+	}
 	int err = reserve(s, 1);
 	if (!err)
 		err = cells_insert(&s->table, &c, &slot);

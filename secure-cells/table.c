@@ -213,7 +213,9 @@ static void shift_up(struct cell_table *t, uint32_t from)
 	memmove(desc(t, from + 1), desc(t, from), 16 * n);
 	for (uint32_t s = 0; s < t->M; s++) {
 		memmove(perm_row(t, s) + from + 1, perm_row(t, s) + from, n);
-		memmove(grant_row(t, s) + from + 1, grant_row(t, s) + from, 4 * n);
+		/* Rows of nothing but empty entries look the same shifted. */
+		if (t->grants)
+			memmove(grant_row(t, s) + from + 1, grant_row(t, s) + from, 4 * n);
 	}
 }
 
@@ -225,7 +227,8 @@ static void shift_down(struct cell_table *t, uint32_t from)
 	memmove(desc(t, from), desc(t, from + 1), 16 * n);
 	for (uint32_t s = 0; s < t->M; s++) {
 		memmove(perm_row(t, s) + from, perm_row(t, s) + from + 1, n);
-		memmove(grant_row(t, s) + from, grant_row(t, s) + from + 1, 4 * n);
+		if (t->grants)
+			memmove(grant_row(t, s) + from, grant_row(t, s) + from + 1, 4 * n);
 	}
 }
 
@@ -267,6 +270,24 @@ int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
 	set_N(t, t->N + 1);
 	if (slot)
 		*slot = pos;
+	return 0;
+}
+
+int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last)
+{
+	struct cell c;
+
+	if (!slot_ok(t, slot))
+		return -EINVAL;
+	desc_decode(desc(t, slot), &c);
+	if (vpn_last < c.vpn_last)
+		return -EINVAL;
+	c.vpn_last = vpn_last;
+	if (!range_ok(&c))
+		return -EINVAL;
+	if (slot + 1 < t->N && desc_first(desc(t, slot + 1)) <= vpn_last)
+		return -EEXIST;
+	desc_encode(desc(t, slot), &c);
 	return 0;
 }
 
@@ -381,6 +402,7 @@ int cells_set_grant(struct cell_table *t, uint32_t slot, uint32_t div, uint32_t 
 	if (!slot_ok(t, slot) || div >= t->M)
 		return -EINVAL;
 	grant_row(t, div)[slot] = entry;
+	t->grants |= entry != CELL_GRANT_EMPTY;
 	return 0;
 }
 
@@ -420,7 +442,8 @@ static int resize(struct cell_table *t, uint64_t new_t)
 	if (frame_alloc(order, &pa) < 0)
 		return -ENOMEM;
 	struct cell_table new = { .base = pa, .mem = phys_to_virt(pa), .order = order,
-				  .T = (uint32_t)new_t, .R = t->R, .M = t->M, .N = t->N };
+				  .T = (uint32_t)new_t, .R = t->R, .M = t->M, .N = t->N,
+				  .grants = t->grants };
 	table_init(&new);
 	copy_cells(&new, t);
 	frame_free(t->base, t->order);

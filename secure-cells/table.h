@@ -72,6 +72,7 @@ struct cell_table {
 	unsigned order;	 /* frame_alloc order of the block */
 	uint32_t T, R, M; /* permission lines per division, reserved rows, divisions in use */
 	uint32_t N;	 /* slots in use including the metacell (cells are 1..N-1) */
+	int grants;	 /* a grant entry was ever written: until then every entry is empty */
 };
 
 /* One decoded descriptor. */
@@ -130,6 +131,12 @@ int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot);
  * move down one slot with their bytes and grant entries, and the slot freed
  * at the top is cleared.  0, or -EINVAL for a slot outside 1..N-1.
  */
+/*
+ * Grow the cell in SLOT to end at VPN_LAST (same PPN arithmetic, same rights
+ * and grants): what a demand fault next to a cell does.  -EEXIST when that
+ * reaches the next cell, -EINVAL for a bad slot or range.
+ */
+int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last);
 int cells_remove(struct cell_table *t, uint32_t slot);
 
 /*
