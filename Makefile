@@ -57,11 +57,17 @@ $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(@D)
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-# The application rides in the image as a blob, with its command line.
-$(BUILD)/obj/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BUILD)/app_elf.txt
+# The application rides in the image as a blob, with its command line and
+# the archive of apps/APP/root/ (empty without that folder).
+$(BUILD)/obj/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BUILD)/app_elf.txt \
+                         $(BUILD)/root.img
 	@mkdir -p $(@D)
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DAPP_ELF_PATH='"$(APP_ELF)"' \
-	    -DAPP_ARGS_PATH='"$(BUILD)/app_args.txt"' -c $< -o $@
+	    -DAPP_ARGS_PATH='"$(BUILD)/app_args.txt"' -DAPP_ROOT_PATH='"$(BUILD)/root.img"' -c $< -o $@
+
+# Rewritten (by the script) only when the tree's contents change.
+$(BUILD)/root.img: tools/mkroot.sh FORCE
+	@tools/mkroot.sh apps/$(APP)/root $@
 
 # Each rewritten only when its value changes, so the image is rebuilt exactly then.
 $(BUILD)/app_args.txt: FORCE

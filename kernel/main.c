@@ -7,6 +7,7 @@
 
 #include "kernel/console.h"
 #include "kernel/fdt.h"
+#include "kernel/fs.h"
 #include "kernel/frame.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
@@ -92,6 +93,7 @@ void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
 	boot_report();
 	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
 	selftest_run(bootargs);
+	fs_boot();
 	err = process_start(app_elf_start, (size_t)(app_elf_end - app_elf_start), app_cmdline,
 			    bootargs);
 	kprintf("cannot start the application: error %d\n", err);

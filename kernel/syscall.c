@@ -10,7 +10,7 @@ static int table_ready;
 
 static void table_init(void)
 {
-	sys_io_register(table);
+	sys_fs_register(table);
 	sys_process_register(table);
 	sys_memory_register(table);
 	sys_time_register(table);

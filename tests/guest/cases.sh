@@ -70,3 +70,6 @@ if [ "$platform" = riscv64 ]; then
 		"read 0x5e11ab1e5ca1ab1e (0)" "read then: -14" "ktest expiry: within one tick" \
 		"ktest expiry: passed (0)" "stat:expired=1"
 fi
+
+# Files: /tmp and the working directory, the image's tree (apps/filetest/root), devices, pipes.
+guest filetest "$platform" filetest "" "" 0 - "filetest: all ok"

@@ -39,6 +39,9 @@ host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
+HOST_TESTS += fs
+host_fs_SRCS := tests/host/test_fs.c kernel/fs.c kernel/fd.c kernel/random.c tests/host/host_env.c
+
 HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
 

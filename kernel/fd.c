@@ -1,0 +1,249 @@
+/* Open file descriptions, pipes and the descriptor table (kernel/fd.h). */
+#include "kernel/fd.h"
+
+#include <string.h>
+
+#include "kernel/error.h"
+#include "kernel/heap.h"
+
+static struct file *table[FD_MAX];
+static uint8_t cloexec[FD_MAX];
+static uint64_t next_pipe_ino = 1;
+
+struct file *fd_get(long fd)
+{
+	return fd >= 0 && fd < FD_MAX ? table[fd] : NULL;
+}
+
+void file_get(struct file *f)
+{
+	f->refs++;
+}
+
+void file_put(struct file *f)
+{
+	if (--f->refs)
+		return;
+	if (f->node) {
+		fs_release(f->node);
+	} else {
+		struct pipe *p = f->pipe;
+		if ((f->flags & O_ACCMODE) == O_WRONLY)
+			p->writers--;
+		else
+			p->readers--;
+		if (!p->readers && !p->writers) {
+			kfree(p->buf);
+			kfree(p);
+		}
+	}
+	kfree(f);
+}
+
+struct file *file_new(struct fs_node *node, int flags)
+{
+	struct file *f = kzalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->refs = 1;
+	f->flags = flags;
+	f->node = node;
+	return f;
+}
+
+int file_pipe(int flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+	struct file *r = kzalloc(sizeof(*r)), *w = kzalloc(sizeof(*w));
+	char *buf = kmalloc(PIPE_SIZE);
+	if (!p || !r || !w || !buf) {
+		kfree(p);
+		kfree(r);
+		kfree(w);
+		kfree(buf);
+		return -ENOMEM;
+	}
+	p->buf = buf;
+	p->readers = p->writers = 1;
+	p->ino = next_pipe_ino++;
+	*r = (struct file){ .refs = 1, .flags = O_RDONLY | (flags & O_NONBLOCK), .pipe = p };
+	*w = (struct file){ .refs = 1, .flags = O_WRONLY | (flags & O_NONBLOCK), .pipe = p };
+	*rd = r;
+	*wr = w;
+	return 0;
+}
+
+long fd_install(struct file *f, long min, int on)
+{
+	for (long fd = min < 0 ? 0 : min; fd < FD_MAX; fd++)
+		if (!table[fd]) {
+			table[fd] = f;
+			cloexec[fd] = !!on;
+			file_get(f);
+			return fd;
+		}
+	return -EMFILE;
+}
+
+int fd_close(long fd)
+{
+	struct file *f = fd_get(fd);
+	if (!f)
+		return -EBADF;
+	table[fd] = NULL;
+	cloexec[fd] = 0;
+	file_put(f);
+	return 0;
+}
+
+long fd_dup_to(long oldfd, long newfd, int on)
+{
+	struct file *f = fd_get(oldfd);
+	if (!f)
+		return -EBADF;
+	if (newfd < 0 || newfd >= FD_MAX)
+		return -EBADF;
+	file_get(f);
+	if (table[newfd])
+		fd_close(newfd);
+	table[newfd] = f;
+	cloexec[newfd] = !!on;
+	return newfd;
+}
+
+int fd_cloexec(long fd)
+{
+	return fd_get(fd) ? cloexec[fd] : 0;
+}
+
+void fd_set_cloexec(long fd, int on)
+{
+	if (fd_get(fd))
+		cloexec[fd] = !!on;
+}
+
+int fd_init(void)
+{
+	for (long fd = 0; fd < FD_MAX; fd++)
+		if (table[fd])
+			fd_close(fd);
+	int err = 0;
+	struct fs_node *console = fs_lookup(fs_root(), "/dev/console", &err);
+	if (!console)
+		return err;
+	for (long fd = 0; fd < 3; fd++) {
+		fs_hold(console);
+		struct file *f = file_new(console, fd == 0 ? O_RDONLY : O_WRONLY);
+		if (!f) {
+			fs_release(console);
+			return -ENOMEM;
+		}
+		fd_install(f, fd, 0);
+		file_put(f); /* the table's reference is the only one */
+	}
+	return 0;
+}
+
+static long pipe_read(struct pipe *p, char *buf, size_t n)
+{
+	if (p->len == 0)
+		return p->writers ? -EAGAIN : 0;
+	if (n > p->len)
+		n = p->len;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = p->buf[(p->head + i) % PIPE_SIZE];
+	p->head = (p->head + n) % PIPE_SIZE;
+	p->len -= n;
+	return (long)n;
+}
+
+static long pipe_write(struct pipe *p, const char *buf, size_t n)
+{
+	if (!p->readers)
+		return -EPIPE;
+	if (n == 0)
+		return 0;
+	size_t room = PIPE_SIZE - p->len;
+	if (room == 0)
+		return -EAGAIN;
+	if (n > room)
+		n = room;
+	for (size_t i = 0; i < n; i++)
+		p->buf[(p->head + p->len + i) % PIPE_SIZE] = buf[i];
+	p->len += n;
+	return (long)n;
+}
+
+long file_read(struct file *f, void *buf, size_t n, int64_t off)
+{
+	if ((f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (!f->node)
+		return off >= 0 ? -ESPIPE : pipe_read(f->pipe, buf, n);
+	long got = fs_read(f->node, off >= 0 ? (uint64_t)off : f->off, buf, n);
+	if (got > 0 && off < 0)
+		f->off += (uint64_t)got;
+	return got;
+}
+
+long file_write(struct file *f, const void *buf, size_t n, int64_t off)
+{
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	if (!f->node)
+		return off >= 0 ? -ESPIPE : pipe_write(f->pipe, buf, n);
+	uint64_t at = off >= 0 ? (uint64_t)off : f->off;
+	if (off < 0 && (f->flags & O_APPEND))
+		at = f->node->size;
+	long put = fs_write(f->node, at, buf, n);
+	if (put > 0 && off < 0 && (f->node->mode & S_IFMT) == S_IFREG)
+		f->off = at + (uint64_t)put;
+	return put;
+}
+
+void file_unadvance(struct file *f, size_t n)
+{
+	if (f->node && (f->node->mode & S_IFMT) == S_IFREG && f->off >= n)
+		f->off -= n;
+}
+
+int64_t file_lseek(struct file *f, int64_t off, int whence)
+{
+	if (!f->node || f->node->dev == FS_DEV_CONSOLE)
+		return -ESPIPE;
+	uint32_t type = f->node->mode & S_IFMT;
+	if (type == S_IFCHR)
+		return 0; /* like Linux's null and random devices */
+	int64_t size = (int64_t)f->node->size, base;
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->off;
+		break;
+	case SEEK_END:
+		if (type == S_IFDIR)
+			return -EINVAL;
+		base = size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (type == S_IFDIR)
+			return -EINVAL;
+		if (off < 0 || off >= size)
+			return -ENXIO;
+		/* no holes: all data, one hole at the end */
+		f->off = whence == SEEK_DATA ? (uint64_t)off : (uint64_t)size;
+		return (int64_t)f->off;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off))
+		return -EOVERFLOW;
+	int64_t pos = base + off;
+	if (pos < 0)
+		return -EINVAL;
+	f->off = (uint64_t)pos;
+	return pos;
+}

@@ -1,0 +1,77 @@
+/*
+ * Open files and the process's descriptor table.
+ *
+ * A struct file is an open file description (offset, status flags), shared
+ * by the descriptors dup made of it.  It is either a file system node
+ * (regular file, directory, character device) or one end of a pipe.
+ *
+ * Pipes: a 64 KiB ring.  The process is single-threaded, so a read of an
+ * empty pipe whose write end is still open would block forever: it returns
+ * -EAGAIN instead (as with O_NONBLOCK); with no write end open it reads 0.
+ * A write to a full pipe writes what fits, or -EAGAIN; with no read end open
+ * it returns -EPIPE (there are no signals, so no SIGPIPE).
+ */
+#ifndef KERNEL_FD_H
+#define KERNEL_FD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/fs.h"
+
+#define FD_MAX 1024 /* as RLIMIT_NOFILE's soft limit; beyond it -EMFILE */
+#define PIPE_SIZE 65536
+
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
+#ifndef SEEK_DATA
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#endif
+
+struct pipe {
+	char *buf;
+	size_t head, len; /* the bytes in the ring: LEN of them from HEAD */
+	unsigned readers, writers;
+	uint64_t ino;
+};
+
+struct file {
+	unsigned refs;
+	int flags;	       /* O_ACCMODE and the status flags (O_APPEND, O_NONBLOCK, ...) */
+	uint64_t off;	       /* directories: the fs_readdir cookie */
+	struct fs_node *node;  /* or NULL: ... */
+	struct pipe *pipe;     /* ... one end of this pipe */
+};
+
+/* Forget every descriptor and open fds 0 (read), 1 and 2 (write) on /dev/console. 0 or errno. */
+int fd_init(void);
+
+/* The file behind FD, or NULL (-EBADF). */
+struct file *fd_get(long fd);
+/* Put F at the lowest free descriptor >= MIN: the descriptor or -EMFILE.  Takes a reference. */
+long fd_install(struct file *f, long min, int cloexec);
+int fd_close(long fd);
+/* dup3: NEWFD becomes a copy of OLDFD (NEWFD closed first); NEWFD or an errno. */
+long fd_dup_to(long oldfd, long newfd, int cloexec);
+int fd_cloexec(long fd);
+void fd_set_cloexec(long fd, int on);
+
+/* A description of NODE (whose open the caller holds: the file takes it over). NULL: -ENOMEM. */
+struct file *file_new(struct fs_node *node, int flags);
+/* Both ends of a new pipe, each with one reference; 0 or -ENOMEM. */
+int file_pipe(int flags, struct file **rd, struct file **wr);
+void file_get(struct file *f);
+void file_put(struct file *f);
+
+/* Read or write at OFF, or at the file's offset (advancing it) when OFF is -1. */
+long file_read(struct file *f, void *buf, size_t n, int64_t off);
+long file_write(struct file *f, const void *buf, size_t n, int64_t off);
+/* Undo the advance of a read or write whose bytes could not be copied to or from the application. */
+void file_unadvance(struct file *f, size_t n);
+int64_t file_lseek(struct file *f, int64_t off, int whence);
+
+#endif
