@@ -147,19 +147,29 @@ static long get_path(char *buf, uint64_t upath)
 }
 
 /* The directory a path relative to DIRFD starts from. */
+/* The open directory FD names: 0 and *OUT, -EBADF or -ENOTDIR. */
+static int fd_dir(uint64_t fd, struct file **out)
+{
+	struct file *f = fd_get(fdarg(fd));
+	if (!f)
+		return -EBADF;
+	if (!f->node || !is_dir(f->node))
+		return -ENOTDIR;
+	*out = f;
+	return 0;
+}
+
 static int at_base(long dirfd, const char *path, struct fs_node **base)
 {
 	if (path[0] == '/' || dirfd == AT_FDCWD) {
 		*base = cwd;
 		return 0;
 	}
-	struct file *f = fd_get(dirfd);
-	if (!f)
-		return -EBADF;
-	if (!f->node || !is_dir(f->node))
-		return -ENOTDIR;
-	*base = f->node;
-	return 0;
+	struct file *f;
+	int err = fd_dir((uint64_t)dirfd, &f);
+	if (!err)
+		*base = f->node;
+	return err;
 }
 
 /* Copy in the path and find its starting directory: 0 or an errno. */
@@ -651,11 +661,10 @@ static int emit_dirent(void *p, const char *name, uint64_t ino, unsigned type, u
 static long sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t count, uint64_t a3, uint64_t a4,
 			   uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
-	if (!f)
-		return -EBADF;
-	if (!f->node || !is_dir(f->node))
-		return -ENOTDIR;
+	struct file *f;
+	int err = fd_dir(fd, &f);
+	if (err)
+		return err;
 	struct dirent_ctx c = { ubuf, count > RW_MAX ? RW_MAX : count, 0, 0, 0 };
 	long n = fs_readdir(f->node, &f->off, emit_dirent, &c);
 	if (n < 0)
@@ -744,11 +753,10 @@ static long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uin
 static long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
-	if (!f)
-		return -EBADF;
-	if (!f->node || !is_dir(f->node))
-		return -ENOTDIR;
+	struct file *f;
+	int err = fd_dir(fd, &f);
+	if (err)
+		return err;
 	set_cwd(f->node);
 	return 0;
 }
