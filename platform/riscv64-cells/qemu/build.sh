@@ -79,74 +79,6 @@ else
 	log "stage 2/6: build dependencies present"
 fi
 
-# ------------------------------------------------------------- deb-src ---
-# Add deb-src entries mirroring the existing bookworm deb entries (same URIs
-# and keyring), in whichever format (deb822 .sources or one-line .list) they use.
-have_qemu_src() {
-	local v
-	v=$(apt-cache showsrc qemu 2>/dev/null || true)
-	grep -q '^Version: 1:7\.2' <<<"$v"
-}
-
-add_deb_src() {
-	local out822=/etc/apt/sources.list.d/slate-qemu-src.sources
-	local outlist=/etc/apt/sources.list.d/slate-qemu-src.list
-	local f tmp
-	tmp=$(mktemp)
-	# deb822 stanzas: copy every stanza whose Types has "deb" and whose Suites
-	# mention bookworm, with Types replaced by deb-src.
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		[ "$f" = "$out822" ] && continue
-		awk '
-			function flush() {
-				if (st != "" && isdeb && isbw) printf "%s\n", st
-				st = ""; isdeb = 0; isbw = 0
-			}
-			/^[ \t]*$/ { flush(); next }
-			/^[ \t]*#/ { next }
-			/^Types:/ { if ($0 ~ /[ \t]deb([ \t]|$)/) isdeb = 1; st = st "Types: deb-src\n"; next }
-			/^Suites:/ { if ($0 ~ /bookworm/) isbw = 1 }
-			/^Enabled:[ \t]*no/ { isdeb = 0 }
-			{ st = st $0 "\n" }
-			END { flush() }
-		' "$f" >> "$tmp"
-	done
-	if [ -s "$tmp" ]; then
-		mv "$tmp" "$out822"
-		chmod 644 "$out822"
-		log "added $out822"
-		return 0
-	fi
-	# One-line format: "deb [opts] URI SUITE COMPONENTS..." for bookworm*.
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		[ "$f" = "$outlist" ] && continue
-		sed -n 's/^[ \t]*deb\([ \t].*[ \t]bookworm\(-updates\|-security\|\/updates\)\?[ \t].*\)$/deb-src\1/p' "$f" >> "$tmp"
-	done
-	if [ -s "$tmp" ]; then
-		mv "$tmp" "$outlist"
-		chmod 644 "$outlist"
-		log "added $outlist"
-		return 0
-	fi
-	rm -f "$tmp"
-	die "found no bookworm deb entries under /etc/apt/ to mirror as deb-src"
-}
-
-if ! have_qemu_src; then
-	need_root "QEMU 7.2 source package not known to apt (no deb-src entries)" \
-		"add deb-src entries for bookworm, bookworm-updates, bookworm-security and run apt-get update"
-	log "stage 3/6: adding deb-src entries"
-	have_src_entries=0
-	grep -rqs -E '^[ \t]*(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/ && have_src_entries=1
-	[ "$have_src_entries" = 1 ] || add_deb_src
-	apt_updated=0
-	apt_update
-	have_qemu_src || die "apt-cache showsrc qemu still shows no 7.2 source after adding deb-src entries"
-else
-	log "stage 3/6: deb-src entries present"
-fi
 
 # ------------------------------------------------------- source + patch ---
 mkdir -p "$cache_root"
@@ -158,8 +90,9 @@ cleanup() { rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log "stage 4/6: apt-get source qemu (in $work)"
-(cd "$work" && apt-get source -q qemu >&2) || die "apt-get source qemu failed"
+log "stage 3-4/6: apt-get source qemu (in $work)"
+# tools/debian-source.sh adds the deb-src entries Debian lacks by default.
+"$here/../../../tools/debian-source.sh" qemu '1:7\.2' "$work" || die "apt-get source qemu failed"
 src=$(find "$work" -maxdepth 1 -type d -name 'qemu-7.2*' | head -n1)
 [ -n "$src" ] || die "no qemu-7.2* directory after apt-get source"
 log "applying $(basename "$patch_file") to $(basename "$src")"
