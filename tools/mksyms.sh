@@ -4,6 +4,7 @@
 set -e
 nm=$1 elf=$2
 "$nm" -n "$elf" | awk '
+	BEGIN { n = 0 } # an unset n would index the first symbol as "", not 0
 	$2 ~ /^[tTwW]$/ && $3 !~ /^\.L/ && $3 !~ /^\$/ { addr[n] = $1; name[n] = $3; n++ }
 	END {
 		print "\t.section .rodata.ksyms, \"a\""
