@@ -6,6 +6,12 @@
 
 PLATFORM ?= riscv64
 APP      ?= hello
+# ELF=/path/to/binary packs a static binary that has no folder under apps/
+# (ROOT=/path/to/files gives it a file tree); the build directory is named
+# after the binary.
+ifneq ($(ELF),)
+  APP := $(basename $(notdir $(ELF)))
+endif
 MEM      ?= 512M
 
 PLATFORMS := riscv64 riscv64-cells
@@ -67,7 +73,7 @@ $(BUILD)/obj/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BU
 
 # Rewritten (by the script) only when the tree's contents change.
 $(BUILD)/root.img: tools/mkroot.sh FORCE
-	@tools/mkroot.sh apps/$(APP)/root $@
+	@tools/mkroot.sh $(APP_ROOT) $@
 
 # Each rewritten only when its value changes, so the image is rebuilt exactly then.
 $(BUILD)/app_args.txt: FORCE

@@ -6,13 +6,20 @@ APP_NAME  := $(APP)
 APP_ELF   := $(BUILD)/$(APP).elf
 APP_ARGS  :=
 APP_BUILD :=
--include apps/$(APP)/app.mk
+APP_ROOT  := $(or $(ROOT),apps/$(APP)/root)
+ifeq ($(ELF),)
+  -include apps/$(APP)/app.mk
+else
+  APP_ELF := $(ELF)
+endif
 ARGS      ?= $(APP_ARGS)
 
 LINUX_CC     := riscv64-linux-gnu-gcc
 LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror
 
-ifeq ($(APP_BUILD),)
+ifneq ($(ELF),)
+# The caller's binary: nothing to build.
+else ifeq ($(APP_BUILD),)
 $(APP_ELF): $(wildcard apps/$(APP)/*.c apps/$(APP)/*.h)
 	@mkdir -p $(@D)
 	$(LINUX_CC) $(LINUX_CFLAGS) $(filter %.c,$^) -o $@

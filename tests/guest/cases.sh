@@ -13,6 +13,12 @@ guest hello-bootargs "$platform" hello "world" "GREETING=hi LANG=C ktest=timer -
 	"Hello from hello world from the kernel!" "hello: env GREETING=hi" "hello: env LANG=C" \
 	"ktest timer: 3 ticks"
 
+# A binary from outside apps/: make ELF=... ARGS=... (a copy of hello under another name).
+mkdir -p build/elf-test
+cp "build/$platform/hello/hello.elf" build/elf-test/greeter.elf
+GUEST_ELF=build/elf-test/greeter.elf \
+	guest elf-override "$platform" greeter "from outside" "" 0 - "Hello from greeter from outside!"
+
 # The same image through the boot path of a board: OpenSBI, U-Boot, extlinux.
 GUEST_BOOT=run-image-cmd guest hello-uboot "$platform" hello "world" "" 0 600000 \
 	"Starting kernel ..." "Hello from hello world!" "hello: done"
