@@ -8,11 +8,17 @@
 #include "kernel/error.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
+#include "uaccess.h"
 
 #define NR_brk 214
 #define NR_munmap 215
 #define NR_mmap 222
 #define NR_mprotect 226
+#define NR_mremap 216
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
 
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02
@@ -132,10 +138,72 @@ static long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, ui
 	return vmm_region_remove(current_process.space, addr, end - addr);
 }
 
+/* Copy the pages of [from, from+len) that exist to TO, through the application's mappings. */
+static int move_pages(struct vmm_space *s, vaddr_t from, vaddr_t to, uint64_t len)
+{
+	static uint8_t page[PAGE_SIZE];
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		struct vmm_mapping m;
+		/* A page never touched reads as zero: leave it to the new region's faults. */
+		if (vmm_translate(s, from + off, &m) != 0)
+			continue;
+		if (copy_from_user(page, from + off, PAGE_SIZE) || copy_to_user(to + off, page, PAGE_SIZE))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/*
+ * mremap of anonymous memory: shrink in place, grow in place when the space
+ * above is free, otherwise (MREMAP_MAYMOVE) copy the existing pages into a
+ * new mapping.  MREMAP_FIXED and MREMAP_DONTUNMAP are not supported (-EINVAL).
+ */
+static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags,
+		       uint64_t new_addr, uint64_t a5)
+{
+	struct process *p = &current_process;
+	if (!IS_ALIGNED(old, PAGE_SIZE) || new_len == 0 || (flags & ~(uint64_t)MREMAP_MAYMOVE))
+		return -EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (old_len == 0 || new_len == 0 || old + old_len < old || old + old_len > USER_TOP)
+		return -EINVAL;
+	vaddr_t start, end;
+	unsigned rights;
+	enum region_kind kind;
+	if (vmm_region_at(p->space, old, &start, &end, &rights, &kind) != 0 || old + old_len > end)
+		return -EFAULT;
+	if (kind != REGION_ANON)
+		return -EINVAL;
+	if (new_len <= old_len) {
+		int err = new_len < old_len ? vmm_region_remove(p->space, old + new_len, old_len - new_len) : 0;
+		return err ? err : (long)old;
+	}
+	if (old + old_len == end && vmm_region_resize(p->space, end, old + new_len) == 0) {
+		/* Grown past the bump pointer: later mmaps must start above it. */
+		if (old >= MMAP_BASE && old < MMAP_END && old + new_len > p->mmap_next)
+			p->mmap_next = old + new_len;
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	vaddr_t to = bump(&p->mmap_next, MMAP_END, new_len, PAGE_SIZE);
+	if (!to)
+		return -ENOMEM;
+	int err = vmm_region_add(p->space, to, new_len, rights, REGION_ANON);
+	if (!err && (err = move_pages(p->space, old, to, old_len)) != 0)
+		vmm_region_remove(p->space, to, new_len);
+	if (err)
+		return err;
+	vmm_region_remove(p->space, old, old_len);
+	return (long)to;
+}
+
 void sys_memory_register(syscall_fn *t)
 {
 	t[NR_brk] = sys_brk;
 	t[NR_mprotect] = sys_mprotect;
 	t[NR_mmap] = sys_mmap;
 	t[NR_munmap] = sys_munmap;
+	t[NR_mremap] = sys_mremap;
 }

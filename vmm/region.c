@@ -174,6 +174,19 @@ static int regions_cover(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned 
 	return 1;
 }
 
+int vmm_region_at(struct vmm_space *s, vaddr_t va, vaddr_t *start, vaddr_t *end,
+		  unsigned *rights, enum region_kind *kind)
+{
+	struct region *r = region_find(s, va);
+	if (!r)
+		return -ENOENT;
+	*start = r->start;
+	*end = r->end;
+	*rights = r->rights;
+	*kind = r->kind;
+	return 0;
+}
+
 int vmm_region_allows(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned access)
 {
 	if (len == 0)

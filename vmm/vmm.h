@@ -163,6 +163,9 @@ int vmm_region_remove(struct vmm_space *space, vaddr_t va, uint64_t len);
 int vmm_region_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
 /* Move the end of the region that ends at OLD_END to NEW_END (brk): 0, -ENOMEM, -EINVAL. */
 int vmm_region_resize(struct vmm_space *space, vaddr_t old_end, vaddr_t new_end);
+/* The region holding VA: 0 and its bounds, rights and kind, or -ENOENT. */
+int vmm_region_at(struct vmm_space *space, vaddr_t va, vaddr_t *start, vaddr_t *end,
+		  unsigned *rights, enum region_kind *kind);
 /* Whether every byte of [va, va+len) is in regions allowing ACCESS. */
 int vmm_region_allows(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned access);
 

@@ -64,6 +64,9 @@ guest systest "$platform" systest "" "" 0 - "systest: 20 ms passed: ok" \
 guest abuse "$platform" abuse 10000 "" 0 - \
 	"abuse: 10000 calls, 0 not refused as Linux would; kernel still serving"
 
+# Allocation churn: malloc/free, mmap/munmap, mremap growing, moving and shrinking.
+guest churn "$platform" churn 5000 "" 0 - "churn: 5000 rounds, checksum"
+
 # A real program: the unmodified Lua 5.4.4 interpreter running a self-checking script.
 guest lua "$platform" lua "/test.lua" "" 0 - "lua: sum of the primes below 10000 ok" \
 	"lua: io.lines ok" "lua: all ok"
