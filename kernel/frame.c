@@ -65,6 +65,7 @@ static struct layout saved;
 static paddr_t clip_lo, clip_hi = UINT64_MAX;
 static void (*low_hook)(void);
 static uint64_t low_watermark;
+static unsigned low_shift; /* also grow below managed_bytes >> low_shift */
 static int in_low_hook;
 
 static inline uint64_t block_size(unsigned order)
@@ -362,16 +363,24 @@ int frame_online(paddr_t lo, paddr_t hi)
 	return 0;
 }
 
-void frame_set_low_hook(void (*hook)(void), uint64_t watermark)
+void frame_set_low_hook(void (*hook)(void), uint64_t watermark, unsigned shift)
 {
 	low_hook = hook;
 	low_watermark = watermark;
+	low_shift = shift;
+}
+
+/* The free memory below which the hook runs: the larger of the two bounds. */
+static uint64_t low_mark(void)
+{
+	uint64_t share = low_shift ? stats.managed_bytes >> low_shift : 0;
+	return share > low_watermark ? share : low_watermark;
 }
 
 /* Below the watermark, let the hook add memory; never from inside itself. */
 static void check_low(void)
 {
-	if (low_hook && !in_low_hook && stats.free_bytes < low_watermark) {
+	if (low_hook && !in_low_hook && stats.free_bytes < low_mark()) {
 		in_low_hook = 1;
 		low_hook();
 		in_low_hook = 0;

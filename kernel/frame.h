@@ -61,12 +61,14 @@ int frame_init_window(const struct mem_range *ram, unsigned nram, const struct m
 int frame_online(paddr_t lo, paddr_t hi);
 
 /*
- * Call HOOK when free memory drops below WATERMARK bytes after an
- * allocation, and before failing one whatever the total (the free memory
- * may be too fragmented), never while HOOK itself runs.  The
- * hook may allocate and may bring memory online.
+ * Call HOOK when free memory drops below WATERMARK bytes, or below the
+ * managed memory >> SHIFT when that is more (0: no such share), after an
+ * allocation; and before failing one whatever the total (the free memory
+ * may be too fragmented); never while HOOK itself runs.  The hook may
+ * allocate and may bring memory online: the share lets its own largest
+ * allocation grow with the memory it manages.
  */
-void frame_set_low_hook(void (*hook)(void), uint64_t watermark);
+void frame_set_low_hook(void (*hook)(void), uint64_t watermark, unsigned shift);
 
 /* Allocate one block of 2^order frames; contents are NOT zeroed.  Returns 0
  * and *pa, -EINVAL (order > FRAME_MAX_ORDER), or -ENOMEM (none free). */

@@ -12,6 +12,8 @@
  *
  * Everything goes through vmm_map, so both backends lay it out the same way.
  */
+#include <string.h>
+
 #include "arch.h"
 #include "kernel/error.h"
 #include "kernel/frame.h"
@@ -23,7 +25,8 @@ extern char _kernel_start[], _etext[], _erodata[], _kernel_end[];
 #define KERNEL_RIGHTS (VMM_READ | VMM_GLOBAL)
 #define MAX_PIECES 48
 #define WINDOW_MIN (4ul << 20)    /* RAM mapped at boot, at least */
-#define LOW_WATERMARK (1ul << 20) /* grow when less than this is free */
+#define LOW_WATERMARK (1ul << 20) /* grow when less than this is free ... */
+#define LOW_SHARE_SHIFT 4          /* ... or less than 1/16 of what is online */
 
 /* A stretch of RAM the direct map still has to cover. */
 struct piece {
@@ -128,12 +131,19 @@ static int next_chunk(paddr_t *lo, paddr_t *hi)
 	return 0;
 }
 
-/* The frame allocator is low: map and hand over the next chunk of RAM. */
+/*
+ * The frame allocator is low: map and hand over the next chunk of RAM.  The
+ * mapping itself needs memory (tablet records, registry arrays that grow
+ * with the memory mapped); if it cannot have it now, the plan is put back
+ * so that the chunk is tried again next time rather than lost.
+ */
 static void direct_map_grow(void)
 {
+	static struct piece saved[MAX_PIECES];
 	paddr_t lo, hi;
-	if (next_chunk(&lo, &hi))
-		bring_online(lo, hi, 1);
+	memcpy(saved, pieces, sizeof(pieces));
+	if (next_chunk(&lo, &hi) && bring_online(lo, hi, 1) != 0)
+		memcpy(pieces, saved, sizeof(pieces));
 }
 
 int vmm_plan_direct_map(const struct mem_range *ram, unsigned nram, const struct mem_range *holes,
@@ -193,7 +203,7 @@ int vmm_init(const struct mem_range *window, const struct mem_range *devices, un
 	if (err)
 		return err;
 	vmm_activate(vmm_kernel_space());
-	frame_set_low_hook(direct_map_grow, LOW_WATERMARK);
+	frame_set_low_hook(direct_map_grow, LOW_WATERMARK, LOW_SHARE_SHIFT);
 	return 0;
 }
 

@@ -64,6 +64,12 @@ guest systest "$platform" systest "" "" 0 - "systest: 20 ms passed: ok" \
 guest abuse "$platform" abuse 10000 "" 0 - \
 	"abuse: 10000 calls, 0 not refused as Linux would; kernel still serving"
 
+# The comparison workloads, sized for the test run (their ARGS set the size):
+# 128 MiB of heap used densely, random pages of a 4 GiB mapping, a key-value store.
+guest dense "$platform" dense 128 "" 0 - "dense: 128 MiB, sum 13585499990528098304, ok"
+guest sparse "$platform" sparse "4096 2048" "" 0 - "sparse: 2048 pages of 4096 MiB, ok"
+guest kv "$platform" kv "50000 20000" "" 0 - "kv: 50000 ops," ", ok"
+
 # Allocation churn: malloc/free, mmap/munmap, mremap growing, moving and shrinking.
 guest churn "$platform" churn 5000 "" 0 - "churn: 5000 rounds, checksum"
 

@@ -745,11 +745,11 @@ static void window_and_online(void)
 	/* With the hook, allocation goes on until all 16 MiB are online. */
 	hook_next = 0x80000000 + 4 * MiB;
 	hook_calls = 0;
-	frame_set_low_hook(grow_by_2m, 1 * MiB);
+	frame_set_low_hook(grow_by_2m, 1 * MiB, 0);
 	unsigned pages = 0;
 	while (frame_alloc(0, &pa) == 0)
 		pages++;
-	frame_set_low_hook(NULL, 0);
+	frame_set_low_hook(NULL, 0, 0);
 	CHECK(hook_calls >= 6);
 	CHECK_EQ(hook_next, 0x80000000 + 16 * MiB);
 	CHECK_EQ(get_stats().free_bytes, 0);

@@ -1,0 +1,2 @@
+# kv: an in-memory key-value store; ARGS = operations keys.
+APP_ARGS := 200000 50000
