@@ -76,9 +76,11 @@ $(BUILD)/root.img: tools/mkroot.sh FORCE
 	@tools/mkroot.sh $(APP_ROOT) $@
 
 # Each rewritten only when its value changes, so the image is rebuilt exactly then.
+# app_args.txt: the command line, then on a second line the environment (ENV).
 $(BUILD)/app_args.txt: FORCE
 	@mkdir -p $(@D)
-	@printf '%s' '$(APP_NAME) $(ARGS)' | cmp -s - $@ || printf '%s' '$(APP_NAME) $(ARGS)' > $@
+	@printf '%s\n%s' '$(APP_NAME) $(ARGS)' '$(ENV)' | cmp -s - $@ || \
+	    printf '%s\n%s' '$(APP_NAME) $(ARGS)' '$(ENV)' > $@
 $(BUILD)/app_elf.txt: FORCE
 	@mkdir -p $(@D)
 	@printf '%s' '$(APP_ELF)' | cmp -s - $@ || printf '%s' '$(APP_ELF)' > $@

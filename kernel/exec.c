@@ -57,15 +57,17 @@ static int split_args(char *cmdline, char **argv, int argc)
 /*
  * Sort the words of BOOTARGS (split in place) into ARGV after ARGC entries
  * (those after "--") and ENVP (KEY=VALUE words before it that are not the
- * kernel's own).  Returns the new argc; *ENVC gets the environment's size.
+ * kernel's own, at most ENV_ROOM).  Returns the new argc; *ENVC gets how
+ * many went to ENVP.
  */
-static int bootargs_split(char *bootargs, char **argv, int argc, char **envp, int *envc)
+static int bootargs_split(char *bootargs, char **argv, int argc, char **envp, int env_room,
+			  int *envc)
 {
 	char *words[MAX_ARGS];
 	int n = split_args(bootargs, words, 0), i;
 	*envc = 0;
 	for (i = 0; i < n && strcmp(words[i], "--") != 0; i++)
-		if (strchr(words[i], '=') && strncmp(words[i], "ktest=", 6) != 0 && *envc < MAX_ARGS)
+		if (strchr(words[i], '=') && strncmp(words[i], "ktest=", 6) != 0 && *envc < env_room)
 			envp[(*envc)++] = words[i];
 	for (i++; i < n && argc < MAX_ARGS; i++)
 		argv[argc++] = words[i];
@@ -146,8 +148,14 @@ int process_start(const void *image, size_t size, const char *cmdline, const cha
 
 	strncpy(args, cmdline, sizeof(args) - 1);
 	strncpy(boot, bootargs ? bootargs : "", sizeof(boot) - 1);
+	/* The build's command line, then on its second line the build's environment. */
+	char *env = strchr(args, '\n');
+	if (env)
+		*env++ = 0;
 	int argc = split_args(args, argv, 0);
-	argc = bootargs_split(boot, argv, argc, envp, &envc);
+	int build_envc = env ? split_args(env, envp, 0) : 0;
+	argc = bootargs_split(boot, argv, argc, envp + build_envc, MAX_ARGS - build_envc, &envc);
+	envc += build_envc;
 	p->space = vmm_kernel_space();
 	p->name = argc ? argv[0] : "app";
 	int err = elf_load(p->space, image, size, &img);

@@ -72,8 +72,9 @@ static void boot_report(void)
 	uint64_t ram = 0;
 	for (unsigned i = 0; i < boot_info.nram; i++)
 		ram += boot_info.ram[i].size;
-	kprintf("slate: %s backend, %lu MiB RAM, app '%s'\n", vmm_backend_name(), ram >> 20,
-		app_cmdline);
+	/* The command line is the first line of app_cmdline; the build's environment follows. */
+	kprintf("slate: %s backend, %lu MiB RAM, app '%.*s'\n", vmm_backend_name(), ram >> 20,
+		(int)strcspn(app_cmdline, "\n"), app_cmdline);
 }
 
 void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)

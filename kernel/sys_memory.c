@@ -15,6 +15,12 @@
 #define NR_mmap 222
 #define NR_mprotect 226
 #define NR_mremap 216
+#define NR_madvise 233
+
+#define MADV_NORMAL 0
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_LAST_KNOWN 25 /* MADV_COLLAPSE, the highest Linux 6.1 knows */
 
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
@@ -199,6 +205,41 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 	return (long)to;
 }
 
+/*
+ * madvise: advice is taken as a hint and ignored, except MADV_DONTNEED and
+ * MADV_FREE on anonymous memory, which drop the pages (they read as zero
+ * afterwards, as Linux gives private anonymous memory).
+ */
+static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	struct process *p = &current_process;
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || advice > MADV_LAST_KNOWN)
+		return -EINVAL;
+	uint64_t end = ALIGN_UP(addr + len, PAGE_SIZE);
+	if (end < addr || end > USER_TOP)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (!vmm_region_allows(p->space, addr, end - addr, 0))
+		return -ENOMEM; /* part of the range is not mapped */
+	if (advice != MADV_DONTNEED && advice != MADV_FREE)
+		return 0;
+	vaddr_t start, rend;
+	unsigned rights;
+	enum region_kind kind;
+	for (vaddr_t va = addr; va < end; va = rend) {
+		vmm_region_at(p->space, va, &start, &rend, &rights, &kind);
+		vaddr_t stop = rend < end ? rend : end;
+		if (kind == REGION_ANON || kind == REGION_STACK) {
+			int err = vmm_unmap(p->space, va, stop - va);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 void sys_memory_register(syscall_fn *t)
 {
 	t[NR_brk] = sys_brk;
@@ -206,4 +247,5 @@ void sys_memory_register(syscall_fn *t)
 	t[NR_mmap] = sys_mmap;
 	t[NR_munmap] = sys_munmap;
 	t[NR_mremap] = sys_mremap;
+	t[NR_madvise] = sys_madvise;
 }

@@ -12,6 +12,9 @@ guest hello "$platform" hello "world" "" 0 600000 \
 guest hello-bootargs "$platform" hello "world" "GREETING=hi LANG=C ktest=timer -- from the kernel" 0 - \
 	"Hello from hello world from the kernel!" "hello: env GREETING=hi" "hello: env LANG=C" \
 	"ktest timer: 3 ticks"
+# The environment from the build (ENV=, kept in the image), before the kernel command line's.
+GUEST_ENV="FROM_BUILD=yes" guest hello-env "$platform" hello "world" "LATER=1" 0 - \
+	"hello: env FROM_BUILD=yes" "hello: env LATER=1"
 
 # A binary from outside apps/: make ELF=... ARGS=... (a copy of hello under another name).
 mkdir -p build/elf-test
@@ -44,7 +47,8 @@ guest crash-bad-pointers "$platform" crash badptr "" 0 - \
 guest memtest-sparse "$platform" memtest "sparse 1024" "" 0 - \
 	"memtest: sparse 1024 MiB: 1024 pages touched, ok"
 guest memtest-protect "$platform" memtest "protect" "" 0 - \
-	"memtest: protect: 16 pages kept their data read-only, ok"
+	"memtest: protect: 16 pages kept their data read-only, ok" \
+	"memtest: madvise: MADV_DONTNEED pages read as zero, ok"
 # The stack runs into its guard page: reported, the program ends with 139, the kernel goes on
 # to print its statistics.
 guest memtest-guard "$platform" memtest "guard" "" 139 - \
