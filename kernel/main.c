@@ -23,6 +23,7 @@
 #define MAX_DEVICES 4
 
 uintptr_t direct_map_offset = DIRECT_MAP_BASE;
+uint64_t ram_bytes;
 
 extern char _kernel_start[], _kernel_end[];
 extern const char app_elf_start[], app_elf_end[], app_cmdline[];
@@ -52,6 +53,8 @@ static unsigned collect_reserved(paddr_t fdt_pa, struct mem_range *out)
 
 static void memory_init(paddr_t fdt_pa)
 {
+	for (unsigned i = 0; i < boot_info.nram; i++)
+		ram_bytes += boot_info.ram[i].size;
 	struct mem_range reserved[MAX_RESERVED], devices[MAX_DEVICES], window;
 	unsigned nreserved = collect_reserved(fdt_pa, reserved);
 	int err = vmm_plan_direct_map(boot_info.ram, boot_info.nram, boot_info.reserved,

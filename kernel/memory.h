@@ -27,6 +27,9 @@ typedef uint64_t vaddr_t;
 /* kernel virtual address minus physical address, for every direct-mapped byte */
 extern uintptr_t direct_map_offset;
 
+/* All the RAM the FDT describes (online or not yet), in bytes. */
+extern uint64_t ram_bytes;
+
 static inline void *phys_to_virt(paddr_t pa)
 {
 	return (void *)(uintptr_t)(pa + direct_map_offset);

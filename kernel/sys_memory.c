@@ -31,6 +31,7 @@
 #define MAP_TYPE 0x0f
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
 #define MAP_HUGETLB 0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
 
@@ -38,12 +39,22 @@
 #define PROT_WRITE 2
 #define PROT_EXEC 4
 
+/*
+ * Linux's default overcommit heuristic: memory is handed out on first
+ * touch, so only an obvious overcommit is refused up front, a single
+ * request for more than all of RAM.
+ */
+static int obviously_too_big(uint64_t len)
+{
+	return len > ram_bytes;
+}
+
 /* brk never returns an error: the unchanged break says the request failed. */
 static long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
 {
 	struct process *p = &current_process;
-	if (addr < p->brk_start || addr >= USER_TOP)
+	if (addr < p->brk_start || addr >= USER_TOP || obviously_too_big(addr - p->brk_start))
 		return (long)p->brk;
 	vaddr_t old_end = ALIGN_UP(p->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
 	int err = 0;
@@ -110,7 +121,7 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	int huge = (flags & MAP_HUGETLB) != 0;
 	uint64_t align = huge ? MEGAPAGE_SIZE : PAGE_SIZE;
 	uint64_t size = ALIGN_UP(len, align);
-	if (size < len)
+	if (size < len || (!(flags & MAP_NORESERVE) && obviously_too_big(size)))
 		return -ENOMEM;
 	vaddr_t va;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -174,6 +185,8 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (old_len == 0 || new_len == 0 || old + old_len < old || old + old_len > USER_TOP)
 		return -EINVAL;
+	if (obviously_too_big(new_len))
+		return -ENOMEM;
 	vaddr_t start, end;
 	unsigned rights;
 	enum region_kind kind;

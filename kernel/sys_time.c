@@ -238,8 +238,9 @@ static long sys_sysinfo(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, ui
 	frame_get_stats(&f);
 	memset(&si, 0, sizeof(si));
 	si.uptime = (int64_t)(timer_now_ns() / NSEC_PER_SEC);
-	si.totalram = f.managed_bytes;
-	si.freeram = f.free_bytes;
+	/* RAM not yet brought online (the direct map grows on demand) is free too. */
+	si.totalram = ram_bytes;
+	si.freeram = f.free_bytes + (ram_bytes - f.managed_bytes - f.metadata_bytes);
 	si.procs = 1;
 	si.mem_unit = 1;
 	return copy_to_user(ubuf, &si, sizeof(si));

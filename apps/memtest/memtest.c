@@ -6,10 +6,12 @@
  *   huge N    touch every 4 KiB page of an N MiB MAP_HUGETLB mapping: on Sv48
  *             each 2 MiB block is one fault and one rental, not 512
  *   protect   write, make read-only, read back the same data, unmap
+ *   toobig    malloc and mmap of 64 GiB: refused with ENOMEM
  *   guard     recurse until the stack reaches its guard page: the kernel
  *             reports the overflow and ends the program with 139 (SIGSEGV)
  * With no arguments: sparse 1024, huge 4, protect.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,8 @@ static void *map_anon(size_t len, int flags)
 
 static void sparse(size_t mib)
 {
-	volatile uint8_t *p = map_anon(mib * MiB, 0);
+	/* More than RAM, touched sparsely: say so, or the kernel refuses it as Linux does. */
+	volatile uint8_t *p = map_anon(mib * MiB, MAP_NORESERVE);
 	for (size_t off = 0; off < mib * MiB; off += MiB)
 		if (p[off] != 0)
 			fail("sparse zero fill", off);
@@ -61,6 +64,18 @@ static void huge(size_t mib)
 		if (p[off / 8] != (off ^ 0x5a5a))
 			fail("huge read back", off);
 	printf("memtest: huge %zu MiB at %p: %zu pages written, ok\n", mib, (void *)p, mib * MiB / PAGE);
+}
+
+/* More than all of RAM at once: refused with ENOMEM, as Linux's default policy does. */
+static void too_big(void)
+{
+	void *p = malloc((size_t)64 << 30);
+	if (p)
+		fail("64 GiB malloc succeeded", 0);
+	void *q = mmap(NULL, (size_t)64 << 30, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q != MAP_FAILED || errno != ENOMEM)
+		fail("64 GiB mmap not ENOMEM", 0);
+	printf("memtest: toobig: 64 GiB refused with ENOMEM, ok\n");
 }
 
 static void protect(void)
@@ -116,6 +131,8 @@ int main(int argc, char **argv)
 		huge(n);
 	else if (strcmp(argv[1], "protect") == 0)
 		protect();
+	else if (strcmp(argv[1], "toobig") == 0)
+		too_big();
 	else if (strcmp(argv[1], "guard") == 0) {
 		printf("memtest: guard: recursing\n");
 		fflush(stdout);

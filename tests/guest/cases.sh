@@ -49,6 +49,8 @@ guest memtest-sparse "$platform" memtest "sparse 1024" "" 0 - \
 guest memtest-protect "$platform" memtest "protect" "" 0 - \
 	"memtest: protect: 16 pages kept their data read-only, ok" \
 	"memtest: madvise: MADV_DONTNEED pages read as zero, ok"
+# More than all of RAM at once: ENOMEM, not a fault later.
+guest memtest-toobig "$platform" memtest "toobig" "" 0 - "memtest: toobig: 64 GiB refused with ENOMEM, ok"
 # The stack runs into its guard page: reported, the program ends with 139, the kernel goes on
 # to print its statistics.
 guest memtest-guard "$platform" memtest "guard" "" 139 - \

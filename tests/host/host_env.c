@@ -11,6 +11,7 @@
 #include "kernel/panic.h"
 
 uintptr_t direct_map_offset;
+uint64_t ram_bytes;
 /* What read_time() returns under HOST_TEST (platform/riscv64/arch.h). */
 uint64_t host_test_time;
 
