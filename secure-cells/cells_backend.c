@@ -344,6 +344,18 @@ static void release_owned(uint64_t ppn, uint64_t n)
 }
 
 /* Remove every cell of S inside [vf, vl] (splitting the ends first). */
+static int note_slot(const struct cell_table *t, uint32_t slot, const struct cell *c, void *ctx)
+{
+	*(uint32_t *)ctx = slot;
+	return 1;
+}
+
+/* The first slot of T whose cell overlaps [vf, vl] (binary search): 1 and *SLOT, or 0. */
+static int first_in_range(const struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t *slot)
+{
+	return cells_traverse(t, vf, vl, note_slot, slot);
+}
+
 static int unmap_cells(struct backend_space *s, uint64_t vf, uint64_t vl);
 
 static int unmap_in(struct backend_space *s, uint64_t vf, uint64_t vl)
@@ -367,25 +379,16 @@ static int unmap_cells(struct backend_space *s, uint64_t vf, uint64_t vl)
 		err = split_at(t, vl + 1);
 	if (err)
 		return err;
+	/* After the splits the cells in the range are whole and consecutive. */
 	uint32_t slot;
-	for (;;) {
-		/* The first cell at or after VF that starts inside the range. */
-		struct cell c;
-		int found = 0;
-		for (slot = 1; slot < t->N; slot++) {
-			cells_get(t, slot, &c);
-			if (c.vpn_first >= vf && c.vpn_first <= vl) {
-				found = 1;
-				break;
-			}
-			if (c.vpn_first > vl)
-				break;
-		}
-		if (!found)
-			return 0;
+	struct cell c;
+	if (!first_in_range(t, vf, vl, &slot))
+		return 0;
+	while (slot < t->N && cells_get(t, slot, &c) == 0 && c.vpn_first <= vl) {
 		release_owned(c.ppn, c.vpn_last - c.vpn_first + 1);
 		cells_remove(t, slot);
 	}
+	return 0;
 }
 
 extern char __trap_page[], __trap_page_end[];
@@ -497,22 +500,19 @@ int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned 
 			return err;
 		}
 		uint8_t k, a;
-		uint32_t first = 0, last = 0;
-		for (uint32_t i = 1; i < t->N; i++) {
-			struct cell c;
-			cells_get(t, i, &c);
-			if (c.vpn_first < vf || c.vpn_first > vl)
-				continue;
+		uint32_t first, last;
+		struct cell c;
+		/* After the splits the cells in the range are whole and consecutive. */
+		first_in_range(t, vf, vl, &first); /* the range is covered: there is one */
+		for (last = first; last < t->N && cells_get(t, last, &c) == 0 && c.vpn_first <= vl;
+		     last++) {
 			/* Keep what the MMU recorded (A/D) in each row. */
-			unsigned keep = slot_rights(t, i) & (VMM_ACCESSED | VMM_DIRTY);
+			unsigned keep = slot_rights(t, last) & (VMM_ACCESSED | VMM_DIRTY);
 			rights_to_bytes(rights | keep, &k, &a);
-			cells_set_rights(t, i, DIV_KERNEL, k);
-			cells_set_rights(t, i, DIV_APP, a);
-			if (!first)
-				first = i;
-			last = i;
+			cells_set_rights(t, last, DIV_KERNEL, k);
+			cells_set_rights(t, last, DIV_APP, a);
 		}
-		for (uint32_t i = last; i >= first && i > 0; i--)
+		for (uint32_t i = last - 1; i >= first; i--)
 			merge_around(t, i);
 		edit_end(sp);
 	}
