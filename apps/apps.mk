@@ -1,11 +1,13 @@
 # Applications: each folder under apps/ is one.  Its app.mk may set APP_ARGS
-# (default arguments) and APP_BUILD (a script that builds the ELF, for a
-# program that is not just the folder's C files: apps/lua).
+# (default arguments), APP_LINK (how to link, instead of -static: apps/pie)
+# and APP_BUILD (a script that builds the ELF, for a program that is not
+# just the folder's C and assembly files: apps/lua).
 APPS      := $(notdir $(patsubst %/,%,$(dir $(wildcard apps/*/app.mk))))
 APP_NAME  := $(APP)
 APP_ELF   := $(BUILD)/$(APP).elf
 APP_ARGS  :=
 APP_BUILD :=
+APP_LINK  := -static
 APP_ROOT  := $(or $(ROOT),apps/$(APP)/root)
 ifeq ($(ELF),)
   -include apps/$(APP)/app.mk
@@ -15,14 +17,14 @@ endif
 ARGS      ?= $(APP_ARGS)
 
 LINUX_CC     := riscv64-linux-gnu-gcc
-LINUX_CFLAGS := -static -O2 -g -Wall -Wextra -Werror
+LINUX_CFLAGS := -O2 -g -Wall -Wextra -Werror
 
 ifneq ($(ELF),)
 # The caller's binary: nothing to build.
 else ifeq ($(APP_BUILD),)
-$(APP_ELF): $(wildcard apps/$(APP)/*.c apps/$(APP)/*.h)
+$(APP_ELF): $(wildcard apps/$(APP)/*.c apps/$(APP)/*.S apps/$(APP)/*.h apps/$(APP)/app.mk)
 	@mkdir -p $(@D)
-	$(LINUX_CC) $(LINUX_CFLAGS) $(filter %.c,$^) -o $@
+	$(LINUX_CC) $(APP_LINK) $(LINUX_CFLAGS) $(filter %.c %.S,$^) -o $@
 else
 $(APP_ELF): $(APP_BUILD)
 	@mkdir -p $(@D)

@@ -46,9 +46,7 @@ static int check_header(const struct elf64_ehdr *eh, size_t size)
 		return reject("not ELF64 little-endian");
 	if (eh->machine != EM_RISCV)
 		return reject("not a RISC-V binary");
-	if (eh->type == ET_DYN)
-		return reject("position-independent executables are not supported yet; link with -static -no-pie");
-	if (eh->type != ET_EXEC)
+	if (eh->type != ET_EXEC && eh->type != ET_DYN)
 		return reject("not an executable");
 	if (eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum == 0)
 		return reject("bad program header size or count");
@@ -57,15 +55,15 @@ static int check_header(const struct elf64_ehdr *eh, size_t size)
 	return 0;
 }
 
-/* Check one PT_LOAD entry against the file and the user half. */
-static int check_segment(const struct elf64_phdr *ph, size_t size)
+/* Check one PT_LOAD entry (placed at vaddr + BIAS) against the file and the user half. */
+static int check_segment(const struct elf64_phdr *ph, size_t size, vaddr_t bias)
 {
+	vaddr_t va = ph->vaddr + bias;
 	if (ph->offset > size || ph->filesz > size - ph->offset)
 		return reject("segment outside the file");
 	if (ph->filesz > ph->memsz)
 		return reject("segment file size above memory size");
-	if (ph->vaddr < PAGE_SIZE || ph->vaddr + ph->memsz < ph->vaddr ||
-	    ph->vaddr + ph->memsz > USER_TOP)
+	if (ph->vaddr > USER_TOP || va < PAGE_SIZE || va + ph->memsz < va || va + ph->memsz > USER_TOP)
 		return reject("segment outside user memory");
 	if ((ph->vaddr & (PAGE_SIZE - 1)) != (ph->offset & (PAGE_SIZE - 1)))
 		return reject("segment offset and address disagree modulo the page size");
@@ -88,10 +86,10 @@ static unsigned segment_rights(uint32_t flags)
 
 /* A read-only segment without bss: the image's own pages, mapped as they are touched. */
 static int map_shared(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
-		      unsigned rights)
+		      vaddr_t va, unsigned rights)
 {
-	vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
-	uint64_t len = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE) - start;
+	vaddr_t start = ALIGN_DOWN(va, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(va + ph->memsz, PAGE_SIZE) - start;
 	paddr_t pa = virt_to_phys(image + ALIGN_DOWN(ph->offset, PAGE_SIZE));
 	int err = vmm_region_add_backed(s, start, len, rights, pa);
 	return err == -EEXIST ? reject("segments share a page") : err;
@@ -103,14 +101,14 @@ static int map_shared(struct vmm_space *s, const uint8_t *image, const struct el
  * the space's like any other demand-zero page (and are marked dirty).
  */
 static int map_private(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
-		       unsigned rights)
+		       vaddr_t va, unsigned rights)
 {
-	vaddr_t start = ALIGN_DOWN(ph->vaddr, PAGE_SIZE);
-	uint64_t len = ALIGN_UP(ph->vaddr + ph->memsz, PAGE_SIZE) - start;
+	vaddr_t start = ALIGN_DOWN(va, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(va + ph->memsz, PAGE_SIZE) - start;
 	int err = vmm_region_add(s, start, len, rights | VMM_WRITE | VMM_READ, REGION_ANON);
 	if (err)
 		return err == -EEXIST ? reject("segments share a page") : err;
-	err = copy_to_user(ph->vaddr, image + ph->offset, ph->filesz);
+	err = copy_to_user(va, image + ph->offset, ph->filesz);
 	if (!err && !(rights & VMM_WRITE))
 		err = vmm_region_protect(s, start, len, rights);
 	if (err) {
@@ -133,38 +131,59 @@ static vaddr_t find_phdr(const struct elf64_ehdr *eh, const struct elf64_phdr *p
 	return 0;
 }
 
-int elf_load(struct vmm_space *s, const void *image, size_t size, struct elf_image *out)
+/*
+ * The displacement of a static-PIE (ET_DYN) image placed near BASE: BASE
+ * rounded up to the largest segment alignment, so every segment keeps the
+ * alignment it was linked for.  0 for ET_EXEC, which runs where it was linked.
+ */
+static vaddr_t load_bias(const struct elf64_ehdr *eh, const struct elf64_phdr *ph, vaddr_t base)
+{
+	if (eh->type != ET_DYN)
+		return 0;
+	uint64_t align = PAGE_SIZE;
+	for (unsigned i = 0; i < eh->phnum; i++)
+		if (ph[i].type == PT_LOAD && ph[i].align > align && ph[i].align <= PIE_MAX_ALIGN &&
+		    (ph[i].align & (ph[i].align - 1)) == 0)
+			align = ph[i].align;
+	return ALIGN_UP(base, align);
+}
+
+int elf_load(struct vmm_space *s, const void *image, size_t size, vaddr_t pie_base,
+	     struct elf_image *out)
 {
 	const struct elf64_ehdr *eh = image;
 	int err = check_header(eh, size);
 	if (err)
 		return err;
 	const struct elf64_phdr *ph = (const void *)((const uint8_t *)image + eh->phoff);
-	vaddr_t top = 0;
+	vaddr_t bias = load_bias(eh, ph, pie_base), top = 0;
 	for (unsigned i = 0; i < eh->phnum; i++) {
 		if (ph[i].type == PT_INTERP)
-			return reject("dynamically linked; build with -static");
+			return reject("dynamically linked; build with -static or -static-pie");
 		if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
 			continue;
-		if ((err = check_segment(&ph[i], size)) != 0)
+		if ((err = check_segment(&ph[i], size, bias)) != 0)
 			return err;
+		vaddr_t va = ph[i].vaddr + bias;
 		unsigned rights = segment_rights(ph[i].flags);
 		int shared = !(rights & VMM_WRITE) && ph[i].memsz == ph[i].filesz;
-		err = shared ? map_shared(s, image, &ph[i], rights)
-			     : map_private(s, image, &ph[i], rights);
+		err = shared ? map_shared(s, image, &ph[i], va, rights)
+			     : map_private(s, image, &ph[i], va, rights);
 		if (err)
 			return err;
-		if (ph[i].vaddr + ph[i].memsz > top)
-			top = ph[i].vaddr + ph[i].memsz;
+		if (va + ph[i].memsz > top)
+			top = va + ph[i].memsz;
 	}
 	if (top == 0)
 		return reject("no loadable segment");
+	vaddr_t phdr = find_phdr(eh, ph);
 	*out = (struct elf_image){
-		.entry = eh->entry,
-		.phdr = find_phdr(eh, ph),
+		.entry = eh->entry + bias,
+		.phdr = phdr ? phdr + bias : 0,
 		.phnum = eh->phnum,
 		.phentsize = eh->phentsize,
 		.brk_start = ALIGN_UP(top, PAGE_SIZE),
+		.bias = bias,
 	};
 	return 0;
 }

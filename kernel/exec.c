@@ -158,7 +158,8 @@ int process_start(const void *image, size_t size, const char *cmdline, const cha
 	envc += build_envc;
 	p->space = vmm_kernel_space();
 	p->name = argc ? argv[0] : "app";
-	int err = elf_load(p->space, image, size, &img);
+	vaddr_t pie_base = PIE_BASE + (random_u64() % PIE_RANDOM_SLOTS) * PIE_MAX_ALIGN;
+	int err = elf_load(p->space, image, size, pie_base, &img);
 	if (err)
 		return err;
 	p->brk_start = p->brk = img.brk_start;

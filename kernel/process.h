@@ -18,6 +18,13 @@
 #define MMAP_END 0x00007f0000000000ul
 #define HUGE_MMAP_BASE 0x0000008000000000ul
 #define HUGE_MMAP_END 0x0000010000000000ul
+/*
+ * A static-PIE goes at a random 2 MiB boundary in the 2 GiB above PIE_BASE
+ * (two thirds of Sv39's user half, where Linux puts PIEs); its brk heap
+ * grows from its end towards HUGE_MMAP_BASE.
+ */
+#define PIE_BASE 0x0000002aaaa00000ul
+#define PIE_RANDOM_SLOTS 1024ul
 
 struct process {
 	struct vmm_space *space;

@@ -31,7 +31,8 @@ void stats_print(int exit_status)
 		"map_calls=%lu map_instret=%lu unmap_calls=%lu unmap_instret=%lu "
 		"protect_calls=%lu protect_instret=%lu fault_calls=%lu fault_instret=%lu "
 		"syscalls=%lu frames_used_bytes=%lu heap_bytes=%lu%s%s\n",
-		vmm_backend_name(), exit_status, kstats.user_entry_instret - kstats.entry_instret,
+		vmm_backend_name(), exit_status,
+		kstats.user_entry_instret ? kstats.user_entry_instret - kstats.entry_instret : 0,
 		now - kstats.entry_instret, v.table_bytes, v.map.calls, v.map.instret,
 		v.unmap.calls, v.unmap.instret, v.protect.calls, v.protect.instret, v.fault.calls,
 		v.fault.instret, kstats.syscalls, f.managed_bytes - f.free_bytes, h.bytes_in_use, bench, backend);

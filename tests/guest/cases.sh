@@ -22,6 +22,14 @@ cp "build/$platform/hello/hello.elf" build/elf-test/greeter.elf
 GUEST_ELF=build/elf-test/greeter.elf \
 	guest elf-override "$platform" greeter "from outside" "" 0 - "Hello from greeter from outside!"
 
+# A static-PIE: placed away from its link address, it relocates itself
+# (apps/pie); a dynamically linked binary is refused with the reason.
+guest pie "$platform" pie "relocated" "" 0 - "pie: argv[1]=relocated" "pie: cells and tablets agree: static-PIE ok"
+riscv64-linux-gnu-gcc -O2 apps/hello/hello.c -o build/elf-test/dynhello.elf
+GUEST_ELF=build/elf-test/dynhello.elf guest dynamic-refused "$platform" dynhello "" "" 127 - \
+	"elf: not loadable: dynamically linked; build with -static or -static-pie" \
+	"cannot start the application: error -8" "boot_instret=0 "
+
 # The same image through the boot path of a board: OpenSBI, U-Boot, extlinux.
 GUEST_BOOT=run-image-cmd guest hello-uboot "$platform" hello "world" "" 0 600000 \
 	"Starting kernel ..." "Hello from hello world!" "hello: done"
@@ -82,6 +90,14 @@ guest churn "$platform" churn 5000 "" 0 - "churn: 5000 rounds, checksum"
 # A real program: the unmodified Lua 5.4.4 interpreter running a self-checking script.
 guest lua "$platform" lua "/test.lua" "" 0 - "lua: sum of the primes below 10000 ok" \
 	"lua: io.lines ok" "lua: all ok"
+# The same interpreter as an outside binary with an outside file tree (make ELF= ROOT=).
+mkdir -p build/elf-test/scripts/data
+cp "build/$platform/lua/lua.elf" build/elf-test/lua-outside.elf
+printf 'local f = assert(io.open("/data/n.txt"))\nlocal n = tonumber(f:read("l"))\nprint(("outside: %%d squared is %%d"):format(n, n * n))\n' \
+	>build/elf-test/scripts/main.lua
+echo 12 >build/elf-test/scripts/data/n.txt
+GUEST_ELF=build/elf-test/lua-outside.elf GUEST_ROOT=build/elf-test/scripts \
+	guest elf-root "$platform" lua-outside "/main.lua" "" 0 - "outside: 12 squared is 144"
 
 # Kernel self-tests (kernel/selftest.h).
 guest ktest-fault "$platform" hello "world" "ktest=fault" 1 - \
