@@ -120,7 +120,8 @@ QEMU_FLAGS := -machine virt -cpu rv64 -smp 1 -m $(MEM) -nographic -bios default 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
 	@echo "make test      host unit tests and in-QEMU tests; ends with 'N passed, N failed'"
-	@echo "make bench     [PLATFORM=...]  instruction counts of vmm operations and faults (one stats line)"
+	@echo "make bench     [APP=... | ELF=...] [ARGS=...] [PLATFORM=...]  one application on both backends,"
+	@echo "               its instruction counts side by side (default: the vmm microbenchmark)"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
 	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots)"
 	@echo "make run-image boot that disk image through OpenSBI and U-Boot"
@@ -174,9 +175,13 @@ run-cmd:
 qemu-cells: deps
 	@platform/riscv64-cells/qemu/build.sh
 
-# Instruction counts of single vmm operations and faults, one stats line.
+# One application on each backend, its costs of translation side by side:
+# APP= or ELF= when given, else apps/bench with the vmm microbenchmark.
+# PLATFORM= on the command line measures that backend alone.
+BENCH_APP       := $(if $(or $(ELF),$(filter command line,$(origin APP))),$(APP),bench)
+BENCH_PLATFORMS := $(if $(filter command line,$(origin PLATFORM)),$(PLATFORM),$(PLATFORMS))
 bench: deps
-	@tools/bench.sh $(PLATFORM)
+	@tools/bench.sh $(BENCH_APP) "$(BENCH_PLATFORMS)"
 
 test: deps
 	@tests/run
