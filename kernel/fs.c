@@ -445,6 +445,17 @@ long fs_read(struct fs_node *n, uint64_t off, void *buf, size_t len)
 	return (long)len;
 }
 
+const char *fs_contents(struct fs_node *n, uint64_t off, uint64_t *len)
+{
+	if (!is_reg(n) || off >= n->size) {
+		*len = 0;
+		return NULL;
+	}
+	n->atime = fs_now();
+	*len = n->size - off;
+	return n->data + off;
+}
+
 long fs_write(struct fs_node *n, uint64_t off, const void *buf, size_t len)
 {
 	if (is_dir(n))

@@ -10,7 +10,7 @@
  * No symbolic or hard links: every file has one name.  Everything is owned
  * by root and the process runs as root, so modes are kept but never refuse.
  * Functions return 0 or a negated Linux errno (kernel/error.h).  Nothing here
- * touches application memory: kernel/sys_fs.c copies.
+ * touches application memory: the system calls (kernel/sys_fs_*.c) copy.
  */
 #ifndef KERNEL_FS_H
 #define KERNEL_FS_H
@@ -79,7 +79,7 @@ struct fs_node {
 /* Build the tree and unpack the archive IMG (LEN bytes; LEN 0: none). 0, -EINVAL or -ENOMEM. */
 int fs_init(const void *img, size_t len);
 /* In the kernel: fs_init on the image's archive, descriptors 0-2, the working directory /.
- * Panics on an unusable archive (kernel/sys_fs.c). */
+ * Panics on an unusable archive (kernel/sys_fs_util.c). */
 void fs_boot(void);
 /* Free the whole tree (host tests, between cases). */
 void fs_reset(void);
@@ -111,6 +111,13 @@ long fs_read(struct fs_node *node, uint64_t off, void *buf, size_t n);
 /* Write N bytes at OFF, growing the file: bytes written or an errno (-EFBIG, -ENOMEM, -EISDIR). */
 long fs_write(struct fs_node *node, uint64_t off, const void *buf, size_t n);
 int fs_truncate(struct fs_node *node, uint64_t size);
+/*
+ * The bytes of regular file NODE from OFF on, where they are stored, so that
+ * mmap copies them without a bounce buffer: a pointer and *LEN (0 at or past
+ * the end, or for anything but a regular file).  Valid until the file next
+ * changes.  Counts as a read (atime).
+ */
+const char *fs_contents(struct fs_node *node, uint64_t off, uint64_t *len);
 
 /*
  * Directory entries from *COOKIE on: calls EMIT(ctx, name, ino, type, next

@@ -51,6 +51,19 @@ static unsigned collect_reserved(paddr_t fdt_pa, struct mem_range *out)
 	return n;
 }
 
+/*
+ * What applications may commit (vmm_set_commit_limit): RAM less what is
+ * reserved, keeping an eighth back for the kernel's own structures (page
+ * tables, tablet records, cells, files), which grow with what is mapped.
+ */
+static uint64_t user_commit_limit(const struct mem_range *reserved, unsigned n)
+{
+	uint64_t taken = ram_bytes / 8;
+	for (unsigned i = 0; i < n; i++)
+		taken += reserved[i].size;
+	return taken < ram_bytes ? ram_bytes - taken : 0;
+}
+
 static void memory_init(paddr_t fdt_pa)
 {
 	for (unsigned i = 0; i < boot_info.nram; i++)
@@ -68,15 +81,13 @@ static void memory_init(paddr_t fdt_pa)
 	err = vmm_init(&window, devices, ndevices, (vaddr_t)app_elf_start, (vaddr_t)app_elf_end);
 	if (err)
 		panic("vmm: cannot build the kernel space (error %d)", err);
+	vmm_set_commit_limit(user_commit_limit(reserved, nreserved));
 }
 
 static void boot_report(void)
 {
-	uint64_t ram = 0;
-	for (unsigned i = 0; i < boot_info.nram; i++)
-		ram += boot_info.ram[i].size;
 	/* The command line is the first line of app_cmdline; the build's environment follows. */
-	kprintf("slate: %s backend, %lu MiB RAM, app '%.*s'\n", vmm_backend_name(), ram >> 20,
+	kprintf("slate: %s backend, %lu MiB RAM, app '%.*s'\n", vmm_backend_name(), ram_bytes >> 20,
 		(int)strcspn(app_cmdline, "\n"), app_cmdline);
 }
 

@@ -1,13 +1,16 @@
 /*
  * brk, mmap, munmap and mprotect over the regions of vmm.h: every mapping
- * is demand-paged.  Anonymous private mappings only, until there is a file
- * system; mmap places mappings by bumping a pointer (addresses are not
- * reused).
+ * is demand-paged.  mmap places mappings by bumping a pointer (addresses
+ * are not reused).  A file mapping is anonymous memory filled with the
+ * file's bytes when it is made (see map_file).
  */
+#include <string.h>
+
 #include "arch.h"
 #include "kernel/error.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
+#include "kernel/sys_fs_util.h"
 #include "uaccess.h"
 
 #define NR_brk 214
@@ -39,22 +42,12 @@
 #define PROT_WRITE 2
 #define PROT_EXEC 4
 
-/*
- * Linux's default overcommit heuristic: memory is handed out on first
- * touch, so only an obvious overcommit is refused up front, a single
- * request for more than all of RAM.
- */
-static int obviously_too_big(uint64_t len)
-{
-	return len > ram_bytes;
-}
-
 /* brk never returns an error: the unchanged break says the request failed. */
 static long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
 {
 	struct process *p = &current_process;
-	if (addr < p->brk_start || addr >= USER_TOP || obviously_too_big(addr - p->brk_start))
+	if (addr < p->brk_start || addr >= USER_TOP)
 		return (long)p->brk;
 	vaddr_t old_end = ALIGN_UP(p->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
 	int err = 0;
@@ -109,19 +102,116 @@ static vaddr_t bump(vaddr_t *next, vaddr_t end, uint64_t len, uint64_t align)
 	return va;
 }
 
+/*
+ * Whether FD's file can be mapped as asked, with Linux's errors in Linux's
+ * order: 0 and *OUT the node to copy from, or an errno.  Only regular files
+ * have bytes to map; directories, pipes and devices answer -ENODEV as files
+ * without an mmap operation do on Linux.
+ */
+static int mappable_file(uint64_t fd, uint64_t len, uint64_t prot, uint64_t flags,
+			  uint64_t off, struct fs_node **out)
+{
+	if (!IS_ALIGNED(off, PAGE_SIZE))
+		return -EINVAL;
+	struct file *f = fd_get(fdarg(fd));
+	if (!f || (f->flags & O_PATH))
+		return -EBADF;
+	if (flags & MAP_HUGETLB)
+		return -EINVAL; /* no hugetlbfs files */
+	if (off > (uint64_t)INT64_MAX - ALIGN_UP(len, PAGE_SIZE))
+		return -EOVERFLOW; /* past the largest file offset */
+	int acc = f->flags & O_ACCMODE;
+	int shared_write = (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE);
+	if (shared_write && acc == O_RDONLY)
+		return -EACCES;
+	if (acc == O_WRONLY)
+		return -EACCES; /* private or not, the mapping reads the file */
+	if (!f->node || (f->node->mode & S_IFMT) != S_IFREG)
+		return -ENODEV;
+	/*
+	 * A shared writable mapping would have to carry its stores back into
+	 * the file, and there is no write-back: refuse rather than silently
+	 * behave as private.
+	 */
+	if (shared_write)
+		return -ENODEV;
+	*out = f->node;
+	return 0;
+}
+
+/*
+ * Copy N (at most a page) of the file's bytes to the page at VA.  uaccess
+ * copies words only when both sides and the length are 8-byte aligned, so
+ * unaligned storage (files in the image) and the last piece of a file go
+ * through an aligned page, padded with the zeros the page holds anyway.
+ */
+static int fill_page(vaddr_t va, const char *src, size_t n)
+{
+	static uint64_t page[PAGE_SIZE / sizeof(uint64_t)];
+	if (IS_ALIGNED((uintptr_t)src, 8) && IS_ALIGNED(n, 8))
+		return copy_to_user(va, src, n);
+	size_t padded = ALIGN_UP(n, 8);
+	memcpy(page, src, n);
+	memset((char *)page + n, 0, padded - n);
+	return copy_to_user(va, page, padded);
+}
+
+/* Copy NODE's bytes from OFF into [va, va+size) page by page; past the end stays demand-zero. */
+static int fill_from_file(vaddr_t va, uint64_t size, struct fs_node *node, uint64_t off)
+{
+	uint64_t avail;
+	const char *src = fs_contents(node, off, &avail);
+	uint64_t len = avail < size ? avail : size;
+	for (uint64_t done = 0; done < len; done += PAGE_SIZE) {
+		size_t chunk = len - done < PAGE_SIZE ? len - done : PAGE_SIZE;
+		int err = fill_page(va + done, src + done, chunk);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A file mapping is a snapshot: an anonymous region filled with the
+ * file's bytes now, then given its protection (as elf.c's map_private).
+ * Private mappings are exactly that; a shared read-only one is too, so
+ * writes to the file after the mmap are not seen through the mapping.
+ * PROT_NONE over any of the file's bytes fails as mprotect does there
+ * (-ENOTSUP: no page can be present but inaccessible).
+ */
+static long map_file(struct vmm_space *s, vaddr_t va, uint64_t size, unsigned rights,
+		     struct fs_node *node, uint64_t off)
+{
+	int err = vmm_region_add(s, va, size, rights | VMM_READ | VMM_WRITE, REGION_ANON);
+	if (err)
+		return err;
+	err = fill_from_file(va, size, node, off);
+	if (!err && !(rights & VMM_WRITE))
+		err = vmm_region_protect(s, va, size, rights);
+	if (err) {
+		vmm_region_remove(s, va, size);
+		return err == -EFAULT ? -ENOMEM : err; /* a fault filling the region: no memory left */
+	}
+	return (long)va;
+}
+
 static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		     uint64_t off)
 {
 	struct process *p = &current_process;
+	struct fs_node *file = NULL;
 	uint64_t type = flags & MAP_TYPE;
 	if (len == 0 || !prot_ok(prot) || (type != MAP_PRIVATE && type != MAP_SHARED))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV; /* no files to map yet */
+	if (!(flags & MAP_ANONYMOUS)) {
+		int err = mappable_file(fd, len, prot, flags, off, &file);
+		if (err)
+			return err;
+	}
 	int huge = (flags & MAP_HUGETLB) != 0;
 	uint64_t align = huge ? MEGAPAGE_SIZE : PAGE_SIZE;
 	uint64_t size = ALIGN_UP(len, align);
-	if (size < len || (!(flags & MAP_NORESERVE) && obviously_too_big(size)))
+	if (size < len)
 		return -ENOMEM;
 	vaddr_t va;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -139,8 +229,16 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 		if (!va)
 			return -ENOMEM;
 	}
-	/* Anonymous memory is never shared with anyone here, so SHARED behaves as PRIVATE. */
-	int err = vmm_region_add(p->space, va, size, prot_to_rights(prot), REGION_ANON);
+	if (file)
+		return map_file(p->space, va, size, prot_to_rights(prot), file, off);
+	/*
+	 * Anonymous memory is never shared with anyone here, so SHARED behaves
+	 * as PRIVATE.  It is charged to the commit limit unless the program
+	 * says it will touch little of it (MAP_NORESERVE, as Linux's default
+	 * mode honours it): then a touch may find no memory left.
+	 */
+	enum region_kind kind = flags & MAP_NORESERVE ? REGION_NORESERVE : REGION_ANON;
+	int err = vmm_region_add(p->space, va, size, prot_to_rights(prot), kind);
 	return err ? err : (long)va;
 }
 
@@ -185,14 +283,12 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
 	if (old_len == 0 || new_len == 0 || old + old_len < old || old + old_len > USER_TOP)
 		return -EINVAL;
-	if (obviously_too_big(new_len))
-		return -ENOMEM;
 	vaddr_t start, end;
 	unsigned rights;
 	enum region_kind kind;
 	if (vmm_region_at(p->space, old, &start, &end, &rights, &kind) != 0 || old + old_len > end)
 		return -EFAULT;
-	if (kind != REGION_ANON)
+	if (kind != REGION_ANON && kind != REGION_NORESERVE)
 		return -EINVAL;
 	if (new_len <= old_len) {
 		int err = new_len < old_len ? vmm_region_remove(p->space, old + new_len, old_len - new_len) : 0;
@@ -209,7 +305,8 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 	vaddr_t to = bump(&p->mmap_next, MMAP_END, new_len, PAGE_SIZE);
 	if (!to)
 		return -ENOMEM;
-	int err = vmm_region_add(p->space, to, new_len, rights, REGION_ANON);
+	/* Both copies are charged while the pages move: near the limit, a move fails with ENOMEM. */
+	int err = vmm_region_add(p->space, to, new_len, rights, kind);
 	if (!err && (err = move_pages(p->space, old, to, old_len)) != 0)
 		vmm_region_remove(p->space, to, new_len);
 	if (err)
@@ -244,7 +341,7 @@ static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a
 	for (vaddr_t va = addr; va < end; va = rend) {
 		vmm_region_at(p->space, va, &start, &rend, &rights, &kind);
 		vaddr_t stop = rend < end ? rend : end;
-		if (kind == REGION_ANON || kind == REGION_STACK) {
+		if (kind == REGION_ANON || kind == REGION_STACK || kind == REGION_NORESERVE) {
 			int err = vmm_unmap(p->space, va, stop - va);
 			if (err)
 				return err;

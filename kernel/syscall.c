@@ -10,7 +10,10 @@ static int table_ready;
 
 static void table_init(void)
 {
-	sys_fs_register(table);
+	sys_fs_io_register(table);
+	sys_fs_fd_register(table);
+	sys_fs_path_register(table);
+	sys_fs_stat_register(table);
 	sys_process_register(table);
 	sys_memory_register(table);
 	sys_time_register(table);

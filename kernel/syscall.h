@@ -19,7 +19,10 @@ typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, u
 #define SYSCALL_MAX 512
 
 /* Tables filled by the sys_*.c files, merged by syscall.c. */
-void sys_fs_register(syscall_fn *table);
+void sys_fs_io_register(syscall_fn *table);
+void sys_fs_fd_register(syscall_fn *table);
+void sys_fs_path_register(syscall_fn *table);
+void sys_fs_stat_register(syscall_fn *table);
 void sys_process_register(syscall_fn *table);
 void sys_memory_register(syscall_fn *table);
 void sys_time_register(syscall_fn *table);

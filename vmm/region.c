@@ -21,6 +21,52 @@ struct region {
 	paddr_t backing; /* REGION_BACKED: the memory behind start */
 };
 
+/*
+ * Commit accounting: writable anonymous memory is charged when its region
+ * is made, not when its pages are touched, so that running out of memory is
+ * an ENOMEM from mmap/brk/mremap/mprotect rather than a fault the program
+ * cannot handle (Linux's strict mode, vm.overcommit_memory=2).
+ * REGION_NORESERVE is the exception a program asks for (MAP_NORESERVE).
+ */
+static uint64_t committed, commit_limit = UINT64_MAX;
+
+void vmm_set_commit_limit(uint64_t bytes)
+{
+	commit_limit = bytes;
+}
+
+/* Bytes of [start, end) with RIGHTS and KIND that count against the limit. */
+static uint64_t charge_of(vaddr_t start, vaddr_t end, unsigned rights, enum region_kind kind)
+{
+	int anonymous = kind == REGION_ANON || kind == REGION_STACK;
+	return anonymous && (rights & VMM_WRITE) ? end - start : 0;
+}
+
+static uint64_t region_charge(const struct region *r)
+{
+	return charge_of(r->start, r->end, r->rights, r->kind);
+}
+
+/* Take BYTES more from the limit: 0, or -ENOMEM with nothing taken. */
+static int commit(uint64_t bytes)
+{
+	if (bytes > commit_limit || committed > commit_limit - bytes)
+		return -ENOMEM;
+	committed += bytes;
+	return 0;
+}
+
+static void uncommit(uint64_t bytes)
+{
+	committed -= bytes;
+}
+
+void vmm_get_commit(uint64_t *bytes, uint64_t *limit)
+{
+	*bytes = committed;
+	*limit = commit_limit;
+}
+
 /* The region containing VA, or NULL. */
 static struct region *region_find(struct vmm_space *s, vaddr_t va)
 {
@@ -63,9 +109,14 @@ static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned
 		link = &(*link)->next;
 	if (*link && (*link)->start < va + len)
 		return -EEXIST;
-	struct region *r = kmalloc(sizeof(*r));
-	if (!r)
+	uint64_t charge = charge_of(va, va + len, rights, kind);
+	if (commit(charge) != 0)
 		return -ENOMEM;
+	struct region *r = kmalloc(sizeof(*r));
+	if (!r) {
+		uncommit(charge);
+		return -ENOMEM;
+	}
 	*r = (struct region){ va, va + len, rights, kind, *link, backing };
 	*link = r;
 	return 0;
@@ -153,6 +204,7 @@ int vmm_region_remove(struct vmm_space *s, vaddr_t va, uint64_t len)
 			err = region_drop_pages(s, r, r->start, r->end);
 			if (err)
 				return err;
+			uncommit(region_charge(r));
 			*link = r->next;
 			kfree(r);
 		} else {
@@ -222,6 +274,15 @@ int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned r
 	int err = region_split_range(s, va, end);
 	if (err)
 		return err;
+	/* Made writable, anonymous memory is charged; made read-only, released. */
+	uint64_t before = 0, after = 0;
+	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next) {
+		before += region_charge(r);
+		after += charge_of(r->start, r->end, rights, r->kind);
+	}
+	if (after > before && commit(after - before) != 0)
+		return -ENOMEM; /* the split stays: harmless, as Linux's vma splits */
+	uncommit(before > after ? before - after : 0);
 	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next)
 		r->rights = rights;
 	if (inaccessible)
@@ -249,10 +310,13 @@ int vmm_region_resize(struct vmm_space *s, vaddr_t old_end, vaddr_t new_end)
 	if (new_end > old_end) {
 		if (r->next && r->next->start < new_end)
 			return -ENOMEM;
+		if (commit(charge_of(old_end, new_end, r->rights, r->kind)) != 0)
+			return -ENOMEM;
 	} else {
 		int err = region_drop_pages(s, r, new_end, old_end);
 		if (err)
 			return err;
+		uncommit(charge_of(new_end, old_end, r->rights, r->kind));
 	}
 	r->end = new_end;
 	return 0;
@@ -295,6 +359,7 @@ void region_destroy_all(struct vmm_space *s)
 	while (s->regions) {
 		struct region *r = s->regions;
 		region_drop_pages(s, r, r->start, r->end);
+		uncommit(region_charge(r));
 		s->regions = r->next;
 		kfree(r);
 	}

@@ -135,7 +135,8 @@ enum region_kind {
 	REGION_ANON, /* zero-filled on first touch (vmm_fault); that memory is the space's */
 	REGION_FIXED, /* mapped by the caller; frames not owned */
 	REGION_BACKED, /* the caller's memory, mapped page by page on first touch */
-	REGION_STACK   /* anonymous, and its lowest page is a guard that is never mapped */
+	REGION_STACK,  /* anonymous, and its lowest page is a guard that is never mapped */
+	REGION_NORESERVE /* anonymous, not charged to the commit limit: a touch may find no memory */
 };
 
 /*
@@ -168,6 +169,16 @@ int vmm_region_at(struct vmm_space *space, vaddr_t va, vaddr_t *start, vaddr_t *
 		  unsigned *rights, enum region_kind *kind);
 /* Whether every byte of [va, va+len) is in regions allowing ACCESS. */
 int vmm_region_allows(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned access);
+
+/*
+ * The commit limit: writable REGION_ANON and REGION_STACK memory is charged
+ * in full when its region is added, grown or made writable, and that call
+ * fails with -ENOMEM past the limit; so a page touched later always finds a
+ * frame unless the kernel's own structures took it.  No limit until set.
+ */
+void vmm_set_commit_limit(uint64_t bytes);
+/* The bytes charged now, and the limit. */
+void vmm_get_commit(uint64_t *bytes, uint64_t *limit);
 
 /*
  * Resolve a page fault at VA for ACCESS (VMM_READ, VMM_WRITE or VMM_EXEC):

@@ -3,13 +3,18 @@
  * one line per check, then "filetest: all ok"; exits 1 on the first wrong
  * result, naming it.
  */
+#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/ioctl.h>
 #include <termios.h>
@@ -224,6 +229,191 @@ static void dup_pipe(void)
 	ok("dup, dup2, fcntl, pipe");
 }
 
+/* The system call itself, not glibc's wrapper, which falls back to fstatat on ENOSYS. */
+static int raw_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *sx)
+{
+	return (int)syscall(SYS_statx, dirfd, path, flags, mask, sx);
+}
+
+/* statx agrees with stat on everything the two share. */
+static int same_as_stat(const struct statx *sx, const struct stat *st)
+{
+	return (sx->stx_mask & STATX_BASIC_STATS) == STATX_BASIC_STATS &&
+	       sx->stx_ino == st->st_ino && sx->stx_mode == st->st_mode &&
+	       sx->stx_size == (uint64_t)st->st_size && sx->stx_nlink == st->st_nlink &&
+	       sx->stx_blocks == (uint64_t)st->st_blocks && sx->stx_blksize == (uint32_t)st->st_blksize &&
+	       makedev(sx->stx_dev_major, sx->stx_dev_minor) == st->st_dev &&
+	       makedev(sx->stx_rdev_major, sx->stx_rdev_minor) == st->st_rdev &&
+	       sx->stx_mtime.tv_sec == st->st_mtim.tv_sec &&
+	       sx->stx_mtime.tv_nsec == (uint32_t)st->st_mtim.tv_nsec &&
+	       sx->stx_ctime.tv_sec == st->st_ctim.tv_sec;
+}
+
+static void statx_checks(void)
+{
+	struct statx sx;
+	struct stat st;
+	CHECK(stat("/data/nested.txt", &st) == 0, "stat /data/nested.txt");
+	CHECK(raw_statx(AT_FDCWD, "/data/nested.txt", 0, STATX_BASIC_STATS, &sx) == 0, "statx");
+	CHECK(same_as_stat(&sx, &st) && S_ISREG(sx.stx_mode) && sx.stx_size == 7,
+	      "statx agrees with stat");
+	CHECK(!(sx.stx_mask & STATX_BTIME), "statx claims no birth time");
+	CHECK(raw_statx(AT_FDCWD, "/data/nested.txt", AT_SYMLINK_NOFOLLOW, 0, &sx) == 0 &&
+		      same_as_stat(&sx, &st),
+	      "statx AT_SYMLINK_NOFOLLOW, mask 0");
+	int dfd = open("/data", O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0 && raw_statx(dfd, "nested.txt", 0, STATX_SIZE, &sx) == 0 && sx.stx_size == 7,
+	      "statx relative to a dirfd");
+	CHECK(raw_statx(dfd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 && S_ISDIR(sx.stx_mode),
+	      "statx AT_EMPTY_PATH on a directory fd");
+	int fd = open("/data/nested.txt", O_RDONLY);
+	CHECK(fd >= 0 && raw_statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
+		      same_as_stat(&sx, &st),
+	      "statx AT_EMPTY_PATH on a file fd");
+	CHECK(raw_statx(fd, "x", 0, STATX_BASIC_STATS, &sx) < 0 && errno == ENOTDIR,
+	      "statx relative to a file: ENOTDIR");
+	CHECK(raw_statx(AT_FDCWD, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
+		      S_ISDIR(sx.stx_mode),
+	      "statx AT_EMPTY_PATH with AT_FDCWD: the working directory");
+	CHECK(raw_statx(AT_FDCWD, "", 0, STATX_BASIC_STATS, &sx) < 0 && errno == ENOENT,
+	      "statx \"\" without AT_EMPTY_PATH: ENOENT");
+	CHECK(raw_statx(AT_FDCWD, "/data/none", 0, STATX_BASIC_STATS, &sx) < 0 && errno == ENOENT,
+	      "statx of a missing file: ENOENT");
+	CHECK(raw_statx(999, "nested.txt", 0, STATX_BASIC_STATS, &sx) < 0 && errno == EBADF,
+	      "statx bad dirfd: EBADF");
+	CHECK(raw_statx(999, "/data/nested.txt", 0, STATX_BASIC_STATS, &sx) == 0,
+	      "statx absolute path ignores dirfd");
+	CHECK(raw_statx(fd, "", AT_EMPTY_PATH, STATX__RESERVED, &sx) < 0 && errno == EINVAL,
+	      "statx STATX__RESERVED: EINVAL");
+	CHECK(raw_statx(fd, "", AT_EMPTY_PATH | 0x80000, STATX_BASIC_STATS, &sx) < 0 &&
+		      errno == EINVAL,
+	      "statx unknown flag: EINVAL");
+	CHECK(raw_statx(fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC,
+			STATX_BASIC_STATS, &sx) < 0 &&
+		      errno == EINVAL,
+	      "statx FORCE_SYNC|DONT_SYNC: EINVAL");
+	CHECK(raw_statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &sx) == 0,
+	      "statx AT_STATX_DONT_SYNC");
+	CHECK(raw_statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, NULL) < 0 && errno == EFAULT,
+	      "statx NULL buffer: EFAULT");
+	CHECK(raw_statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS,
+			(struct statx *)0xffff800080200000ull) < 0 &&
+		      errno == EFAULT,
+	      "statx kernel buffer: EFAULT");
+	CHECK(raw_statx(AT_FDCWD, NULL, 0, STATX_BASIC_STATS, &sx) < 0 && errno == EFAULT,
+	      "statx NULL path: EFAULT");
+	close(fd);
+	close(dfd);
+	CHECK(stat("/dev/null", &st) == 0 &&
+		      raw_statx(AT_FDCWD, "/dev/null", 0, STATX_BASIC_STATS, &sx) == 0 &&
+		      same_as_stat(&sx, &st) && sx.stx_rdev_major == 1 && sx.stx_rdev_minor == 3,
+	      "statx /dev/null: 1:3");
+	int p[2];
+	CHECK(pipe(p) == 0 && raw_statx(p[0], "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
+		      S_ISFIFO(sx.stx_mode),
+	      "statx of a pipe");
+	close(p[0]);
+	close(p[1]);
+	ok("statx: fields, dirfd, AT_EMPTY_PATH, flags, EINVAL, EFAULT");
+}
+
+/* A file of PAGES pages and EXTRA bytes whose every byte tells its offset. */
+static void make_map_file(const char *path, int pages, int extra)
+{
+	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	CHECK(fd >= 0, "create the file to map");
+	unsigned char page[4096];
+	for (int i = 0; i < pages * 4096 + extra; i += (int)sizeof(page)) {
+		for (int j = 0; j < (int)sizeof(page); j++)
+			page[j] = (unsigned char)((i + j) * 7 + (i + j) / 4096);
+		int n = pages * 4096 + extra - i < (int)sizeof(page) ? pages * 4096 + extra - i
+								     : (int)sizeof(page);
+		CHECK(write(fd, page, (size_t)n) == n, "write the file to map");
+	}
+	close(fd);
+}
+
+static int byte_ok(const unsigned char *m, size_t at, size_t off)
+{
+	size_t i = at + off;
+	return m[at] == (unsigned char)(i * 7 + i / 4096);
+}
+
+static void mmap_checks(void)
+{
+	const size_t size = 3 * 4096 + 100;
+	make_map_file("/tmp/map.bin", 3, 100);
+	int fd = open("/tmp/map.bin", O_RDONLY);
+	CHECK(fd >= 0, "open the file to map");
+	unsigned char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(m != MAP_FAILED, "mmap a file MAP_PRIVATE, PROT_READ");
+	for (size_t i = 0; i < size; i++)
+		CHECK(byte_ok(m, i, 0), "the mapping holds the file's bytes");
+	for (size_t i = size; i < 4 * 4096; i++)
+		CHECK(m[i] == 0, "past the end of the file reads as zero");
+	CHECK(read(fd, m, 1) < 0 && errno == EFAULT, "a PROT_READ file mapping refuses writes");
+	CHECK(munmap(m, size) == 0, "munmap a file mapping");
+
+	m = mmap(NULL, 2 * 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
+	CHECK(m != MAP_FAILED, "mmap at an offset");
+	for (size_t i = 0; i < 2 * 4096; i++)
+		CHECK(byte_ok(m, i, 4096), "an offset mapping holds the bytes from the offset");
+	munmap(m, 2 * 4096);
+
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 2 * 4096);
+	CHECK(m != MAP_FAILED && byte_ok(m, 0, 2 * 4096) && byte_ok(m, 4095, 2 * 4096),
+	      "MAP_SHARED, PROT_READ of a read-only descriptor");
+	munmap(m, 4096);
+
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 100) == MAP_FAILED && errno == EINVAL,
+	      "unaligned offset: EINVAL");
+	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		      errno == EACCES,
+	      "MAP_SHARED, PROT_WRITE of a read-only descriptor: EACCES");
+	close(fd);
+
+	fd = open("/tmp/map.bin", O_RDWR);
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	CHECK(m != MAP_FAILED, "mmap a file MAP_PRIVATE, PROT_READ|PROT_WRITE");
+	memset(m, 'x', 5000);
+	unsigned char back[16];
+	CHECK(pread(fd, back, sizeof(back), 4090) == (ssize_t)sizeof(back) && byte_ok(back, 0, 4090) &&
+		      byte_ok(back, 15, 4090),
+	      "writes to a private mapping leave the file alone");
+	munmap(m, size);
+	CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) == MAP_FAILED &&
+		      errno == ENODEV,
+	      "MAP_SHARED, PROT_WRITE: ENODEV (no write-back)");
+	close(fd);
+
+	fd = open("/tmp/map.bin", O_WRONLY);
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED && errno == EACCES,
+	      "a write-only descriptor: EACCES");
+	close(fd);
+
+	fd = open("/data/nested.txt", O_RDONLY);
+	char *t = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK(t != MAP_FAILED && memcmp(t, "nested\n", 8) == 0 && t[4095] == 0,
+	      "mmap a file of the image's tree");
+	munmap(t, 4096);
+	close(fd);
+
+	int dfd = open("/data", O_RDONLY | O_DIRECTORY);
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, dfd, 0) == MAP_FAILED && errno == ENODEV,
+	      "a directory: ENODEV");
+	close(dfd);
+	int p[2];
+	CHECK(pipe(p) == 0 && mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, p[0], 0) == MAP_FAILED &&
+		      errno == ENODEV,
+	      "a pipe: ENODEV");
+	close(p[0]);
+	close(p[1]);
+	CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 999, 0) == MAP_FAILED && errno == EBADF,
+	      "a bad descriptor: EBADF");
+	unlink("/tmp/map.bin");
+	ok("mmap of files: private, offset, shared read-only, EINVAL, ENODEV, EACCES");
+}
+
 int main(void)
 {
 	stdio_files();
@@ -233,6 +423,8 @@ int main(void)
 	image_tree();
 	devices();
 	dup_pipe();
+	statx_checks();
+	mmap_checks();
 	printf("filetest: all ok\n");
 	return 0;
 }

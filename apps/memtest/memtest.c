@@ -7,6 +7,8 @@
  *             each 2 MiB block is one fault and one rental, not 512
  *   protect   write, make read-only, read back the same data, unmap
  *   toobig    malloc and mmap of 64 GiB: refused with ENOMEM
+ *   oom       fill memory with 8 MiB blocks until ENOMEM, check them, free
+ *             them, fill it again: running out is an error, not a fault
  *   guard     recurse until the stack reaches its guard page: the kernel
  *             reports the overflow and ends the program with 139 (SIGSEGV)
  * With no arguments: sparse 1024, huge 4, protect.
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define MiB (1ul << 20)
 #define PAGE 4096ul
@@ -116,6 +119,65 @@ static int recurse(volatile char *prev, long depth)
 	return recurse(frame, depth + 1) + frame[0];
 }
 
+#define OOM_BLOCK (8 * MiB)
+#define OOM_MAX_BLOCKS 4096
+
+/* Allocate and write OOM_BLOCK blocks into BLOCKS until malloc fails: how many (errno must be ENOMEM). */
+static size_t fill_memory(uint8_t **blocks)
+{
+	size_t n = 0;
+	for (; n < OOM_MAX_BLOCKS; n++) {
+		errno = 0;
+		if (!(blocks[n] = malloc(OOM_BLOCK)))
+			break;
+		memset(blocks[n], (int)(n & 0xff), OOM_BLOCK);
+	}
+	if (n == OOM_MAX_BLOCKS || errno != ENOMEM)
+		fail("memory did not run out with ENOMEM", n);
+	return n;
+}
+
+static void check_and_free(uint8_t **blocks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t off = 0; off < OOM_BLOCK; off += PAGE)
+			if (blocks[i][off] != (uint8_t)(i & 0xff))
+				fail("a filled block lost its data", i * OOM_BLOCK + off);
+		free(blocks[i]);
+	}
+}
+
+/*
+ * Running out of memory: malloc, mmap and brk report ENOMEM while what was
+ * allocated stays intact, a MAP_NORESERVE mapping is still granted (it is
+ * not charged), and after everything is freed the same amount fits again.
+ */
+static void out_of_memory(void)
+{
+	static uint8_t *blocks[OOM_MAX_BLOCKS];
+	size_t n = fill_memory(blocks);
+	if (n < 4)
+		fail("fewer than 4 blocks fit", n);
+	void *more = mmap(NULL, OOM_BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (more != MAP_FAILED || errno != ENOMEM)
+		fail("mmap past the limit not ENOMEM", 0);
+	void *brk_top = sbrk(0);
+	if (sbrk((intptr_t)OOM_BLOCK) != (void *)-1 || errno != ENOMEM || sbrk(0) != brk_top)
+		fail("brk past the limit not ENOMEM", 0);
+	void *lazy = mmap(NULL, 64 * MiB, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (lazy == MAP_FAILED)
+		fail("MAP_NORESERVE refused", 0);
+	munmap(lazy, 64 * MiB);
+	check_and_free(blocks, n);
+	size_t again = fill_memory(blocks);
+	check_and_free(blocks, again);
+	if (again + 1 < n)
+		fail("memory did not come back", again);
+	printf("memtest: oom: ENOMEM after %zu MiB, data intact; freed and filled again (%zu MiB), ok\n",
+	       n * OOM_BLOCK / MiB, again * OOM_BLOCK / MiB);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -133,6 +195,8 @@ int main(int argc, char **argv)
 		protect();
 	else if (strcmp(argv[1], "toobig") == 0)
 		too_big();
+	else if (strcmp(argv[1], "oom") == 0)
+		out_of_memory();
 	else if (strcmp(argv[1], "guard") == 0) {
 		printf("memtest: guard: recursing\n");
 		fflush(stdout);

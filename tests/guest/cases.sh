@@ -59,6 +59,10 @@ guest memtest-protect "$platform" memtest "protect" "" 0 - \
 	"memtest: madvise: MADV_DONTNEED pages read as zero, ok"
 # More than all of RAM at once: ENOMEM, not a fault later.
 guest memtest-toobig "$platform" memtest "toobig" "" 0 - "memtest: toobig: 64 GiB refused with ENOMEM, ok"
+# Running out: malloc, mmap and brk fail with ENOMEM (the commit limit), the
+# data already written stays, and freed memory can be had again.
+GUEST_MEM=128M guest memtest-oom "$platform" memtest "oom" "" 0 - \
+	"memtest: oom: ENOMEM after " "data intact; freed and filled again" ", ok"
 # The stack runs into its guard page: reported, the program ends with 139, the kernel goes on
 # to print its statistics.
 guest memtest-guard "$platform" memtest "guard" "" 139 - \
@@ -113,4 +117,7 @@ if [ "$platform" = riscv64 ]; then
 fi
 
 # Files: /tmp and the working directory, the image's tree (apps/filetest/root), devices, pipes.
-guest filetest "$platform" filetest "" "" 0 - "filetest: all ok"
+guest filetest "$platform" filetest "" "" 0 - \
+	"filetest: statx: fields, dirfd, AT_EMPTY_PATH, flags, EINVAL, EFAULT: ok" \
+	"filetest: mmap of files: private, offset, shared read-only, EINVAL, ENODEV, EACCES: ok" \
+	"filetest: all ok"

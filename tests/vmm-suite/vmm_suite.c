@@ -1653,6 +1653,52 @@ static void region_out_of_memory(void)
 	vmm_space_destroy(s);
 }
 
+/*
+ * The commit limit: writable anonymous regions are charged when added, grown
+ * or made writable, and refused past the limit with nothing changed;
+ * removal, shrinking and read-only rights give the charge back; FIXED and
+ * NORESERVE regions are never charged.
+ */
+static void region_commit_limit(void)
+{
+	struct vmm_space *s = space_new();
+	uint64_t base, limit, now;
+	vaddr_t r = R_BASE + 40 * MiB;
+	if (!s)
+		return;
+	vmm_get_commit(&base, &limit);
+	vmm_set_commit_limit(base + 8 * P);
+	CHECK_EQ(vmm_region_add(s, r, 6 * P, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_add(s, r + 16 * P, 3 * P, URW, REGION_ANON), -ENOMEM);
+	CHECK(!vmm_region_allows(s, r + 16 * P, P, 0));
+	CHECK_EQ(vmm_region_add(s, r + 16 * P, 2 * P, URW, REGION_STACK), 0);
+	vmm_get_commit(&now, &limit);
+	CHECK_EQ(now, base + 8 * P);
+	/* Uncharged: read-only, fixed, and NORESERVE regions, however large. */
+	CHECK_EQ(vmm_region_add(s, r + 32 * P, 4 * P, UR, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_add(s, r + 40 * P, 4 * P, URW, REGION_FIXED), 0);
+	CHECK_EQ(vmm_region_add(s, r + GiB, GiB, URW, REGION_NORESERVE), 0);
+	CHECK_EQ(vmm_fault(s, r + GiB + 5 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_region_protect(s, r + 32 * P, P, URW), -ENOMEM);
+	CHECK(!vmm_region_allows(s, r + 32 * P, P, VMM_WRITE));
+	CHECK_EQ(vmm_region_resize(s, r + 6 * P, r + 7 * P), -ENOMEM);
+	CHECK(!vmm_region_allows(s, r + 6 * P, P, 0));
+	/* Given back: a removal, a shrink, a protection without write. */
+	CHECK_EQ(vmm_region_remove(s, r + 4 * P, 2 * P), 0);
+	CHECK_EQ(vmm_region_protect(s, r + 32 * P, 2 * P, URW), 0);
+	CHECK_EQ(vmm_region_protect(s, r + 32 * P, 2 * P, UR), 0);
+	CHECK_EQ(vmm_region_resize(s, r + 4 * P, r + 6 * P), 0);
+	CHECK_EQ(vmm_region_resize(s, r + 6 * P, r + 3 * P), 0);
+	CHECK_EQ(vmm_region_protect(s, r + 32 * P, 3 * P, URW), 0);
+	vmm_get_commit(&now, &limit);
+	CHECK_EQ(now, base + 8 * P);
+	CHECK_EQ(vmm_region_protect(s, r + 35 * P, P, URW), -ENOMEM);
+	vmm_space_destroy(s);
+	vmm_get_commit(&now, &limit);
+	CHECK_EQ(now, base);
+	vmm_set_commit_limit(UINT64_MAX);
+}
+
 /* Destroying a space returns every frame it took: tables, regions, anonymous pages. */
 static void destroy_returns_everything(void)
 {
@@ -1756,6 +1802,7 @@ int vmm_suite_run(void)
 	RUN(region_resize);
 	RUN(fault_out_of_memory);
 	RUN(region_out_of_memory);
+	RUN(region_commit_limit);
 	RUN(destroy_returns_everything);
 	RUN(stats_count_calls);
 	return check_failures;
