@@ -257,56 +257,58 @@ static void merge_around(struct cell_table *t, uint32_t i)
 		cells_merge_next(t, i - 1);
 }
 
-/* Insert one cell [vf, vl] -> ppn with RIGHTS into S: 0, -EEXIST, -ENOMEM. */
 /*
- * Extend the cell that ends at VF - 1 when [vf, vl] -> PPN continues it in
- * both address spaces with the same rights: one descriptor write instead of
- * an insert and a merge (sequential growth: heaps, stacks, the direct map).
- * 1 when done, 0 when the new range must be a cell of its own.
+ * Extend the cell in slot BELOW, which ends at VF - 1, when [vf, vl] -> PPN
+ * continues it in both address spaces with the same rights: a descriptor
+ * write instead of an insert (sequential growth: heaps, stacks, the direct
+ * map).  When the write is one store and no merge follows, the live table
+ * takes it in place; otherwise the edit runs on the boot table.  1 when
+ * done, 0 when the new range must be a cell of its own.
  */
-static int extend_left(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn, uint8_t k,
-		       uint8_t a)
+static int extend_below(struct backend_space *s, uint32_t below, uint64_t vf, uint64_t vl,
+			uint64_t ppn, uint8_t k, uint8_t a)
 {
-	uint32_t slot;
-	struct cell c;
-	if (vf == 0 || cells_lookup(t, vf - 1, &slot) != 0)
-		return 0;
-	cells_get(t, slot, &c);
-	if (!c.valid || c.vpn_last != vf - 1 || c.ppn + (vf - c.vpn_first) != ppn)
-		return 0;
+	struct cell_table *t = &s->table;
 	/* Equal rights but for the A/D bits, which the cell then keeps as they are. */
-	uint8_t ad = PB_A | PB_D;
-	if ((cells_get_rights(t, slot, DIV_KERNEL) & ~ad) != (k & ~ad) ||
-	    (cells_get_rights(t, slot, DIV_APP) & ~ad) != (a & ~ad))
+	const uint8_t ad = PB_A | PB_D, want[] = { [DIV_KERNEL] = k, [DIV_APP] = a };
+	unsigned how = cells_extension(t, below, vf, vl, ppn, want, TABLE_M, ad);
+	if (!how)
 		return 0;
-	if (cells_extend(t, slot, vl) != 0)
-		return 0;
-	cells_set_rights(t, slot, DIV_KERNEL, cells_get_rights(t, slot, DIV_KERNEL) | (k & ad));
-	cells_set_rights(t, slot, DIV_APP, cells_get_rights(t, slot, DIV_APP) | (a & ad));
-	merge_around(t, slot);
-	return 1;
+	int in_place = (how & CELL_EXTEND_ONE_STORE) && !(how & CELL_EXTEND_MEETS_NEXT);
+	if (!in_place)
+		edit_begin(s);
+	int err = cells_extend(t, below, vl);
+	if (!err) {
+		/* Each rights byte is one store too; more A/D bits only spare the MMU a fault. */
+		if ((k & ad) & ~cells_get_rights(t, below, DIV_KERNEL))
+			cells_set_rights(t, below, DIV_KERNEL, cells_get_rights(t, below, DIV_KERNEL) | (k & ad));
+		if ((a & ad) & ~cells_get_rights(t, below, DIV_APP))
+			cells_set_rights(t, below, DIV_APP, cells_get_rights(t, below, DIV_APP) | (a & ad));
+		if (how & CELL_EXTEND_MEETS_NEXT)
+			cells_merge_next(t, below);
+	}
+	if (!in_place)
+		edit_end(s);
+	return err == 0;
 }
 
+/* Insert one cell [vf, vl] -> ppn with RIGHTS into S: 0, -EEXIST, -ENOMEM. */
 static int insert_in(struct backend_space *s, uint64_t vf, uint64_t vl, uint64_t ppn, unsigned rights)
 {
 	struct cell c = { vf, vl, ppn, 1 };
-	uint32_t slot;
-	uint8_t k0, a0;
-	rights_to_bytes(rights, &k0, &a0);
+	uint32_t slot, below;
+	uint8_t k, a;
+	rights_to_bytes(rights, &k, &a);
 	/* Overlap is checked first: extending must never hide a collision. */
-	if (cells_lookup(&s->table, vf, &slot) == 0 || cells_lookup(&s->table, vl, &slot) == 0)
+	if (cells_gap(&s->table, vf, vl, &below) != 0)
 		return -EEXIST;
-	edit_begin(s);
-	if (extend_left(&s->table, vf, vl, ppn, k0, a0)) {
-		edit_end(s);
+	if (extend_below(s, below, vf, vl, ppn, k, a))
 		return 0;
-	}
+	edit_begin(s);
 	int err = reserve(s, 1);
 	if (!err)
 		err = cells_insert(&s->table, &c, &slot);
 	if (!err) {
-		uint8_t k, a;
-		rights_to_bytes(rights, &k, &a);
 		cells_set_rights(&s->table, slot, DIV_KERNEL, k);
 		cells_set_rights(&s->table, slot, DIV_APP, a);
 		merge_around(&s->table, slot);

@@ -291,6 +291,40 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last)
 	return 0;
 }
 
+unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
+			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
+			 uint8_t loose)
+{
+	struct cell c;
+	if (!slot_ok(t, slot) || n != t->M || vpn_last < vpn_first)
+		return 0;
+	desc_decode(desc(t, slot), &c);
+	if (!c.valid || c.vpn_last + 1 != vpn_first || c.ppn + (vpn_first - c.vpn_first) != ppn)
+		return 0;
+	for (uint32_t s = 0; s < n; s++)
+		if ((perm_row(t, s)[slot] ^ rights[s]) & ~loose)
+			return 0;
+	unsigned how = CELL_EXTENDS;
+	/* The last VPN's bits above the first word live in the second one. */
+	unsigned low_bits = 64 - CELL_VPN_BITS;
+	if ((c.vpn_last >> low_bits) == (vpn_last >> low_bits))
+		how |= CELL_EXTEND_ONE_STORE;
+	if (slot + 1 < t->N && desc_first(desc(t, slot + 1)) == vpn_last + 1)
+		how |= CELL_EXTEND_MEETS_NEXT;
+	return how;
+}
+
+int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below)
+{
+	uint32_t above = first_above(t, vpn_first);
+	*below = above - 1;
+	if (*below >= 1 && desc_last(desc(t, *below)) >= vpn_first)
+		return -EEXIST;
+	if (above < t->N && desc_first(desc(t, above)) <= vpn_last)
+		return -EEXIST;
+	return 0;
+}
+
 int cells_remove(struct cell_table *t, uint32_t slot)
 {
 	if (!slot_ok(t, slot))

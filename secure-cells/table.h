@@ -137,6 +137,28 @@ int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot);
  * reaches the next cell, -EINVAL for a bad slot or range.
  */
 int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last);
+/*
+ * Whether [VPN_FIRST, VPN_LAST] -> PPN, with rights byte RIGHTS[d] for each
+ * of the table's N divisions, continues the cell in SLOT (which ends at
+ * VPN_FIRST - 1): 0 when it does not, in either address space or in the
+ * rights outside the bits LOOSE; otherwise CELL_EXTENDS, plus
+ * CELL_EXTEND_ONE_STORE when cells_extend would change a single aligned
+ * 64-bit word (an MMU walking the table meanwhile finds the old cell or the
+ * new one, so a live table may take it), plus CELL_EXTEND_MEETS_NEXT when
+ * the next cell starts right after VPN_LAST.  Reads only.
+ */
+#define CELL_EXTENDS 1u
+#define CELL_EXTEND_ONE_STORE 2u
+#define CELL_EXTEND_MEETS_NEXT 4u
+unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
+			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
+			 uint8_t loose);
+/*
+ * Whether [VPN_FIRST, VPN_LAST] is free of cells, by one search: 0, and in
+ * *BELOW the slot of the last cell under VPN_FIRST (0 when none); -EEXIST
+ * when a cell overlaps the range.
+ */
+int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below);
 int cells_remove(struct cell_table *t, uint32_t slot);
 
 /*

@@ -714,6 +714,61 @@ static void lookup_basic(void)
 	cells_destroy(&t);
 }
 
+/* cells_gap: free ranges between, below and above cells, and every kind of overlap. */
+static void gap_basic(void)
+{
+	struct cell_table t;
+	uint32_t below = 77;
+	CHECK_EQ(cells_create(&t, 1, 1, 1), 0);
+	CHECK(cells_gap(&t, 5, 9, &below) == 0 && below == 0);
+	struct cell a = { 10, 19, 0, 1 }, b = { 30, 39, 100, 1 };
+	cells_insert(&t, &a, NULL);
+	cells_insert(&t, &b, NULL);
+	CHECK(cells_gap(&t, 0, 9, &below) == 0 && below == 0);
+	CHECK(cells_gap(&t, 20, 29, &below) == 0 && below == 1);
+	CHECK(cells_gap(&t, 40, VPN_MASK, &below) == 0 && below == 2);
+	CHECK_EQ(cells_gap(&t, 5, 10, &below), -EEXIST);  /* reaches the first */
+	CHECK_EQ(cells_gap(&t, 19, 25, &below), -EEXIST); /* starts in it */
+	CHECK_EQ(cells_gap(&t, 20, 30, &below), -EEXIST); /* reaches the second */
+	CHECK_EQ(cells_gap(&t, 0, 50, &below), -EEXIST);  /* covers both */
+	CHECK_EQ(cells_gap(&t, 12, 13, &below), -EEXIST); /* inside */
+	cells_destroy(&t);
+}
+
+/* cells_extension: what continues a cell, and what the edit would take. */
+static void extension_rules(void)
+{
+	struct cell_table t;
+	if (cells_create(&t, 1, 2, 2) != 0) {
+		CHECK(!"cells_create");
+		return;
+	}
+	/* The last VPN's low 28 bits are in the first word: 0xFFFFFFF is the last of them. */
+	struct cell a = { 10, 19, 500, 1 }, b = { 30, 39, 0, 1 }, c = { 0xFFFFFF0, 0xFFFFFFF, 0, 1 };
+	cells_insert(&t, &a, NULL);
+	cells_insert(&t, &b, NULL);
+	cells_insert(&t, &c, NULL);
+	cells_set_rights(&t, 1, 0, 0x0b);
+	cells_set_rights(&t, 1, 1, 0xc3);
+	cells_set_rights(&t, 3, 0, 0x0b);
+	cells_set_rights(&t, 3, 1, 0x03);
+	const uint8_t same[] = { 0x0b, 0x03 }, other[] = { 0x0b, 0x07 };
+	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, same, 2, 0xc0),
+		 CELL_EXTENDS | CELL_EXTEND_ONE_STORE);
+	CHECK_EQ(cells_extension(&t, 1, 20, 29, 510, same, 2, 0xc0),
+		 CELL_EXTENDS | CELL_EXTEND_ONE_STORE | CELL_EXTEND_MEETS_NEXT);
+	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, same, 2, 0), 0u); /* A/D differ, not loose */
+	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, other, 2, 0xc0), 0u); /* rights differ */
+	CHECK_EQ(cells_extension(&t, 1, 20, 25, 511, same, 2, 0xc0), 0u);  /* PPN does not follow */
+	CHECK_EQ(cells_extension(&t, 1, 21, 25, 511, same, 2, 0xc0), 0u);  /* a hole between */
+	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, same, 1, 0xc0), 0u);  /* rights for too few divisions */
+	CHECK_EQ(cells_extension(&t, 0, 20, 25, 510, same, 2, 0xc0), 0u);  /* the metacell */
+	CHECK_EQ(cells_extension(&t, 3, 0x10000000, 0x10000005, 0x10, same, 2, 0xc0), CELL_EXTENDS);
+	cells_set_valid(&t, 1, 0);
+	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, same, 2, 0xc0), 0u); /* invalid cells stay */
+	cells_destroy(&t);
+}
+
 struct visits {
 	uint32_t slots[CMAX];
 	uint32_t n, stop_after;
@@ -1190,6 +1245,8 @@ int main(void)
 	RUN(merge_rules);
 	RUN(rights_and_divisions);
 	RUN(lookup_basic);
+	RUN(gap_basic);
+	RUN(extension_rules);
 	RUN(traverse_basic);
 	RUN(random_against_model);
 	RUN(grow_relayouts);
