@@ -257,6 +257,14 @@ static void merge_around(struct cell_table *t, uint32_t i)
 		cells_merge_next(t, i - 1);
 }
 
+/* Add BITS to division DIV's rights for SLOT: one byte store, made only when it changes something. */
+static inline void add_rights(struct cell_table *t, uint32_t slot, uint32_t div, uint8_t bits)
+{
+	uint8_t now = cells_get_rights(t, slot, div);
+	if (bits & ~now)
+		cells_set_rights(t, slot, div, now | bits);
+}
+
 /*
  * Extend the cell in slot BELOW, which ends at VF - 1, when [vf, vl] -> PPN
  * continues it in both address spaces with the same rights: a descriptor
@@ -279,11 +287,9 @@ static int extend_below(struct backend_space *s, uint32_t below, uint64_t vf, ui
 		edit_begin(s);
 	int err = cells_extend(t, below, vl);
 	if (!err) {
-		/* Each rights byte is one store too; more A/D bits only spare the MMU a fault. */
-		if ((k & ad) & ~cells_get_rights(t, below, DIV_KERNEL))
-			cells_set_rights(t, below, DIV_KERNEL, cells_get_rights(t, below, DIV_KERNEL) | (k & ad));
-		if ((a & ad) & ~cells_get_rights(t, below, DIV_APP))
-			cells_set_rights(t, below, DIV_APP, cells_get_rights(t, below, DIV_APP) | (a & ad));
+		/* More A/D bits only spare the MMU a fault. */
+		add_rights(t, below, DIV_KERNEL, k & ad);
+		add_rights(t, below, DIV_APP, a & ad);
 		if (how & CELL_EXTEND_MEETS_NEXT)
 			cells_merge_next(t, below);
 	}
