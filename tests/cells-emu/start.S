@@ -257,13 +257,18 @@ probe_sd_as:
 	li	a1, 1
 	ret
 
-/* SecureCells instructions as probes (S-mode, division 0) */
-	.globl probe_prot
-probe_prot:			/* prot a0, a1 */
+/*
+ * SecureCells instructions as probes (S-mode, division 0): NAME runs the
+ * one instruction given after it and returns a0 = 0 with a1 = 0 when it
+ * retired, a1 = 1 when it trapped (s_trap records the trap).
+ */
+	.macro INSN_PROBE name, insn:vararg
+	.globl \name
+\name:
 	la	t0, 1f
 	la	t1, recover_pc
 	sd	t0, 0(t1)
-	.insn r 0x0b, 3, 0, x0, a0, a1
+	\insn
 	sd	zero, 0(t1)
 	li	a0, 0
 	li	a1, 0
@@ -271,48 +276,12 @@ probe_prot:			/* prot a0, a1 */
 1:	li	a0, 0
 	li	a1, 1
 	ret
+	.endm
 
-	.globl probe_inval
-probe_inval:			/* inval a0 */
-	la	t0, 1f
-	la	t1, recover_pc
-	sd	t0, 0(t1)
-	.insn r 0x0b, 2, 0x20, x0, a0, x0
-	sd	zero, 0(t1)
-	li	a0, 0
-	li	a1, 0
-	ret
-1:	li	a0, 0
-	li	a1, 1
-	ret
-
-	.globl probe_reval
-probe_reval:			/* reval a0, a1 */
-	la	t0, 1f
-	la	t1, recover_pc
-	sd	t0, 0(t1)
-	.insn r 0x0b, 2, 0, x0, a0, a1
-	sd	zero, 0(t1)
-	li	a0, 0
-	li	a1, 0
-	ret
-1:	li	a0, 0
-	li	a1, 1
-	ret
-
-	.globl probe_entry
-probe_entry:			/* entry: a no-op */
-	la	t0, 1f
-	la	t1, recover_pc
-	sd	t0, 0(t1)
-	.word	0x0000100b
-	sd	zero, 0(t1)
-	li	a0, 0
-	li	a1, 0
-	ret
-1:	li	a0, 0
-	li	a1, 1
-	ret
+	INSN_PROBE probe_prot, .insn r 0x0b, 3, 0, x0, a0, a1	/* prot a0, a1 */
+	INSN_PROBE probe_inval, .insn r 0x0b, 2, 0x20, x0, a0, x0	/* inval a0 */
+	INSN_PROBE probe_reval, .insn r 0x0b, 2, 0, x0, a0, a1	/* reval a0, a1 */
+	INSN_PROBE probe_entry, .word 0x0000100b	/* entry: a no-op */
 
 /*
  * U-mode code (runs in the division run_user entered).  Each ends in ecall,
