@@ -121,3 +121,9 @@ guest filetest "$platform" filetest "" "" 0 - \
 	"filetest: statx: fields, dirfd, AT_EMPTY_PATH, flags, EINVAL, EFAULT: ok" \
 	"filetest: mmap of files: private, offset, shared read-only, EINVAL, ENODEV, EACCES: ok" \
 	"filetest: all ok"
+
+# The attack suite (apps/attack): what a hostile program tries, one file per area.
+for attack_cases in tests/guest/attacks/*.sh; do
+	# shellcheck source=/dev/null
+	. "$attack_cases"
+done
