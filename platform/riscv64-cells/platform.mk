@@ -5,8 +5,10 @@ PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
 PLATFORM_DEFINES    := -DPLATFORM_CELLS
 
+# What differs from platform/riscv64: the trap path's table switch
+# (trap_switch.h, found first on the include path) and uaccess in software.
 PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
-                 platform/riscv64/uaccess.S platform/riscv64/uaccess.c \
+                 platform/riscv64-cells/uaccess.c \
                  platform/riscv64/trap.c \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \
                  platform/riscv64/machine.c $(CELLS_BACKEND_SRCS)

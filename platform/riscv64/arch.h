@@ -41,6 +41,13 @@
 #define EXC_INST_PAGE_FAULT 12
 #define EXC_LOAD_PAGE_FAULT 13
 #define EXC_STORE_PAGE_FAULT 15
+/* SecureCells (SECURECELLS.md): raised only by the permission-table MMU's instructions. */
+#define EXC_CELLS_ADDRESS 0x18
+#define EXC_CELLS_PERMISSION 0x19
+#define EXC_CELLS_DIVISION 0x1a
+#define EXC_CELLS_CELL_STATE 0x1b
+#define EXC_CELLS_TARGET 0x1c
+#define exc_is_cells(cause) ((cause) >= EXC_CELLS_ADDRESS && (cause) <= EXC_CELLS_TARGET)
 
 /* -------------------------------------------------------------- satp --- */
 #define SATP_MODE_SHIFT 60
@@ -145,7 +152,11 @@ struct trap_frame {
 
 #endif /* __ASSEMBLY__ */
 
-/* Offsets for trap_entry.S; checked against the struct in trap.c. */
+/* Offsets for trap_entry.S and trap_switch.h; checked against the structs in trap.c. */
+#define HART_KERNEL_SP 0
+#define HART_SCRATCH 8
+#define HART_KERNEL_SATP 24
+#define HART_USER_SATP 32
 #define TF_SEPC (32 * 8)
 #define TF_SSTATUS (33 * 8)
 #define TF_SCAUSE (34 * 8)

@@ -110,9 +110,5 @@ void enter_user(uint64_t pc, uint64_t sp)
 	/* SPP = 0: U-mode; SPIE: interrupts on once there. */
 	frame->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_SUM)) | SSTATUS_SPIE |
 			  SSTATUS_FS_DIRTY;
-#ifdef PLATFORM_CELLS
-	/* sret moves urid into usid: the application runs in its own division. */
-	__asm__ volatile("csrw 0x083, %0" ::"r"(APP_DIVISION));
-#endif
 	trap_return(frame);
 }

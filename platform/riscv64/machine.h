@@ -10,12 +10,22 @@
 #include "arch.h"
 #include "kernel/fdt.h"
 
-/* Per-hart state reached through tp; trap_entry.S knows the first two fields. */
+/* Per-hart state reached through tp; trap_entry.S and trap_switch.h know the offsets. */
 struct hart {
-	uint64_t kernel_sp; /* stack for traps from U-mode */
-	uint64_t scratch;   /* user sp while the vector switches stacks */
-	uint64_t ticks;     /* timer interrupts taken */
+	uint64_t kernel_sp;   /* stack for traps from U-mode */
+	uint64_t scratch;     /* user sp while the vector switches stacks */
+	uint64_t ticks;       /* timer interrupts taken */
+	uint64_t kernel_satp; /* cells: the table S-mode runs on */
+	uint64_t user_satp;   /* cells: the table U-mode runs on */
 };
+
+/*
+ * The cells platform's trap path switches tables (trap_switch.h): run
+ * S-mode on KERNEL_SATP and U-mode on USER_SATP from the next trap on.
+ */
+void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp);
+/* The trap vector's page(s): kernel address, physical address, length (a page multiple). */
+void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len);
 
 /* Take the console UART and the exit device from BI (their pages must be mapped). */
 void machine_init(const struct boot_info *bi);

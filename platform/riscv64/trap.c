@@ -10,17 +10,34 @@
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "machine.h"
+#include "uaccess.h"
 #include "vmm/vmm.h"
 
 _Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "TF_SEPC");
 _Static_assert(offsetof(struct trap_frame, stval) == TF_STVAL, "TF_STVAL");
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "TF_SIZE");
-_Static_assert(offsetof(struct hart, scratch) == 8, "struct hart layout");
+_Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "struct hart layout");
+_Static_assert(offsetof(struct hart, scratch) == HART_SCRATCH, "struct hart layout");
+_Static_assert(offsetof(struct hart, kernel_satp) == HART_KERNEL_SATP, "struct hart layout");
+_Static_assert(offsetof(struct hart, user_satp) == HART_USER_SATP, "struct hart layout");
 
 struct hart boot_hart;
 
-extern char trap_entry[], uaccess_begin[], uaccess_end[], uaccess_fixup[];
+extern char trap_entry[], __trap_page[], __trap_page_end[];
 void timer_interrupt(struct hart *hart);
+
+void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len)
+{
+	*va = (uint64_t)__trap_page;
+	*pa = virt_to_phys(__trap_page);
+	*len = (uint64_t)(__trap_page_end - __trap_page);
+}
+
+void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp)
+{
+	boot_hart.kernel_satp = kernel_satp;
+	boot_hart.user_satp = user_satp;
+}
 
 void trap_init(void)
 {
@@ -47,6 +64,11 @@ const char *trap_cause_name(uint64_t scause)
 		[EXC_INST_PAGE_FAULT] = "instruction page fault",
 		[EXC_LOAD_PAGE_FAULT] = "load page fault",
 		[EXC_STORE_PAGE_FAULT] = "store page fault",
+		[EXC_CELLS_ADDRESS] = "SecureCells illegal address",
+		[EXC_CELLS_PERMISSION] = "SecureCells illegal permission",
+		[EXC_CELLS_DIVISION] = "SecureCells invalid division",
+		[EXC_CELLS_CELL_STATE] = "SecureCells invalid cell state",
+		[EXC_CELLS_TARGET] = "SecureCells illegal target",
 	};
 	if (scause & SCAUSE_INTERRUPT)
 		return (scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER ? "supervisor timer interrupt"
@@ -92,6 +114,20 @@ static int fault_exit_status(uint64_t scause)
 	}
 }
 
+/*
+ * A trap from U-mode whose vector could not be fetched: the fetch faulted
+ * in S-mode before the vector ran a single instruction (sscratch still
+ * said "from U-mode"), so the frame holds the application's registers but
+ * the first trap's cause, pc and address are lost.  On the cells platform
+ * this is what a program gets for dropping its own rights on the trap page
+ * (forwarded traps start in its division): it ends, reported.
+ */
+static int vector_unreachable(const struct trap_frame *f)
+{
+	return (f->sstatus & SSTATUS_SPP) && f->scause == EXC_INST_PAGE_FAULT &&
+	       f->sepc == (uint64_t)trap_entry;
+}
+
 static void user_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
@@ -104,7 +140,7 @@ static void user_trap(struct trap_frame *f)
 	    vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) == 0)
 		return;
 	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
-	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT;
+	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT && !exc_is_cells(cause);
 	kprintf("user fault: %s (scause %lu) at pc %#lx, %s %#lx\n", trap_cause_name(cause), cause,
 		f->sepc, memory_fault ? "address" : "stval", f->stval);
 	process_exit(fault_exit_status(cause));
@@ -124,15 +160,11 @@ _Noreturn static void kernel_trap_panic(struct trap_frame *f)
 static void kernel_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
-	int in_uaccess = f->sepc >= (uint64_t)uaccess_begin && f->sepc < (uint64_t)uaccess_end;
 	if (is_page_fault(cause) && !va_is_user(f->stval) &&
 	    vmm_kernel_fault(f->stval, fault_access(cause)) == 0)
 		return;
-	if (in_uaccess && is_page_fault(cause) && va_is_user(f->stval)) {
-		if (vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) != 0)
-			f->sepc = (uint64_t)uaccess_fixup;
+	if (is_page_fault(cause) && va_is_user(f->stval) && uaccess_fault(f, fault_access(cause)))
 		return;
-	}
 	kernel_trap_panic(f);
 }
 
@@ -147,6 +179,12 @@ void trap_handle(struct trap_frame *f)
 			return;
 		}
 		kernel_trap_panic(f);
+	}
+	if (vector_unreachable(f)) {
+		kprintf("user fault: the trap vector could not be fetched in the application's "
+			"division (its rights on the trap page were dropped); the trap's cause, pc "
+			"and address are lost\n");
+		process_exit(128 + 11);
 	}
 	if (f->sstatus & SSTATUS_SPP)
 		kernel_trap(f);

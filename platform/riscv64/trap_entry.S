@@ -2,15 +2,17 @@
  * The trap vector: saves every register in a struct trap_frame, calls
  * trap_handle(frame), and returns through trap_return.
  *
- * sscratch holds the hart's struct hart pointer while U-mode runs and 0
- * while the kernel runs, so the vector can tell the two apart and switch to
- * the kernel stack only when coming from U-mode.  In the kernel tp always
- * points to struct hart: { kernel_sp at 0, scratch at 8 }.
+ * sscratch is non-zero while U-mode runs (what it holds is the platform's:
+ * trap_switch.h) and 0 while the kernel runs, so the vector can tell the
+ * two apart and switch to the kernel stack only when coming from U-mode.
+ * In the kernel tp always points to struct hart: { kernel_sp at 0,
+ * scratch at 8 }.  The whole file sits on the trap page (.text.trap): on
+ * the cells platform the first and last instructions of a trap from U-mode
+ * run on the application's table, which maps that page and nothing else of
+ * the kernel's.
  */
 #include "arch.h"
-
-#define HART_KERNEL_SP 0
-#define HART_SCRATCH 8
+#include <trap_switch.h> /* the platform's own: -I order, not this folder */
 
 .macro save_gprs_except_sp_tp
 	sd	x1, 1*8(sp)
@@ -60,17 +62,7 @@ trap_entry:
 	j	trap_save_csrs
 
 trap_from_user:
-#ifdef PLATFORM_CELLS
-	/*
-	 * Debian's OpenSBI forwards some traps (illegal instruction) without
-	 * the division shift.  U-mode always runs with usid = APP_DIVISION,
-	 * urid = uxid = 0, so the shifted state is known: set it before the
-	 * first memory access (a no-op when the hardware shifted already).
-	 */
-	csrwi	CSR_URID, APP_DIVISION
-	csrwi	CSR_USID, 0
-	sfence.vma
-#endif
+	enter_kernel_translation
 	sd	sp, HART_SCRATCH(tp)
 	ld	sp, HART_KERNEL_SP(tp)
 	addi	sp, sp, -TF_SIZE
@@ -94,20 +86,8 @@ trap_save_csrs:
 	call	trap_handle
 	mv	a0, sp
 
-/* void trap_return(struct trap_frame *frame): resume the context in FRAME. */
-	.globl trap_return
-trap_return:
-	mv	sp, a0
-	ld	t0, TF_SSTATUS(sp)
-	andi	t1, t0, SSTATUS_SPP
-	bnez	t1, 1f
-	/* Back to U-mode: the next trap from there starts above this frame. */
-	addi	t1, sp, TF_SIZE
-	sd	t1, HART_KERNEL_SP(tp)
-	csrw	sscratch, tp
-1:	csrw	sstatus, t0
-	ld	t0, TF_SEPC(sp)
-	csrw	sepc, t0
+/* Reload x1..x31 from the frame at sp, sp itself last. */
+.macro restore_gprs
 	ld	x1, 1*8(sp)
 	ld	x3, 3*8(sp)
 	ld	x4, 4*8(sp)
@@ -139,4 +119,26 @@ trap_return:
 	ld	x30, 30*8(sp)
 	ld	x31, 31*8(sp)
 	ld	x2, 2*8(sp)
+.endm
+
+/* void trap_return(struct trap_frame *frame): resume the context in FRAME. */
+	.globl trap_return
+trap_return:
+	mv	sp, a0
+	ld	t0, TF_SSTATUS(sp)
+	csrw	sstatus, t0
+	ld	t1, TF_SEPC(sp)
+	csrw	sepc, t1
+	andi	t0, t0, SSTATUS_SPP
+	bnez	t0, return_to_kernel
+	/* Back to U-mode: the next trap from there starts above this frame. */
+	addi	t1, sp, TF_SIZE
+	sd	t1, HART_KERNEL_SP(tp)
+	prepare_user_translation
+	restore_gprs
+	switch_to_user_translation
+	sret
+
+return_to_kernel:
+	restore_gprs
 	sret

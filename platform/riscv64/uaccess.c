@@ -1,10 +1,26 @@
+/*
+ * Application memory from the kernel on Sv48: the hardware translates user
+ * addresses for S-mode while SUM is set, and a fault inside the copies
+ * (uaccess.S) is resolved by the vmm or turned into -EFAULT.
+ */
 #include "uaccess.h"
 
 #include "arch.h"
 #include "kernel/error.h"
+#include "vmm/vmm.h"
 
 long uaccess_copy(void *dst, const void *src, size_t n);
 long uaccess_strncpy(char *dst, const char *src, size_t max);
+extern char uaccess_begin[], uaccess_end[], uaccess_fixup[];
+
+int uaccess_fault(struct trap_frame *f, unsigned access)
+{
+	if (f->sepc < (uint64_t)uaccess_begin || f->sepc >= (uint64_t)uaccess_end)
+		return 0;
+	if (vmm_fault(vmm_current_space(), f->stval, access) != 0)
+		f->sepc = (uint64_t)uaccess_fixup;
+	return 1;
+}
 
 /* [addr, addr+n) lies in the user half. */
 static int user_range(uint64_t addr, size_t n)

@@ -46,10 +46,22 @@ void panic(const char *fmt, ...)
 }
 
 /*
- * Symbols the kernel's linker script and entry code define, which the cells
- * backend names (the trap vector's page, the boot table it runs on while it
- * edits the live table).  On the host they only need to exist.
+ * What the cells backend takes from the platform: the boot table it runs on
+ * while it edits the live table (it only needs to exist here), and the trap
+ * page, placed where the kernel's is (a map only records it).
  */
-char __trap_page[4096] __attribute__((aligned(4096)));
-char __trap_page_end[1];
 char boot_root_table[4096] __attribute__((aligned(4096)));
+
+void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len)
+{
+	*va = 0xffff800080201000ull;
+	*pa = 0x80201000ull;
+	*len = 4096;
+}
+
+/* The cells backend tells the trap path where its tables are; the host has no trap path. */
+void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp)
+{
+	(void)kernel_satp;
+	(void)user_satp;
+}

@@ -1,0 +1,162 @@
+/*
+ * Edits of one permission table (see cells_edit.h for what they promise,
+ * and why a live table is edited off itself).
+ */
+#include "secure-cells/cells_edit.h"
+
+#include "arch.h"
+#include "kernel/error.h"
+#include "kernel/memory.h"
+
+extern char boot_root_table[];
+static int editing;
+static uint64_t grows;
+
+void cells_edit_begin(struct cell_table *t, int live)
+{
+	if (!live || editing++)
+		return;
+	csr_write(satp, (SATP_MODE_SV48 << SATP_MODE_SHIFT) |
+				(virt_to_phys(boot_root_table) >> PAGE_SHIFT));
+	sfence_vma_all();
+}
+
+void cells_edit_end(struct cell_table *t, int live)
+{
+	if (!live || --editing)
+		return;
+	csr_write(satp, cells_satp(t));
+	sfence_vma_all();
+}
+
+uint64_t cells_edit_grows(void)
+{
+	return grows;
+}
+
+/* Room for N more cells in T: grow it (its base moves; the caller follows). */
+static int reserve(struct cell_table *t, uint32_t n)
+{
+	if (t->N - 1 + n <= cells_capacity(t))
+		return 0;
+	int err = cells_grow(t, t->N - 1 + n);
+	if (!err)
+		grows++;
+	return err;
+}
+
+/* Split the cell of T that covers VPN without starting there, if any. */
+static int split_at(struct cell_table *t, uint64_t vpn)
+{
+	uint32_t slot;
+	struct cell c;
+	if (vpn > CELL_VPN_MAX || cells_lookup(t, vpn, &slot) != 0)
+		return 0;
+	cells_get(t, slot, &c);
+	return c.vpn_first == vpn ? 0 : cells_split(t, slot, vpn);
+}
+
+int cells_edit_isolate(struct cell_table *t, uint64_t vf, uint64_t vl)
+{
+	int err = reserve(t, 2);
+	if (!err)
+		err = split_at(t, vf);
+	if (!err)
+		err = split_at(t, vl + 1);
+	return err;
+}
+
+static int note_slot(const struct cell_table *t, uint32_t slot, const struct cell *c, void *ctx)
+{
+	*(uint32_t *)ctx = slot;
+	return 1;
+}
+
+int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t *slot)
+{
+	return cells_traverse(t, vf, vl, note_slot, slot);
+}
+
+/* Merge slot I of T with its neighbours where the table allows (contiguous, equal rows). */
+static void merge_around(struct cell_table *t, uint32_t i)
+{
+	if (i + 1 < t->N)
+		cells_merge_next(t, i);
+	if (i > 1)
+		cells_merge_next(t, i - 1);
+}
+
+/* Add BITS to division DIV's byte of SLOT: one store, made only when it changes something. */
+static void add_bits(struct cell_table *t, uint32_t slot, uint32_t div, uint8_t bits)
+{
+	uint8_t now = cells_get_rights(t, slot, div);
+	if (bits & ~now)
+		cells_set_rights(t, slot, div, now | bits);
+}
+
+/*
+ * Extend the cell in slot BELOW, which ends at VF - 1, when [vf, vl] -> PPN
+ * continues it with the same rows (sequential growth: heaps, stacks, the
+ * direct map): 1 when done (or failed: *ERR), 0 when the range must be a
+ * cell of its own.
+ */
+static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t vf, uint64_t vl,
+			uint64_t ppn, const uint8_t *rows, int *err)
+{
+	/* Equal rows but for the A/D bits, which the cell then keeps as they are. */
+	const uint8_t ad = CELL_A | CELL_D;
+	unsigned how = cells_extension(t, below, vf, vl, ppn, rows, t->M, ad);
+	if (!how)
+		return 0;
+	int in_place = (how & CELL_EXTEND_ONE_STORE) && !(how & CELL_EXTEND_MEETS_NEXT);
+	if (!in_place)
+		cells_edit_begin(t, live);
+	*err = cells_extend(t, below, vl);
+	if (!*err) {
+		/* More A/D bits only spare the MMU a fault. */
+		for (uint32_t d = 0; d < t->M; d++)
+			add_bits(t, below, d, rows[d] & ad);
+		if (how & CELL_EXTEND_MEETS_NEXT)
+			cells_merge_next(t, below);
+	}
+	if (!in_place)
+		cells_edit_end(t, live);
+	return 1;
+}
+
+int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, uint64_t ppn,
+		      const uint8_t *rows)
+{
+	struct cell c = { vf, vl, ppn, 1 };
+	uint32_t slot, below;
+	int err = 0;
+	/* Overlap is checked first: extending must never hide a collision. */
+	if (cells_gap(t, vf, vl, &below) != 0)
+		return -EEXIST;
+	if (extend_below(t, live, below, vf, vl, ppn, rows, &err))
+		return err;
+	cells_edit_begin(t, live);
+	err = reserve(t, 1);
+	if (!err)
+		err = cells_insert(t, &c, &slot);
+	if (!err) {
+		for (uint32_t d = 0; d < t->M; d++)
+			cells_set_rights(t, slot, d, rows[d]);
+		merge_around(t, slot);
+	}
+	cells_edit_end(t, live);
+	return err;
+}
+
+void cells_edit_set_row(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t row, uint8_t b,
+			uint8_t keep)
+{
+	uint32_t first, last;
+	struct cell c;
+	if (!cells_edit_first(t, vf, vl, &first))
+		return;
+	for (last = first; last < t->N && cells_get(t, last, &c) == 0 && c.vpn_first <= vl; last++)
+		cells_set_rights(t, last, row, (uint8_t)(b | (cells_get_rights(t, last, row) & keep)));
+	for (uint32_t i = last - 1; i >= first; i--)
+		merge_around(t, i);
+}
