@@ -13,6 +13,9 @@
 
 #include <stdint.h>
 
+/* Most attacks take no arguments: their (argc, argv) stay unused. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
 struct attack {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the attack's name */
