@@ -55,7 +55,7 @@ host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c t
                     tests/host/host_env.c
 
 HOST_TESTS += cells
-host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c kernel/frame.c kernel/heap.c \
+host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/heap.c \
                    tests/host/host_env.c
 $(HOSTBUILD)/test_cells: secure-cells/table.h
 
