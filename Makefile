@@ -112,7 +112,10 @@ $(BUILD)/$(APP).img: $(BUILD)/Image tools/mkimage.sh
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------- run ---
-QEMU_FLAGS := -machine virt -cpu rv64 -smp 1 -m $(MEM) -nographic -bios default \
+# CPU: QEMU's -cpu; rv64,x-seccells-user-csrs=on gives our emulator the
+# reference emulator's U-mode access to the division registers (tests).
+CPU        ?= rv64
+QEMU_FLAGS := -machine virt -cpu $(CPU) -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
 .PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms bench qemu-cells test test-host host-test-bins clean FORCE

@@ -132,7 +132,7 @@ struct probe probe_inval(u64 addr);
 struct probe probe_reval(u64 addr, u64 rights);
 struct probe probe_entry(void);
 long run_user(void (*fn)(void), u64 arg, u64 urid, u64 uxid);
-void u_ld(void), u_sd(void), u_ids(void), u_jalrs(void), u_jals(void),
+void u_ld(void), u_sd(void), u_ecall(void), u_ids(void), u_wids(void), u_jalrs(void), u_jals(void),
 	u_pad(void), u_grant(void), u_recv(void), u_excl(void), u_jals_ret(void);
 
 /* ------------------------------------------------------------- reports --- */
@@ -518,7 +518,25 @@ int main(void)
 	expect("stored", *(volatile u64 *)(PA_A + 0x208), VA_A + 0x208);
 	end();
 
+	/*
+	 * The sret shift, seen from the trap that follows it: a trap moves
+	 * usid into urid and urid into uxid, so what U-mode ran with is read
+	 * in S-mode (U-mode may not read the registers: u-mode-division-csrs).
+	 */
 	begin("sret-shift-into-u");
+	expect("run_user", run_user(u_ecall, 0, 2, 7), 0);
+	expect("scause", u_info[0], 8);
+	expect("usid in U (urid at trap)", u_info[4], 2);
+	expect("urid in U (uxid at trap)", u_info[5], 7);
+	end();
+
+	begin("trap-shift-into-s");
+	expect("usid at trap", u_info[3], 0);
+	end();
+
+#ifdef REFERENCE_CSRS
+	/* x-seccells-user-csrs=on: the reference emulator's behaviour. */
+	begin("u-mode-division-csrs-readable");
 	expect("run_user", run_user(u_ids, 0, 2, 7), 0);
 	expect("scause", u_info[0], 8);
 	expect("usid in U", u_info[6], 2);
@@ -526,15 +544,27 @@ int main(void)
 	expect("uxid in U", u_info[8], 0);
 	end();
 
-	begin("trap-shift-into-s");
-	expect("usid at trap", u_info[3], 0);
-	expect("urid at trap", u_info[4], 2);
-	expect("uxid at trap", u_info[5], 7);
+	begin("u-mode-division-csrs-writable");
+	expect("run_user", run_user(u_wids, 1, 2, 0), 0);
+	expect("scause", u_info[0], 8);
+	expect("urid at trap (usid written)", u_info[4], 1);
+	expect("uxid at trap (urid written)", u_info[5], 1);
 	end();
+#else
+	/* SecureCells' documents: U-mode may not touch the division registers. */
+	begin("u-mode-division-csrs-illegal");
+	expect("run_user", run_user(u_ids, 0, 2, 7), 0);
+	expect("read: scause", u_info[0], 2);
+	expect("read: sepc", u_info[2], (u64)u_ids);
+	expect("run_user", run_user(u_wids, 1, 2, 0), 0);
+	expect("write: scause", u_info[0], 2);
+	expect("write: sepc", u_info[2], (u64)u_wids);
+	end();
+#endif
 
 	begin("sret-to-u-urid0");
 	t_count = 0;
-	expect("run_user", (u64)run_user(u_ids, 0, 0, 0), (u64)-1);
+	expect("run_user", (u64)run_user(u_ecall, 0, 0, 0), (u64)-1);
 	expect("traps", t_count, 1);
 	expect("scause", t_cause, 0x1a);
 	expect("usid", csr_read(0x082), 0);
@@ -548,15 +578,15 @@ int main(void)
 	begin("insn-jalrs");
 	expect("run_user", run_user(u_jalrs, (u64)u_pad, 1, 0), 0);
 	expect("scause", u_info[0], 8);
-	expect("usid in target", u_info[6], 2);
-	expect("urid in target", u_info[7], 1);
+	expect("usid in target (urid at trap)", u_info[4], 2);
+	expect("urid in target (uxid at trap)", u_info[5], 1);
 	end();
 
 	begin("insn-jals");
 	expect("run_user", run_user(u_jals, 0, 1, 0), 0);
 	expect("scause", u_info[0], 8);
-	expect("usid in target", u_info[6], 2);
-	expect("urid in target", u_info[7], 1);
+	expect("usid in target (urid at trap)", u_info[4], 2);
+	expect("urid in target (uxid at trap)", u_info[5], 1);
 	expect("link", u_info[8], (u64)u_jals_ret);
 	end();
 

@@ -293,10 +293,20 @@ u_ld:	ld	a0, 0(a0)
 	.globl u_sd
 u_sd:	sd	a0, 0(a0)
 	ecall
+	.globl u_ecall
+u_ecall:
+	ecall
+/* u_ids: read the three division registers from U-mode */
 	.globl u_ids
 u_ids:	csrr	a0, CSR_USID
 	csrr	a1, CSR_URID
 	csrr	a2, CSR_UXID
+	ecall
+/* u_wids(v): write V to each division register from U-mode, usid last */
+	.globl u_wids
+u_wids:	csrw	CSR_UXID, a0
+	csrw	CSR_URID, a0
+	csrw	CSR_USID, a0
 	ecall
 
 /* u_jalrs(target): jalrs ra, a0, a1=2 into division 2 */
@@ -319,8 +329,6 @@ u_jals_ret:
 	.globl u_pad
 	.balign 4
 u_pad:	.word	0x0000100b	/* entry */
-	csrr	a0, CSR_USID
-	csrr	a1, CSR_URID
 	mv	a2, t0
 	ecall
 
