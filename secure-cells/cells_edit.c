@@ -115,7 +115,8 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
 	if (!*err) {
 		/* More A/D bits only spare the MMU a fault. */
 		for (uint32_t d = 0; d < t->M; d++)
-			add_bits(t, below, d, rows[d] & ad);
+			if (rows[d] & ad)
+				add_bits(t, below, d, rows[d] & ad);
 		if (how & CELL_EXTEND_MEETS_NEXT)
 			cells_merge_next(t, below);
 	}
