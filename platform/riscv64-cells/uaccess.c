@@ -44,30 +44,31 @@ static int user_piece(uint64_t va, unsigned access, size_t want, char **kva, siz
 	return 0;
 }
 
-int copy_from_user(void *dst, uint64_t usrc, size_t n)
+/* Copy N bytes between the kernel buffer K and user address U: ACCESS VMM_READ reads the user's. */
+static int copy_user(char *k, uint64_t u, size_t n, unsigned access)
 {
-	if (!user_range(usrc, n))
+	if (!user_range(u, n))
 		return -EFAULT;
 	for (size_t done = 0, len; done < n; done += len) {
-		char *src;
-		if (user_piece(usrc + done, VMM_READ, n - done, &src, &len) != 0)
+		char *p;
+		if (user_piece(u + done, access, n - done, &p, &len) != 0)
 			return -EFAULT;
-		memcpy((char *)dst + done, src, len);
+		if (access == VMM_WRITE)
+			memcpy(p, k + done, len);
+		else
+			memcpy(k + done, p, len);
 	}
 	return 0;
 }
 
+int copy_from_user(void *dst, uint64_t usrc, size_t n)
+{
+	return copy_user(dst, usrc, n, VMM_READ);
+}
+
 int copy_to_user(uint64_t udst, const void *src, size_t n)
 {
-	if (!user_range(udst, n))
-		return -EFAULT;
-	for (size_t done = 0, len; done < n; done += len) {
-		char *dst;
-		if (user_piece(udst + done, VMM_WRITE, n - done, &dst, &len) != 0)
-			return -EFAULT;
-		memcpy(dst, (const char *)src + done, len);
-	}
-	return 0;
+	return copy_user((char *)src, udst, n, VMM_WRITE);
 }
 
 long strncpy_from_user(char *dst, uint64_t usrc, size_t max)
