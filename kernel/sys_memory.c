@@ -1,8 +1,8 @@
 /*
  * brk, mmap, munmap and mprotect over the regions of vmm.h: every mapping
  * is demand-paged.  mmap places mappings by bumping a pointer (addresses
- * are not reused).  A file mapping is anonymous memory filled with the
- * file's bytes when it is made (see map_file).
+ * are not reused).  A file mapping is private memory over a snapshot of the
+ * file's bytes taken when it is made (see map_file).
  */
 #include <string.h>
 
@@ -140,59 +140,48 @@ static int mappable_file(uint64_t fd, uint64_t len, uint64_t prot, uint64_t flag
 }
 
 /*
- * Copy N (at most a page) of the file's bytes to the page at VA.  uaccess
- * copies words only when both sides and the length are 8-byte aligned, so
- * unaligned storage (files in the image) and the last piece of a file go
- * through an aligned page, padded with the zeros the page holds anyway.
+ * The bytes of NODE from OFF on that fall in the first SIZE bytes of a
+ * mapping, copied into a new snapshot: 0 and *OUT (NULL when there are
+ * none: past the file's end a mapping reads as zero), or an errno.
  */
-static int fill_page(vaddr_t va, const char *src, size_t n)
+static int snapshot_file(struct fs_node *node, uint64_t off, uint64_t size,
+			 struct vmm_snapshot **out)
 {
-	static uint64_t page[PAGE_SIZE / sizeof(uint64_t)];
-	if (IS_ALIGNED((uintptr_t)src, 8) && IS_ALIGNED(n, 8))
-		return copy_to_user(va, src, n);
-	size_t padded = ALIGN_UP(n, 8);
-	memcpy(page, src, n);
-	memset((char *)page + n, 0, padded - n);
-	return copy_to_user(va, page, padded);
-}
-
-/* Copy NODE's bytes from OFF into [va, va+size) page by page; past the end stays demand-zero. */
-static int fill_from_file(vaddr_t va, uint64_t size, struct fs_node *node, uint64_t off)
-{
-	uint64_t avail;
-	const char *src = fs_contents(node, off, &avail);
-	uint64_t len = avail < size ? avail : size;
-	for (uint64_t done = 0; done < len; done += PAGE_SIZE) {
-		size_t chunk = len - done < PAGE_SIZE ? len - done : PAGE_SIZE;
-		int err = fill_page(va + done, src + done, chunk);
-		if (err)
-			return err;
+	uint64_t avail = node->size > off ? node->size - off : 0;
+	uint64_t bytes = avail < size ? avail : size;
+	*out = NULL;
+	if (bytes == 0)
+		return 0;
+	int err = vmm_snapshot_alloc(ALIGN_UP(bytes, PAGE_SIZE) / PAGE_SIZE, out);
+	for (uint64_t done = 0; !err && done < bytes; done += PAGE_SIZE) {
+		size_t n = bytes - done < PAGE_SIZE ? bytes - done : PAGE_SIZE;
+		long got = fs_read(node, off + done, vmm_snapshot_page(*out, done / PAGE_SIZE), n);
+		err = got < 0 ? (int)got : 0;
 	}
-	return 0;
+	if (err && *out) {
+		vmm_snapshot_free(*out);
+		*out = NULL;
+	}
+	return err;
 }
 
 /*
- * A file mapping is a snapshot: an anonymous region filled with the
- * file's bytes now, then given its protection (as elf.c's map_private).
- * Private mappings are exactly that; a shared read-only one is too, so
- * writes to the file after the mmap are not seen through the mapping.
- * PROT_NONE over any of the file's bytes fails as mprotect does there
- * (-ENOTSUP: no page can be present but inaccessible).
+ * A file mapping is private memory over a snapshot of the file's bytes
+ * taken now (REGION_BACKED): later writes to the file are not seen through
+ * it, MADV_DONTNEED brings the snapshot's bytes back, and past the file's
+ * end it reads as zero.  A read-only MAP_SHARED mapping is the same, as
+ * nothing is ever written back.  REPLACE: what lies in the range goes
+ * (MAP_FIXED), only if the mapping is made.
  */
 static long map_file(struct vmm_space *s, vaddr_t va, uint64_t size, unsigned rights,
-		     struct fs_node *node, uint64_t off)
+		     struct fs_node *node, uint64_t off, int replace)
 {
-	int err = vmm_region_add(s, va, size, rights | VMM_READ | VMM_WRITE, REGION_ANON);
-	if (err)
-		return err;
-	err = fill_from_file(va, size, node, off);
-	if (!err && !(rights & VMM_WRITE))
-		err = vmm_region_protect(s, va, size, rights);
-	if (err) {
-		vmm_region_remove(s, va, size);
-		return err == -EFAULT ? -ENOMEM : err; /* a fault filling the region: no memory left */
-	}
-	return (long)va;
+	struct vmm_snapshot *snap;
+	int err = snapshot_file(node, off, size, &snap);
+	if (!err && (err = vmm_region_map(s, va, size, rights, REGION_BACKED, snap, replace)) != 0 &&
+	    snap)
+		vmm_snapshot_free(snap);
+	return err ? err : (long)va;
 }
 
 static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
@@ -214,15 +203,12 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	if (size < len)
 		return -ENOMEM;
 	vaddr_t va;
+	/* MAP_FIXED replaces what is there, once the new mapping is sure to be made. */
+	int replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (!IS_ALIGNED(addr, align) || addr + size < addr || addr + size > USER_TOP)
 			return -EINVAL;
 		va = addr;
-		if (!(flags & MAP_FIXED_NOREPLACE)) {
-			int err = vmm_region_remove(p->space, va, size);
-			if (err)
-				return err;
-		}
 	} else {
 		va = huge ? bump(&p->huge_mmap_next, HUGE_MMAP_END, size, align)
 			  : bump(&p->mmap_next, MMAP_END, size, align);
@@ -230,7 +216,7 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 			return -ENOMEM;
 	}
 	if (file)
-		return map_file(p->space, va, size, prot_to_rights(prot), file, off);
+		return map_file(p->space, va, size, prot_to_rights(prot), file, off, replace);
 	/*
 	 * Anonymous memory is never shared with anyone here, so SHARED behaves
 	 * as PRIVATE.  It is charged to the commit limit unless the program
@@ -238,7 +224,7 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	 * mode honours it): then a touch may find no memory left.
 	 */
 	enum region_kind kind = flags & MAP_NORESERVE ? REGION_NORESERVE : REGION_ANON;
-	int err = vmm_region_add(p->space, va, size, prot_to_rights(prot), kind);
+	int err = vmm_region_map(p->space, va, size, prot_to_rights(prot), kind, NULL, replace);
 	return err ? err : (long)va;
 }
 
@@ -317,8 +303,10 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 
 /*
  * madvise: advice is taken as a hint and ignored, except MADV_DONTNEED and
- * MADV_FREE on anonymous memory, which drop the pages (they read as zero
- * afterwards, as Linux gives private anonymous memory).
+ * MADV_FREE, which drop the pages of private memory: afterwards anonymous
+ * memory reads as zero and backed memory as its backing again (the image's
+ * bytes for .data, the file's for a file mapping), as on Linux.  Memory the
+ * kernel mapped itself (REGION_FIXED) is left alone.
  */
 static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
 			uint64_t a5)
@@ -341,7 +329,7 @@ static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a
 	for (vaddr_t va = addr; va < end; va = rend) {
 		vmm_region_at(p->space, va, &start, &rend, &rights, &kind);
 		vaddr_t stop = rend < end ? rend : end;
-		if (kind == REGION_ANON || kind == REGION_STACK || kind == REGION_NORESERVE) {
+		if (kind != REGION_FIXED) {
 			int err = vmm_unmap(p->space, va, stop - va);
 			if (err)
 				return err;

@@ -1,6 +1,121 @@
-/* Attacks on the memory area (see attack.h). */
+/*
+ * Attacks on the memory area (see attack.h): pages that must come back
+ * from their backing, and stores into the program's own text.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "attack.h"
 
+#define P 4096ul
+#define RW (PROT_READ | PROT_WRITE)
+#define UNUSED __attribute__((unused)) /* attacks that take no arguments */
+
+/* A page of initialised data, alone on its page: its bytes come from the image. */
+static volatile int data_page[P / sizeof(int)] __attribute__((aligned(P))) = {
+	[0] = 0x5eed, [P / sizeof(int) - 1] = 0x7a11
+};
+static volatile int bss_page[P / sizeof(int)] __attribute__((aligned(P)));
+
+/* Issue 9, item 6: MADV_DONTNEED on .data brings back the image's bytes, on .bss zeros. */
+static int dontneed_data(int argc UNUSED, char **argv UNUSED)
+{
+	int last = P / sizeof(int) - 1;
+	data_page[0] = 1;
+	data_page[last] = 2;
+	bss_page[0] = 3;
+	int bad = expect_value("madvise(.data page, MADV_DONTNEED)", madvise((void *)data_page, P, MADV_DONTNEED), 0);
+	bad |= expect_value(".data reads the image's bytes again (first word)", data_page[0], 0x5eed);
+	bad |= expect_value(".data reads the image's bytes again (last word)", data_page[last], 0x7a11);
+	bad |= expect_value("madvise(.bss page, MADV_DONTNEED)", madvise((void *)bss_page, P, MADV_DONTNEED), 0);
+	bad |= expect_value(".bss reads zero", bss_page[0], 0);
+	data_page[0] = 4;
+	bad |= expect_value(".data is writable again afterwards", data_page[0], 4);
+	return bad;
+}
+
+/* Whether the LEN bytes at M are the file's pattern for its first FILE bytes, then zeros. */
+static int file_bytes(const volatile char *m, size_t len, size_t file)
+{
+	for (size_t i = 0; i < len; i++)
+		if (m[i] != (i < file ? (char)('A' + i % 23) : 0))
+			return 0;
+	return 1;
+}
+
+/* Issue 9, item 6: MADV_DONTNEED on a MAP_PRIVATE file mapping brings back the file's bytes. */
+static int dontneed_file(int argc UNUSED, char **argv UNUSED)
+{
+	static char buf[2 * P + 100];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)('A' + i % 23);
+	int fd = open("/tmp/attack-dontneed", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	int bad = expect_value("write a file of 2 pages and 100 bytes", write(fd, buf, sizeof(buf)), sizeof(buf));
+	volatile char *w = mmap(NULL, 4 * P, RW, MAP_PRIVATE, fd, 0);
+	volatile char *r = mmap(NULL, 3 * P, PROT_READ, MAP_PRIVATE, fd, 0);
+	bad |= expect_true("mmap it MAP_PRIVATE, writable and read-only", w != MAP_FAILED && r != MAP_FAILED);
+	if (bad)
+		return 1;
+	bad |= expect_true("the writable mapping reads the file, zeros past its end", file_bytes(w, 4 * P, sizeof(buf)));
+	memset((void *)w, 0xee, 4 * P);
+	bad |= expect_value("madvise(writable mapping, MADV_DONTNEED)", madvise((void *)w, 4 * P, MADV_DONTNEED), 0);
+	bad |= expect_true("it reads the file's bytes again, zeros past its end", file_bytes(w, 4 * P, sizeof(buf)));
+	bad |= expect_true("the read-only mapping reads the file", file_bytes(r, 3 * P, sizeof(buf)));
+	bad |= expect_value("madvise(read-only mapping, MADV_DONTNEED)", madvise((void *)r, 3 * P, MADV_DONTNEED), 0);
+	bad |= expect_true("it still reads the file", file_bytes(r, 3 * P, sizeof(buf)));
+	bad |= expect_value("mprotect(read-only mapping, RW)", mprotect((void *)r, 3 * P, RW), 0);
+	r[1] = 'z';
+	bad |= expect_true("its copy takes a store; the writable mapping does not see it", r[1] == 'z' && file_bytes(w, 4 * P, sizeof(buf)));
+	char first[4];
+	bad |= expect_value("the file itself is unchanged", pread(fd, first, 4, 0), 4);
+	bad |= expect_true("(its first bytes)", memcmp(first, buf, 4) == 0);
+	close(fd);
+	return bad;
+}
+
+/* A function whose code the next attack stores into (it is called only once the code is back). */
+__attribute__((noinline)) static int victim(int x)
+{
+	return x * 3 + 1;
+}
+
+/* Issue 9, item 10: a store into text made writable lands in a private copy, never in the image. */
+static int text_write(int argc UNUSED, char **argv UNUSED)
+{
+	volatile unsigned char *code = (volatile unsigned char *)(uintptr_t)victim;
+	void *page = (void *)((uintptr_t)victim & ~(P - 1));
+	unsigned char original = code[0];
+	int bad = expect_value("mprotect(text page, RWX)", mprotect(page, P, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+	code[0] = original ^ 0xff;
+	bad |= expect_true("the store is seen through the mapping", code[0] == (original ^ 0xff));
+	bad |= expect_value("mprotect(text page, RX) again", mprotect(page, P, PROT_READ | PROT_EXEC), 0);
+	bad |= expect_value("madvise(text page, MADV_DONTNEED)", madvise(page, P, MADV_DONTNEED), 0);
+	bad |= expect_true("the page reads the image's byte again: the store never reached it",
+			   code[0] == original);
+	/* Only now is the code whole again, so calling it cannot crash. */
+	bad |= expect_true("and the code runs", !bad && victim(2) == 7);
+	/* The kernel's own stores (read into text) go to a copy too; this code may share the page. */
+	int fd = open("/dev/zero", O_RDONLY);
+	bad |= expect_value("mprotect(text page, RWX) and read(/dev/zero) into it",
+			    mprotect(page, P, PROT_READ | PROT_WRITE | PROT_EXEC) == 0 &&
+				    read(fd, (void *)code, 1) == 1,
+			    1);
+	bad |= expect_true("the byte read is there", code[0] == 0);
+	mprotect(page, P, PROT_READ | PROT_EXEC);
+	madvise(page, P, MADV_DONTNEED);
+	bad |= expect_true("and gone after MADV_DONTNEED", code[0] == original && victim(3) == 10);
+	close(fd);
+	return bad;
+}
+
 const struct attack attacks_memory[] = {
+	{ "mem-dontneed-data", dontneed_data, "MADV_DONTNEED on .data reads the image's bytes again" },
+	{ "mem-dontneed-file", dontneed_file, "MADV_DONTNEED on a MAP_PRIVATE file mapping reads the file again" },
+	{ "mem-text-write", text_write, "a store into text made writable never reaches the image" },
 	{ 0, 0, 0 },
 };

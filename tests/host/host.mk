@@ -35,7 +35,7 @@ HOST_TESTS += random
 host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
 
 HOST_TESTS += vmm
-host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
+host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c vmm/vmm.c vmm/region.c vmm/fault.c \
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
@@ -61,7 +61,7 @@ $(HOSTBUILD)/test_cells: secure-cells/table.h
 
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells
-host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
+host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c vmm/vmm.c vmm/region.c vmm/fault.c \
                        $(CELLS_BACKEND_SRCS) kernel/u64map.c \
                        kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
 

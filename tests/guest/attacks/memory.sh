@@ -1,2 +1,12 @@
 # Guest cases of the attack suite's memory attacks (apps/attack/memory.c),
 # sourced by tests/guest/cases.sh once per platform ($platform).
+
+# Issue 9, item 6: private memory over a backing reverts to it on MADV_DONTNEED.
+guest attack-mem-dontneed-data "$platform" attack "mem-dontneed-data" "" 0 - \
+	"attack: .data reads the image's bytes again (first word): ok" "attack mem-dontneed-data: held"
+guest attack-mem-dontneed-file "$platform" attack "mem-dontneed-file" "" 0 - \
+	"attack: it reads the file's bytes again, zeros past its end: ok" "attack mem-dontneed-file: held"
+# Item 10: the image's pages are never writable; a store goes to a private copy.
+guest attack-mem-text-write "$platform" attack "mem-text-write" "" 0 - \
+	"attack: the page reads the image's byte again: the store never reached it: ok" \
+	"attack mem-text-write: held"
