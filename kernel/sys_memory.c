@@ -1,8 +1,9 @@
 /*
  * brk, mmap, munmap and mprotect over the regions of vmm.h: every mapping
- * is demand-paged.  mmap places mappings by bumping a pointer (addresses
- * are not reused).  A file mapping is private memory over a snapshot of the
- * file's bytes taken when it is made (see map_file).
+ * is demand-paged.  mmap places a mapping in the first free range of its
+ * area after the last one it placed, wrapping to the area's start when the
+ * rest is taken (see place).  A file mapping is private memory over a
+ * snapshot of the file's bytes taken when it is made (see map_file).
  */
 #include <string.h>
 
@@ -92,14 +93,23 @@ static long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3
 	return vmm_region_protect(current_process.space, addr, end - addr, prot_to_rights(prot));
 }
 
-/* Take LEN bytes (ALIGN-aligned) from the area bumped by *NEXT up to END: the address, or 0. */
-static vaddr_t bump(vaddr_t *next, vaddr_t end, uint64_t len, uint64_t align)
+/*
+ * Where a mapping of SIZE bytes without a fixed address goes: 0 and *OUT,
+ * or -ENOMEM when its area has no room.  MAP_HUGETLB mappings stay in
+ * their own area, 2 MiB aligned (the Sv48 backend serves it with 2 MiB
+ * pages); the others go in the ordinary one.  Each area is searched from
+ * the end of the last mapping placed there (the caller notes it once the
+ * mapping is made), so addresses are not reused until the area's top is
+ * reached, and a range the program took with MAP_FIXED (or a mapping grown
+ * by mremap) is gone around, not hit.
+ */
+static int place(struct process *p, uint64_t size, int huge, vaddr_t *out)
 {
-	vaddr_t va = ALIGN_UP(*next, align);
-	if (va >= end || len > end - va)
-		return 0;
-	*next = va + len;
-	return va;
+	if (huge)
+		return vmm_region_find_free(p->space, HUGE_MMAP_BASE, HUGE_MMAP_END,
+					    p->huge_mmap_next, size, MEGAPAGE_SIZE, out);
+	return vmm_region_find_free(p->space, MMAP_BASE, MMAP_END, p->mmap_next, size, PAGE_SIZE,
+				    out);
 }
 
 /*
@@ -173,15 +183,15 @@ static int snapshot_file(struct fs_node *node, uint64_t off, uint64_t size,
  * nothing is ever written back.  REPLACE: what lies in the range goes
  * (MAP_FIXED), only if the mapping is made.
  */
-static long map_file(struct vmm_space *s, vaddr_t va, uint64_t size, unsigned rights,
-		     struct fs_node *node, uint64_t off, int replace)
+static int map_file(struct vmm_space *s, vaddr_t va, uint64_t size, unsigned rights,
+		    struct fs_node *node, uint64_t off, int replace)
 {
 	struct vmm_snapshot *snap;
 	int err = snapshot_file(node, off, size, &snap);
 	if (!err && (err = vmm_region_map(s, va, size, rights, REGION_BACKED, snap, replace)) != 0 &&
 	    snap)
 		vmm_snapshot_free(snap);
-	return err ? err : (long)va;
+	return err;
 }
 
 static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
@@ -202,21 +212,15 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	uint64_t size = ALIGN_UP(len, align);
 	if (size < len)
 		return -ENOMEM;
-	vaddr_t va;
+	vaddr_t va = addr;
+	int fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	/* MAP_FIXED replaces what is there, once the new mapping is sure to be made. */
 	int replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
-	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-		if (!IS_ALIGNED(addr, align) || addr + size < addr || addr + size > USER_TOP)
-			return -EINVAL;
-		va = addr;
-	} else {
-		va = huge ? bump(&p->huge_mmap_next, HUGE_MMAP_END, size, align)
-			  : bump(&p->mmap_next, MMAP_END, size, align);
-		if (!va)
-			return -ENOMEM;
-	}
-	if (file)
-		return map_file(p->space, va, size, prot_to_rights(prot), file, off, replace);
+	int err = 0;
+	if (fixed && (!IS_ALIGNED(addr, align) || addr + size < addr || addr + size > USER_TOP))
+		return -EINVAL;
+	if (!fixed)
+		err = place(p, size, huge, &va);
 	/*
 	 * Anonymous memory is never shared with anyone here, so SHARED behaves
 	 * as PRIVATE.  It is charged to the commit limit unless the program
@@ -224,8 +228,14 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	 * mode honours it): then a touch may find no memory left.
 	 */
 	enum region_kind kind = flags & MAP_NORESERVE ? REGION_NORESERVE : REGION_ANON;
-	int err = vmm_region_map(p->space, va, size, prot_to_rights(prot), kind, NULL, replace);
-	return err ? err : (long)va;
+	if (!err)
+		err = file ? map_file(p->space, va, size, prot_to_rights(prot), file, off, replace)
+			   : vmm_region_map(p->space, va, size, prot_to_rights(prot), kind, NULL, replace);
+	if (err)
+		return err;
+	if (!fixed)
+		*(huge ? &p->huge_mmap_next : &p->mmap_next) = va + size;
+	return (long)va;
 }
 
 static long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -280,24 +290,21 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 		int err = new_len < old_len ? vmm_region_remove(p->space, old + new_len, old_len - new_len) : 0;
 		return err ? err : (long)old;
 	}
-	if (old + old_len == end && vmm_region_resize(p->space, end, old + new_len) == 0) {
-		/* Grown past the bump pointer: later mmaps must start above it. */
-		if (old >= MMAP_BASE && old < MMAP_END && old + new_len > p->mmap_next)
-			p->mmap_next = old + new_len;
+	if (old + old_len == end && vmm_region_resize(p->space, end, old + new_len) == 0)
 		return (long)old;
-	}
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
-	vaddr_t to = bump(&p->mmap_next, MMAP_END, new_len, PAGE_SIZE);
-	if (!to)
-		return -ENOMEM;
+	vaddr_t to;
+	int err = place(p, new_len, 0, &to);
 	/* Both copies are charged while the pages move: near the limit, a move fails with ENOMEM. */
-	int err = vmm_region_add(p->space, to, new_len, rights, kind);
+	if (!err)
+		err = vmm_region_add(p->space, to, new_len, rights, kind);
 	if (!err && (err = move_pages(p->space, old, to, old_len)) != 0)
 		vmm_region_remove(p->space, to, new_len);
 	if (err)
 		return err;
 	vmm_region_remove(p->space, old, old_len);
+	p->mmap_next = to + new_len;
 	return (long)to;
 }
 

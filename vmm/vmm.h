@@ -205,6 +205,15 @@ int vmm_region_at(struct vmm_space *space, vaddr_t va, vaddr_t *start, vaddr_t *
 		  unsigned *rights, enum region_kind *kind);
 /* Whether every byte of [va, va+len) is in regions allowing ACCESS. */
 int vmm_region_allows(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned access);
+/*
+ * Room for LEN bytes (page aligned) at an ALIGN-aligned start (a power of
+ * two, at least a page) in [lo, hi), clear of every region: the lowest such
+ * start at or above HINT, else the lowest at or above LO, so a free range
+ * is found whenever one exists.  0 and *OUT, -ENOMEM when none exists,
+ * -EINVAL for bad arguments.  Nothing changes.
+ */
+int vmm_region_find_free(struct vmm_space *space, vaddr_t lo, vaddr_t hi, vaddr_t hint,
+			 uint64_t len, uint64_t align, vaddr_t *out);
 
 /*
  * The commit limit: writable REGION_ANON, REGION_STACK and REGION_BACKED

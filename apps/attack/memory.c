@@ -1,6 +1,11 @@
 /*
  * Attacks on the memory area (see attack.h): pages that must come back
- * from their backing, and stores into the program's own text.
+ * from their backing, placement around mappings the program put in the
+ * way, and stores into the program's own text.
+ *
+ * Whether a page is still mapped is asked with madvise(MADV_NORMAL), which
+ * fails with ENOMEM over a hole, so that a kernel that lost a page makes the
+ * attack report FAILED rather than die reading it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,8 +18,37 @@
 #include "attack.h"
 
 #define P 4096ul
+#define MiB (1ul << 20)
+#define HUGE_AREA 0x0000008000000000ul /* where MAP_HUGETLB mappings go: 512 GiB - 1 TiB */
+#define HUGE_AREA_END 0x0000010000000000ul
 #define RW (PROT_READ | PROT_WRITE)
 #define UNUSED __attribute__((unused)) /* attacks that take no arguments */
+
+static int mapped(const void *page)
+{
+	return madvise((void *)page, P, MADV_NORMAL) == 0;
+}
+
+static char *map_anon(size_t len)
+{
+	return mmap(NULL, len, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/* Mark each of the N pages at M with its number. */
+static void mark_pages(char *m, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		memset(m + i * P, 'a' + (int)i, P);
+}
+
+/* Whether each of the N pages at M is still mapped and still holds its mark. */
+static int pages_marked(const char *m, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!mapped(m + i * P) || m[i * P] != 'a' + (int)i || m[i * P + P - 1] != 'a' + (int)i)
+			return 0;
+	return 1;
+}
 
 /* A page of initialised data, alone on its page: its bytes come from the image. */
 static volatile int data_page[P / sizeof(int)] __attribute__((aligned(P))) = {
@@ -78,6 +112,48 @@ static int dontneed_file(int argc UNUSED, char **argv UNUSED)
 	return bad;
 }
 
+/* Issue 9, item 9: mmap(NULL) places around a MAP_FIXED mapping ahead of it. */
+static int place_fixed(int argc UNUSED, char **argv UNUSED)
+{
+	char *a = map_anon(P);
+	int bad = expect_true("mmap one page", a != MAP_FAILED);
+	if (bad)
+		return 1;
+	/* Where the next mapping would go if placement only bumped a pointer. */
+	char *f = mmap(a + P, 2 * P, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	bad |= expect_true("MAP_FIXED two pages right above it", f == a + P);
+	if (bad)
+		return 1;
+	mark_pages(f, 2);
+	char *b = map_anon(P);
+	bad |= expect_true("mmap(NULL) of one page succeeds", b != MAP_FAILED);
+	bad |= expect_true("outside the fixed mapping", b + P <= f || b >= f + 2 * P);
+	char *c = map_anon(3 * P);
+	bad |= expect_true("and a larger one too", c != MAP_FAILED && (c + 3 * P <= f || c >= f + 2 * P));
+	bad |= expect_true("the fixed mapping kept its data", pages_marked(f, 2));
+	return bad;
+}
+
+/* Issue 9, item 9: a MAP_HUGETLB mapping placed after the one before it grew in place. */
+static int place_huge(int argc UNUSED, char **argv UNUSED)
+{
+	int huge = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
+	char *h = mmap(NULL, 2 * MiB, RW, huge, -1, 0);
+	int bad = expect_true("MAP_HUGETLB 2 MiB", h != MAP_FAILED);
+	if (bad)
+		return 1;
+	h[0] = 1;
+	bad |= expect_true("mremap grows it in place to 4 MiB", mremap(h, 2 * MiB, 4 * MiB, 0) == h);
+	h[4 * MiB - 1] = 2;
+	char *g = mmap(NULL, 2 * MiB, RW, huge, -1, 0);
+	bad |= expect_true("a second MAP_HUGETLB 2 MiB succeeds", g != MAP_FAILED);
+	bad |= expect_true("2 MiB aligned, in the huge-page area, clear of the first",
+			   ((uintptr_t)g & (2 * MiB - 1)) == 0 && (uintptr_t)g >= HUGE_AREA &&
+				   (uintptr_t)g + 2 * MiB <= HUGE_AREA_END && (g >= h + 4 * MiB || g + 2 * MiB <= h));
+	bad |= expect_true("the first kept its data", h[0] == 1 && h[4 * MiB - 1] == 2);
+	return bad;
+}
+
 /* A function whose code the next attack stores into (it is called only once the code is back). */
 __attribute__((noinline)) static int victim(int x)
 {
@@ -116,6 +192,8 @@ static int text_write(int argc UNUSED, char **argv UNUSED)
 const struct attack attacks_memory[] = {
 	{ "mem-dontneed-data", dontneed_data, "MADV_DONTNEED on .data reads the image's bytes again" },
 	{ "mem-dontneed-file", dontneed_file, "MADV_DONTNEED on a MAP_PRIVATE file mapping reads the file again" },
+	{ "mem-place-fixed", place_fixed, "mmap(NULL) around a MAP_FIXED mapping ahead of the last one" },
+	{ "mem-place-huge", place_huge, "MAP_HUGETLB after the previous one grew in place" },
 	{ "mem-text-write", text_write, "a store into text made writable never reaches the image" },
 	{ 0, 0, 0 },
 };

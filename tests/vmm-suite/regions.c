@@ -314,6 +314,65 @@ static void region_replace(void)
 	vmm_space_destroy(s);
 }
 
+/*
+ * Placement: first fit above the hint, around regions in the way (one put
+ * there with MAP_FIXED, one grown in place), at the alignment asked, and
+ * from the area's start once nothing above the hint fits.
+ */
+static void placement(void)
+{
+	struct vmm_space *s = space_new();
+	vaddr_t a = R_BASE + 4 * GiB, end = a + 64 * P, h = R_BASE + 8 * GiB, va = 0;
+	if (!s)
+		return;
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, P, P, &va), 0);
+	CHECK_EQ(va, a);
+	CHECK_EQ(vmm_region_add(s, a, P, URW, REGION_ANON), 0);
+	/* A region ahead of the hint (MAP_FIXED): gone around. */
+	CHECK_EQ(vmm_region_add(s, a + P, 2 * P, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a + P, P, P, &va), 0);
+	CHECK_EQ(va, a + 3 * P);
+	/* Regions and holes: the first hole large enough above the hint. */
+	CHECK_EQ(vmm_region_add(s, a + 4 * P, P, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_add(s, a + 7 * P, P, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a + 3 * P, 2 * P, P, &va), 0);
+	CHECK_EQ(va, a + 5 * P);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a + 3 * P, 3 * P, P, &va), 0);
+	CHECK_EQ(va, a + 8 * P);
+	/* Nothing above the hint fits: from the start of the area. */
+	CHECK_EQ(vmm_region_add(s, a + 16 * P, 48 * P, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a + 8 * P, 8 * P, P, &va), 0);
+	CHECK_EQ(va, a + 8 * P);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a + 10 * P, 8 * P, P, &va), 0);
+	CHECK_EQ(va, a + 8 * P);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a + 60 * P, P, P, &va), 0);
+	CHECK_EQ(va, a + 3 * P);
+	/* Full, or larger than any hole: -ENOMEM; a hint outside the area means its start. */
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, 9 * P, P, &va), -ENOMEM);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, 65 * P, P, &va), -ENOMEM);
+	CHECK_EQ(vmm_region_find_free(s, a, end, 0, P, P, &va), 0);
+	CHECK_EQ(va, a + 3 * P);
+	CHECK_EQ(vmm_region_find_free(s, a, end, end, P, P, &va), 0);
+	CHECK_EQ(va, a + 3 * P);
+	/* Huge pages: 2 MiB aligned, after a mapping that grew in place. */
+	CHECK_EQ(vmm_region_add(s, h, 2 * MiB, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_region_resize(s, h + 2 * MiB, h + 4 * MiB + P), 0);
+	CHECK_EQ(vmm_region_find_free(s, h, h + 64 * MiB, h + 2 * MiB, 2 * MiB, 2 * MiB, &va), 0);
+	CHECK_EQ(va, h + 6 * MiB);
+	/* Bad arguments. */
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, 0, P, &va), -EINVAL);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, P + 1, P, &va), -EINVAL);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, P, 3 * P, &va), -EINVAL);
+	CHECK_EQ(vmm_region_find_free(s, a, end, a, P, P / 2, &va), -EINVAL);
+	CHECK_EQ(vmm_region_find_free(s, end, a, a, P, P, &va), -EINVAL);
+	CHECK_EQ(vmm_region_find_free(s, a, USER_TOP + P, a, P, P, &va), -EINVAL);
+	/* The top of the user half is usable, and a length of all of it does not wrap. */
+	CHECK_EQ(vmm_region_find_free(s, USER_TOP - 2 * P, USER_TOP, 0, 2 * P, P, &va), 0);
+	CHECK_EQ(va, USER_TOP - 2 * P);
+	CHECK_EQ(vmm_region_find_free(s, a, USER_TOP, a, -P, P, &va), -ENOMEM);
+	vmm_space_destroy(s);
+}
+
 int vmm_suite_regions_run(void)
 {
 	RUN(backed_in_place_then_copied);
@@ -321,5 +380,6 @@ int vmm_suite_regions_run(void)
 	RUN(backed_copy_out_of_memory);
 	RUN(backed_snapshot);
 	RUN(region_replace);
+	RUN(placement);
 	return check_failures;
 }

@@ -6,6 +6,11 @@ guest attack-mem-dontneed-data "$platform" attack "mem-dontneed-data" "" 0 - \
 	"attack: .data reads the image's bytes again (first word): ok" "attack mem-dontneed-data: held"
 guest attack-mem-dontneed-file "$platform" attack "mem-dontneed-file" "" 0 - \
 	"attack: it reads the file's bytes again, zeros past its end: ok" "attack mem-dontneed-file: held"
+# Item 9: placement searches for a free range.
+guest attack-mem-place-fixed "$platform" attack "mem-place-fixed" "" 0 - \
+	"attack: mmap(NULL) of one page succeeds: ok" "attack mem-place-fixed: held"
+guest attack-mem-place-huge "$platform" attack "mem-place-huge" "" 0 - \
+	"attack: a second MAP_HUGETLB 2 MiB succeeds: ok" "attack mem-place-huge: held"
 # Item 10: the image's pages are never writable; a store goes to a private copy.
 guest attack-mem-text-write "$platform" attack "mem-text-write" "" 0 - \
 	"attack: the page reads the image's byte again: the store never reached it: ok" \
