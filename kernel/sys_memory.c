@@ -21,10 +21,10 @@
 #define NR_mremap 216
 #define NR_madvise 233
 
-#define MADV_NORMAL 0
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
-#define MADV_LAST_KNOWN 25 /* MADV_COLLAPSE, the highest Linux 6.1 knows */
+/* The advice Linux 6.1 knows: 0-4 and 8-25 (MADV_COLLAPSE); 5-7 were never given a meaning. */
+#define MADV_KNOWN (0x1ful | (0x3ffff00ul))
 
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
@@ -42,6 +42,9 @@
 #define PROT_READ 1
 #define PROT_WRITE 2
 #define PROT_EXEC 4
+#define PROT_SEM 8 /* accepted and meaningless, as on Linux */
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
 
 /* brk never returns an error: the unchanged break says the request failed. */
 static long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -65,7 +68,7 @@ static long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 	return (long)addr;
 }
 
-/* The vmm rights of PROT (checked by the caller). */
+/* The vmm rights of PROT; other bits are ignored, as mmap does on Linux. */
 static unsigned prot_to_rights(uint64_t prot)
 {
 	unsigned rights = VMM_USER;
@@ -75,22 +78,31 @@ static unsigned prot_to_rights(uint64_t prot)
 	return rights;
 }
 
-static int prot_ok(uint64_t prot)
-{
-	return !(prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC));
-}
-
+/*
+ * The checks in Linux's order: the direction bits, the address, an empty
+ * range (fine, whatever PROT says), a range that wraps, PROT itself, then
+ * the mappings.  No region grows, so PROT_GROWSDOWN/UP over mapped memory
+ * is -EINVAL as Linux gives any mapping that does not grow.
+ */
 static long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4,
 			 uint64_t a5)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || !prot_ok(prot))
+	struct process *p = &current_process;
+	uint64_t grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP) || !IS_ALIGNED(addr, PAGE_SIZE))
 		return -EINVAL;
 	if (len == 0)
 		return 0;
-	uint64_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-	if (end <= addr || end > USER_TOP)
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+	if (size == 0 || addr + size < addr)
 		return -ENOMEM;
-	return vmm_region_protect(current_process.space, addr, end - addr, prot_to_rights(prot));
+	if (prot & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | grows))
+		return -EINVAL;
+	if (addr + size > USER_TOP || !vmm_region_allows(p->space, addr, size, 0))
+		return -ENOMEM;
+	if (grows)
+		return -EINVAL;
+	return vmm_region_protect(p->space, addr, size, prot_to_rights(prot));
 }
 
 /*
@@ -113,25 +125,21 @@ static int place(struct process *p, uint64_t size, int huge, vaddr_t *out)
 }
 
 /*
- * Whether FD's file can be mapped as asked, with Linux's errors in Linux's
- * order: 0 and *OUT the node to copy from, or an errno.  Only regular files
- * have bytes to map; directories, pipes and devices answer -ENODEV as files
- * without an mmap operation do on Linux.
+ * Whether the open file F can be mapped as asked (SIZE bytes from OFF), with
+ * Linux's errors in Linux's order: 0 and *OUT the node to copy from, or an
+ * errno.  Only regular files have bytes to map; directories, pipes and
+ * devices answer -ENODEV as files without an mmap operation do on Linux.
  */
-static int mappable_file(uint64_t fd, uint64_t len, uint64_t prot, uint64_t flags,
-			  uint64_t off, struct fs_node **out)
+static int mappable_file(struct file *f, uint64_t size, uint64_t prot, uint64_t flags,
+			 uint64_t off, struct fs_node **out)
 {
-	if (!IS_ALIGNED(off, PAGE_SIZE))
-		return -EINVAL;
-	struct file *f = fd_get(fdarg(fd));
-	if (!f || (f->flags & O_PATH))
-		return -EBADF;
-	if (flags & MAP_HUGETLB)
-		return -EINVAL; /* no hugetlbfs files */
-	if (off > (uint64_t)INT64_MAX - ALIGN_UP(len, PAGE_SIZE))
+	if (off > (uint64_t)INT64_MAX - size)
 		return -EOVERFLOW; /* past the largest file offset */
+	uint64_t type = flags & MAP_TYPE;
+	if (type != MAP_PRIVATE && type != MAP_SHARED)
+		return -EINVAL;
 	int acc = f->flags & O_ACCMODE;
-	int shared_write = (flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE);
+	int shared_write = type == MAP_SHARED && (prot & PROT_WRITE);
 	if (shared_write && acc == O_RDONLY)
 		return -EACCES;
 	if (acc == O_WRONLY)
@@ -194,33 +202,60 @@ static int map_file(struct vmm_space *s, vaddr_t va, uint64_t size, unsigned rig
 	return err;
 }
 
+/*
+ * Where a MAP_FIXED mapping of SIZE bytes at ADDR may go (HUGE: 2 MiB
+ * pages), with Linux's errors in its order: a huge address not aligned,
+ * then any range past the user half (whatever the address, kernel half and
+ * non-canonical included) -ENOMEM, then an address not page aligned.
+ */
+static int fixed_range_ok(uint64_t addr, uint64_t size, int huge)
+{
+	if (huge && !IS_ALIGNED(addr, MEGAPAGE_SIZE))
+		return -EINVAL;
+	if (addr > USER_TOP - size)
+		return -ENOMEM;
+	return IS_ALIGNED(addr, PAGE_SIZE) ? 0 : -EINVAL;
+}
+
+/*
+ * mmap, its checks in riscv64 Linux's order: the offset, the descriptor,
+ * the length (rounded to the page, or to 2 MiB for MAP_HUGETLB, first), the
+ * address range, an overlap MAP_FIXED_NOREPLACE forbids, then the type and
+ * the file's own conditions.  Nothing is changed until all have passed.
+ */
 static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		     uint64_t off)
 {
 	struct process *p = &current_process;
+	struct file *f = NULL;
 	struct fs_node *file = NULL;
-	uint64_t type = flags & MAP_TYPE;
-	if (len == 0 || !prot_ok(prot) || (type != MAP_PRIVATE && type != MAP_SHARED))
+	if (!IS_ALIGNED(off, PAGE_SIZE))
 		return -EINVAL;
 	if (!(flags & MAP_ANONYMOUS)) {
-		int err = mappable_file(fd, len, prot, flags, off, &file);
-		if (err)
-			return err;
+		f = fd_get(fdarg(fd));
+		if (!f || (f->flags & O_PATH))
+			return -EBADF;
+		if (flags & MAP_HUGETLB)
+			return -EINVAL; /* no hugetlbfs files */
 	}
 	int huge = (flags & MAP_HUGETLB) != 0;
-	uint64_t align = huge ? MEGAPAGE_SIZE : PAGE_SIZE;
-	uint64_t size = ALIGN_UP(len, align);
-	if (size < len)
+	uint64_t size = ALIGN_UP(len, huge ? MEGAPAGE_SIZE : PAGE_SIZE);
+	if (len == 0 || (huge && size == 0))
+		return -EINVAL; /* Linux rounds a huge length before it looks at it */
+	if (size == 0 || size > USER_TOP)
 		return -ENOMEM;
-	vaddr_t va = addr;
+	vaddr_t va = addr, free;
 	int fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
 	/* MAP_FIXED replaces what is there, once the new mapping is sure to be made. */
 	int replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
-	int err = 0;
-	if (fixed && (!IS_ALIGNED(addr, align) || addr + size < addr || addr + size > USER_TOP))
-		return -EINVAL;
-	if (!fixed)
-		err = place(p, size, huge, &va);
+	int err = fixed ? fixed_range_ok(addr, size, huge) : place(p, size, huge, &va);
+	if (!err && (flags & MAP_FIXED_NOREPLACE) &&
+	    vmm_region_find_free(p->space, va, va + size, va, size, PAGE_SIZE, &free) != 0)
+		err = -EEXIST;
+	if (!err && f)
+		err = mappable_file(f, size, prot, flags, off, &file);
+	else if (!err && (flags & MAP_TYPE) != MAP_PRIVATE && (flags & MAP_TYPE) != MAP_SHARED)
+		err = -EINVAL;
 	/*
 	 * Anonymous memory is never shared with anyone here, so SHARED behaves
 	 * as PRIVATE.  It is charged to the commit limit unless the program
@@ -238,15 +273,13 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	return (long)va;
 }
 
+/* munmap's checks are Linux's: an aligned start in the user half, a length that stays in it. */
 static long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || len == 0)
+	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr > USER_TOP || len > USER_TOP - addr || len == 0)
 		return -EINVAL;
-	uint64_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-	if (end <= addr || end > USER_TOP)
-		return -EINVAL;
-	return vmm_region_remove(current_process.space, addr, end - addr);
+	return vmm_region_remove(current_process.space, addr, ALIGN_UP(len, PAGE_SIZE));
 }
 
 /* Copy the pages of [from, from+len) that exist to TO, through the application's mappings. */
@@ -265,31 +298,40 @@ static int move_pages(struct vmm_space *s, vaddr_t from, vaddr_t to, uint64_t le
 }
 
 /*
- * mremap of anonymous memory: shrink in place, grow in place when the space
- * above is free, otherwise (MREMAP_MAYMOVE) copy the existing pages into a
- * new mapping.  MREMAP_FIXED and MREMAP_DONTUNMAP are not supported (-EINVAL).
+ * mremap: shrink in place (any mapping), grow in place when the space above
+ * is free, otherwise (MREMAP_MAYMOVE) copy the existing pages into a new
+ * mapping; growing and moving only anonymous memory.  MREMAP_FIXED and
+ * MREMAP_DONTUNMAP are not supported (-EINVAL).  A new length past the user
+ * half is -EINVAL, as Linux now checks it first: a length that wraps must
+ * not pass for a shrink.
  */
 static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags,
 		       uint64_t new_addr, uint64_t a5)
 {
 	struct process *p = &current_process;
-	if (!IS_ALIGNED(old, PAGE_SIZE) || new_len == 0 || (flags & ~(uint64_t)MREMAP_MAYMOVE))
+	if ((flags & ~(uint64_t)MREMAP_MAYMOVE) || !IS_ALIGNED(old, PAGE_SIZE))
 		return -EINVAL;
 	old_len = ALIGN_UP(old_len, PAGE_SIZE);
 	new_len = ALIGN_UP(new_len, PAGE_SIZE);
-	if (old_len == 0 || new_len == 0 || old + old_len < old || old + old_len > USER_TOP)
+	if (new_len == 0 || new_len > USER_TOP)
 		return -EINVAL;
 	vaddr_t start, end;
 	unsigned rights;
 	enum region_kind kind;
-	if (vmm_region_at(p->space, old, &start, &end, &rights, &kind) != 0 || old + old_len > end)
+	if (vmm_region_at(p->space, old, &start, &end, &rights, &kind) != 0)
 		return -EFAULT;
-	if (kind != REGION_ANON && kind != REGION_NORESERVE)
-		return -EINVAL;
+	if (old_len >= new_len && old_len > USER_TOP - old)
+		return -EINVAL; /* what a shrink would unmap lies past the user half */
+	if (old_len == 0)
+		return -EINVAL; /* "duplicate" a private mapping: Linux refuses it */
+	if (old_len > end - old)
+		return -EFAULT; /* not one mapping */
 	if (new_len <= old_len) {
 		int err = new_len < old_len ? vmm_region_remove(p->space, old + new_len, old_len - new_len) : 0;
 		return err ? err : (long)old;
 	}
+	if (kind != REGION_ANON && kind != REGION_NORESERVE)
+		return -EINVAL;
 	if (old + old_len == end && vmm_region_resize(p->space, end, old + new_len) == 0)
 		return (long)old;
 	if (!(flags & MREMAP_MAYMOVE))
@@ -313,20 +355,22 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
  * MADV_FREE, which drop the pages of private memory: afterwards anonymous
  * memory reads as zero and backed memory as its backing again (the image's
  * bytes for .data, the file's for a file mapping), as on Linux.  Memory the
- * kernel mapped itself (REGION_FIXED) is left alone.
+ * kernel mapped itself (REGION_FIXED) is left alone.  Unlike Linux, a range
+ * with a hole is refused (-ENOMEM) before any page is dropped.
  */
 static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
 	struct process *p = &current_process;
-	if (!IS_ALIGNED(addr, PAGE_SIZE) || advice > MADV_LAST_KNOWN)
+	if (advice >= 64 || !((MADV_KNOWN >> advice) & 1) || !IS_ALIGNED(addr, PAGE_SIZE))
 		return -EINVAL;
-	uint64_t end = ALIGN_UP(addr + len, PAGE_SIZE);
-	if (end < addr || end > USER_TOP)
-		return -EINVAL;
-	if (len == 0)
+	uint64_t size = ALIGN_UP(len, PAGE_SIZE);
+	if ((len && !size) || addr + size < addr)
+		return -EINVAL; /* a length that rounds up to 0, a range that wraps */
+	if (size == 0)
 		return 0;
-	if (!vmm_region_allows(p->space, addr, end - addr, 0))
+	vaddr_t end = addr + size;
+	if (end > USER_TOP || !vmm_region_allows(p->space, addr, size, 0))
 		return -ENOMEM; /* part of the range is not mapped */
 	if (advice != MADV_DONTNEED && advice != MADV_FREE)
 		return 0;

@@ -1,7 +1,8 @@
 /*
- * Attacks on the memory area (see attack.h): pages that must come back
- * from their backing, placement around mappings the program put in the
- * way, and stores into the program's own text.
+ * Attacks on the memory area (see attack.h): lengths and addresses that
+ * wrap, pages that must come back from their backing, placement around
+ * mappings the program put in the way, stores into the program's own text,
+ * and the error numbers Linux gives.
  *
  * Whether a page is still mapped is asked with madvise(MADV_NORMAL), which
  * fails with ENOMEM over a hole, so that a kernel that lost a page makes the
@@ -13,12 +14,14 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "attack.h"
 
 #define P 4096ul
 #define MiB (1ul << 20)
+#define USER_TOP 0x0000800000000000ul /* TASK_SIZE of riscv64 Linux with Sv48 */
 #define HUGE_AREA 0x0000008000000000ul /* where MAP_HUGETLB mappings go: 512 GiB - 1 TiB */
 #define HUGE_AREA_END 0x0000010000000000ul
 #define RW (PROT_READ | PROT_WRITE)
@@ -48,6 +51,52 @@ static int pages_marked(const char *m, unsigned n)
 		if (!mapped(m + i * P) || m[i * P] != 'a' + (int)i || m[i * P + P - 1] != 'a' + (int)i)
 			return 0;
 	return 1;
+}
+
+/* Issue 9, item 5: a new length that wraps must not shrink the mapping below its start. */
+static int mremap_wrap(int argc UNUSED, char **argv UNUSED)
+{
+	char *m = map_anon(16 * P);
+	int bad = expect_true("mmap 16 pages", m != MAP_FAILED);
+	if (bad)
+		return 1;
+	mark_pages(m, 16);
+	bad |= expect_errno("mremap(last 8 pages, new length -2 pages): EINVAL",
+			    (long)mremap(m + 8 * P, 8 * P, -2 * P, 0), EINVAL);
+	bad |= expect_errno("the same with MREMAP_MAYMOVE: EINVAL",
+			    (long)mremap(m + 8 * P, 8 * P, -2 * P, MREMAP_MAYMOVE), EINVAL);
+	bad |= expect_errno("new length -1 (rounds up to 0): EINVAL",
+			    (long)mremap(m + 8 * P, 8 * P, (size_t)-1, MREMAP_MAYMOVE), EINVAL);
+	bad |= expect_errno("new length past the user half: EINVAL",
+			    (long)mremap(m, 16 * P, USER_TOP + P, MREMAP_MAYMOVE), EINVAL);
+	bad |= expect_true("all 16 pages still mapped with their data", pages_marked(m, 16));
+	return bad;
+}
+
+/* Issue 9, item 5: every other length and address sum of the memory calls. */
+static int length_overflow(int argc UNUSED, char **argv UNUSED)
+{
+	char *m = map_anon(4 * P);
+	int bad = expect_true("mmap 4 pages", m != MAP_FAILED);
+	if (bad)
+		return 1;
+	mark_pages(m, 4);
+	long brk_now = syscall(SYS_brk, 0);
+	bad |= expect_errno("mmap length -1 page: ENOMEM", (long)mmap(NULL, -P, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOMEM);
+	bad |= expect_errno("mmap length -1 (rounds to 0): ENOMEM", (long)mmap(NULL, (size_t)-1, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED over the mapping, length -1 page: ENOMEM",
+			    (long)mmap(m, -P, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0), ENOMEM);
+	bad |= expect_errno("munmap length -1 page: EINVAL", munmap(m, -P), EINVAL);
+	bad |= expect_errno("munmap length -1: EINVAL", munmap(m + P, (size_t)-1), EINVAL);
+	bad |= expect_errno("mprotect length -1 page: ENOMEM", mprotect(m, -P, PROT_READ), ENOMEM);
+	bad |= expect_errno("mprotect length -1: ENOMEM", mprotect(m, (size_t)-1, PROT_READ), ENOMEM);
+	bad |= expect_errno("madvise length -1 page: EINVAL", madvise(m, -P, MADV_DONTNEED), EINVAL);
+	bad |= expect_errno("mremap old length that wraps: EINVAL", (long)mremap(m, -P, P, 0), EINVAL);
+	bad |= expect_value("brk(-1 page) leaves the break", syscall(SYS_brk, -P), brk_now);
+	bad |= expect_errno("MAP_HUGETLB length that rounds to 0: EINVAL",
+			    (long)mmap(NULL, -P, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0), EINVAL);
+	bad |= expect_true("the mapping is intact", pages_marked(m, 4));
+	return bad;
 }
 
 /* A page of initialised data, alone on its page: its bytes come from the image. */
@@ -189,11 +238,60 @@ static int text_write(int argc UNUSED, char **argv UNUSED)
 	return bad;
 }
 
+/* Issue 9, item 11: the error numbers riscv64 Linux gives. */
+static int memory_errno(int argc UNUSED, char **argv UNUSED)
+{
+	int fixed = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+	char *m = map_anon(2 * P);
+	int bad = expect_true("mmap 2 pages", m != MAP_FAILED);
+	if (bad)
+		return 1;
+	bad |= expect_errno("madvise(len -1): EINVAL", madvise(m, (size_t)-1, MADV_DONTNEED), EINVAL);
+	bad |= expect_errno("madvise with advice 5 (none such): EINVAL", madvise(m, P, 5), EINVAL);
+	bad |= expect_errno("madvise past the user half: ENOMEM",
+			    madvise((void *)(USER_TOP - P), 2 * P, MADV_NORMAL), ENOMEM);
+	bad |= expect_errno("MAP_FIXED in the kernel half: ENOMEM",
+			    (long)mmap((void *)0xffff800000000000ul, P, RW, fixed, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED at a non-canonical address: ENOMEM",
+			    (long)mmap((void *)0x0000900000000000ul, P, RW, fixed, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED across the top of the user half: ENOMEM",
+			    (long)mmap((void *)(USER_TOP - P), 2 * P, RW, fixed, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED with a range that wraps: ENOMEM",
+			    (long)mmap((void *)-P, 2 * P, RW, fixed, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED_NOREPLACE in the kernel half: ENOMEM",
+			    (long)mmap((void *)0xffff800000000000ul, P, RW,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED unaligned in the kernel half: ENOMEM (range first)",
+			    (long)mmap((void *)0xffff800000000123ul, P, RW, fixed, -1, 0), ENOMEM);
+	bad |= expect_errno("MAP_FIXED unaligned in the user half: EINVAL",
+			    (long)mmap(m + 1, P, RW, fixed, -1, 0), EINVAL);
+	bad |= expect_errno("MAP_HUGETLB|MAP_FIXED not 2 MiB aligned: EINVAL",
+			    (long)mmap((void *)(HUGE_AREA + P), 2 * MiB, RW, fixed | MAP_HUGETLB, -1, 0), EINVAL);
+	bad |= expect_errno("anonymous mmap with an unaligned offset: EINVAL",
+			    (long)mmap(NULL, P, RW, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1), EINVAL);
+	char *u = mmap(NULL, P, PROT_READ | 0x10, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bad |= expect_true("mmap ignores protection bits it does not know", u != MAP_FAILED && u[0] == 0);
+	bad |= expect_value("mprotect of length 0 with a bad protection: 0", mprotect(m, 0, 0x10), 0);
+	bad |= expect_value("mprotect with PROT_SEM: 0", mprotect(m, P, PROT_READ | 0x8), 0);
+	bad |= expect_errno("mprotect with an unknown bit: EINVAL", mprotect(m, P, PROT_READ | 0x10), EINVAL);
+	bad |= expect_errno("mprotect with PROT_GROWSDOWN|PROT_GROWSUP: EINVAL",
+			    mprotect(m, P, PROT_READ | 0x01000000 | 0x02000000), EINVAL);
+	bad |= expect_errno("munmap of length 0: EINVAL", munmap(m, 0), EINVAL);
+	bad |= expect_errno("munmap starting past the user half: EINVAL", munmap((void *)(USER_TOP + P), P), EINVAL);
+	bad |= expect_errno("mremap of an unmapped address: EFAULT", (long)mremap((void *)0x500000000000ul, P, 2 * P, 0), EFAULT);
+	bad |= expect_errno("mremap growing in place into a neighbour without MAYMOVE: ENOMEM",
+			    (long)mremap(m, P, 3 * P, 0), ENOMEM);
+	return bad;
+}
+
 const struct attack attacks_memory[] = {
+	{ "mem-mremap-wrap", mremap_wrap, "mremap to a length that wraps: EINVAL, nothing unmapped" },
+	{ "mem-length-overflow", length_overflow, "lengths and address sums that wrap in every memory call" },
 	{ "mem-dontneed-data", dontneed_data, "MADV_DONTNEED on .data reads the image's bytes again" },
 	{ "mem-dontneed-file", dontneed_file, "MADV_DONTNEED on a MAP_PRIVATE file mapping reads the file again" },
 	{ "mem-place-fixed", place_fixed, "mmap(NULL) around a MAP_FIXED mapping ahead of the last one" },
 	{ "mem-place-huge", place_huge, "MAP_HUGETLB after the previous one grew in place" },
 	{ "mem-text-write", text_write, "a store into text made writable never reaches the image" },
+	{ "mem-errno", memory_errno, "error numbers of the memory calls as riscv64 Linux" },
 	{ 0, 0, 0 },
 };

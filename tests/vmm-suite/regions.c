@@ -373,6 +373,33 @@ static void placement(void)
 	vmm_space_destroy(s);
 }
 
+/* Every length and address sum the region calls take is checked: a range that wraps changes nothing. */
+static void region_ranges_that_wrap(void)
+{
+	struct vmm_space *s = space_new();
+	vaddr_t r = R_BASE + 5 * MiB;
+	if (!s)
+		return;
+	CHECK_EQ(vmm_region_add(s, r, 4 * P, URW, REGION_ANON), 0);
+	CHECK_EQ(vmm_fault(s, r + P, VMM_WRITE), 0);
+	paddr_t pa = pa_of(s, r + P);
+	CHECK_EQ(vmm_region_add(s, r + 8 * P, -P, URW, REGION_ANON), -EINVAL);
+	CHECK_EQ(vmm_region_map(s, r, -P, URW, REGION_ANON, NULL, 1), -EINVAL);
+	CHECK_EQ(vmm_region_map(s, -P, 2 * P, URW, REGION_ANON, NULL, 1), -EINVAL);
+	CHECK_EQ(vmm_region_remove(s, r, -P), -EINVAL);
+	CHECK_EQ(vmm_region_remove(s, r + P, -P), -EINVAL);
+	CHECK_EQ(vmm_region_protect(s, r, -P, UR), -EINVAL);
+	CHECK_EQ(vmm_region_resize(s, r + 4 * P, r + 4 * P - 5 * P), -EINVAL);
+	CHECK_EQ(vmm_region_resize(s, r + 4 * P, -P), -EINVAL);
+	CHECK_EQ(vmm_region_resize(s, 0, r), -EINVAL);
+	CHECK(!vmm_region_allows(s, r, -P, 0));
+	CHECK(!vmm_region_allows(s, -P, 2 * P, 0));
+	CHECK(mapped_as(s, r + P, P, pa, URW));
+	CHECK(vmm_region_allows(s, r, 4 * P, VMM_WRITE));
+	CHECK(!vmm_region_allows(s, r + 4 * P, P, 0));
+	vmm_space_destroy(s);
+}
+
 int vmm_suite_regions_run(void)
 {
 	RUN(backed_in_place_then_copied);
@@ -381,5 +408,6 @@ int vmm_suite_regions_run(void)
 	RUN(backed_snapshot);
 	RUN(region_replace);
 	RUN(placement);
+	RUN(region_ranges_that_wrap);
 	return check_failures;
 }

@@ -1,7 +1,12 @@
 # Guest cases of the attack suite's memory attacks (apps/attack/memory.c),
 # sourced by tests/guest/cases.sh once per platform ($platform).
 
-# Issue 9, item 6: private memory over a backing reverts to it on MADV_DONTNEED.
+# Issue 9, item 5: lengths and address sums that wrap.
+guest attack-mem-mremap-wrap "$platform" attack "mem-mremap-wrap" "" 0 - \
+	"attack: all 16 pages still mapped with their data: ok" "attack mem-mremap-wrap: held"
+guest attack-mem-length-overflow "$platform" attack "mem-length-overflow" "" 0 - \
+	"attack mem-length-overflow: held"
+# Item 6: private memory over a backing reverts to it on MADV_DONTNEED.
 guest attack-mem-dontneed-data "$platform" attack "mem-dontneed-data" "" 0 - \
 	"attack: .data reads the image's bytes again (first word): ok" "attack mem-dontneed-data: held"
 guest attack-mem-dontneed-file "$platform" attack "mem-dontneed-file" "" 0 - \
@@ -15,3 +20,6 @@ guest attack-mem-place-huge "$platform" attack "mem-place-huge" "" 0 - \
 guest attack-mem-text-write "$platform" attack "mem-text-write" "" 0 - \
 	"attack: the page reads the image's byte again: the store never reached it: ok" \
 	"attack mem-text-write: held"
+# Item 11: Linux's error numbers.
+guest attack-mem-errno "$platform" attack "mem-errno" "" 0 - \
+	"attack: MAP_FIXED in the kernel half: ENOMEM: ok" "attack mem-errno: held"
