@@ -261,6 +261,37 @@ static void backed_snapshot(void)
 }
 
 /*
+ * Backed regions where a backend fills zeroed memory ahead (Sv48: 2 MiB
+ * pages in the huge-page area, read-ahead in the stack's): it may do so
+ * only past the backing, never over a page the backing holds.
+ */
+static void backed_where_zeros_are_filled_ahead(void)
+{
+	static const vaddr_t places[] = { 0x0000008000000000ul + 64 * MiB,
+					  0x00007f8000000000ul + GiB };
+	for (unsigned i = 0; i < NELEM(places); i++) {
+		struct vmm_space *s = space_new();
+		struct vmm_snapshot *snap = NULL;
+		vaddr_t r = places[i];
+		if (!s)
+			return;
+		CHECK_EQ(vmm_snapshot_alloc(2, &snap), 0);
+		memset(vmm_snapshot_page(snap, 0), 'x', P);
+		memset(vmm_snapshot_page(snap, 1), 'y', P);
+		paddr_t first = virt_to_phys(vmm_snapshot_page(snap, 0));
+		CHECK_EQ(vmm_region_map(s, r, 2 * MiB, UR, REGION_BACKED, snap, 0), 0);
+		CHECK_EQ(vmm_fault(s, r + 6 * P, VMM_READ), 0);
+		CHECK(page_is_zero(pa_of(s, r + 6 * P)));
+		CHECK(unmapped(s, r, 2 * P));
+		CHECK_EQ(vmm_fault(s, r, VMM_READ), 0);
+		CHECK(mapped_as(s, r, P, first, UR));
+		CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+		CHECK_EQ(*(char *)phys_to_virt(pa_of(s, r + P)), 'y');
+		vmm_space_destroy(s);
+	}
+}
+
+/*
  * Replacing (mmap's MAP_FIXED) is all or nothing: when the new region
  * would not fit the commit limit even with what it replaces given back, or
  * no memory is left for the records, the old regions and pages stay.
@@ -406,6 +437,7 @@ int vmm_suite_regions_run(void)
 	RUN(backed_rules);
 	RUN(backed_copy_out_of_memory);
 	RUN(backed_snapshot);
+	RUN(backed_where_zeros_are_filled_ahead);
 	RUN(region_replace);
 	RUN(placement);
 	RUN(region_ranges_that_wrap);
