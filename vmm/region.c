@@ -10,7 +10,7 @@
 #include "vmm/region.h"
 
 /*
- * Commit accounting: writable anonymous memory is charged when its region
+ * Commit accounting: writable private memory is charged when its region
  * is made, not when its pages are touched, so that running out of memory is
  * an ENOMEM from mmap/brk/mremap/mprotect rather than a fault the program
  * cannot handle (Linux's strict mode, vm.overcommit_memory=2).
@@ -60,6 +60,7 @@ void vmm_get_commit(uint64_t *bytes, uint64_t *limit)
 	*limit = commit_limit;
 }
 
+/* The region containing VA, or NULL. */
 struct region *region_find(struct vmm_space *s, vaddr_t va)
 {
 	for (struct region *r = s->regions; r && r->start <= va; r = r->next)
