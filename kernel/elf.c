@@ -5,7 +5,6 @@
 #include "arch.h"
 #include "kernel/console.h"
 #include "kernel/error.h"
-#include "uaccess.h"
 
 #define EM_RISCV 243
 #define ET_EXEC 2
@@ -84,38 +83,20 @@ static unsigned segment_rights(uint32_t flags)
 	return r;
 }
 
-/* A read-only segment without bss: the image's own pages, mapped as they are touched. */
-static int map_shared(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
-		      vaddr_t va, unsigned rights)
-{
-	vaddr_t start = ALIGN_DOWN(va, PAGE_SIZE);
-	uint64_t len = ALIGN_UP(va + ph->memsz, PAGE_SIZE) - start;
-	paddr_t pa = virt_to_phys(image + ALIGN_DOWN(ph->offset, PAGE_SIZE));
-	int err = vmm_region_add_backed(s, start, len, rights, pa);
-	return err == -EEXIST ? reject("segments share a page") : err;
-}
-
 /*
- * A writable segment (or one with bss): an anonymous region whose file part
- * is filled in now, through the application's own mapping, so the pages are
- * the space's like any other demand-zero page (and are marked dirty).
+ * A segment is private memory over the image: its file bytes from the
+ * image (with the file's bytes before it in its first page, as Linux maps
+ * whole pages), zeros past them.  Read-only pages are the image's own,
+ * mapped as they are touched; writable ones become the space's copies.
  */
-static int map_private(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
+static int map_segment(struct vmm_space *s, const uint8_t *image, const struct elf64_phdr *ph,
 		       vaddr_t va, unsigned rights)
 {
 	vaddr_t start = ALIGN_DOWN(va, PAGE_SIZE);
 	uint64_t len = ALIGN_UP(va + ph->memsz, PAGE_SIZE) - start;
-	int err = vmm_region_add(s, start, len, rights | VMM_WRITE | VMM_READ, REGION_ANON);
-	if (err)
-		return err == -EEXIST ? reject("segments share a page") : err;
-	err = copy_to_user(va, image + ph->offset, ph->filesz);
-	if (!err && !(rights & VMM_WRITE))
-		err = vmm_region_protect(s, start, len, rights);
-	if (err) {
-		vmm_region_remove(s, start, len);
-		return err == -EFAULT ? -ENOMEM : err;
-	}
-	return 0;
+	paddr_t pa = virt_to_phys(image + ALIGN_DOWN(ph->offset, PAGE_SIZE));
+	int err = vmm_region_add_backed(s, start, len, rights, pa, (va - start) + ph->filesz);
+	return err == -EEXIST ? reject("segments share a page") : err;
 }
 
 /* Where the program headers appear in memory: PT_PHDR, or the load segment holding them. */
@@ -165,10 +146,7 @@ int elf_load(struct vmm_space *s, const void *image, size_t size, vaddr_t pie_ba
 		if ((err = check_segment(&ph[i], size, bias)) != 0)
 			return err;
 		vaddr_t va = ph[i].vaddr + bias;
-		unsigned rights = segment_rights(ph[i].flags);
-		int shared = !(rights & VMM_WRITE) && ph[i].memsz == ph[i].filesz;
-		err = shared ? map_shared(s, image, &ph[i], va, rights)
-			     : map_private(s, image, &ph[i], va, rights);
+		err = map_segment(s, image, &ph[i], va, segment_rights(ph[i].flags));
 		if (err)
 			return err;
 		if (va + ph[i].memsz > top)

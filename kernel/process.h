@@ -10,9 +10,9 @@
 #define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; a guard page lies below it */
 #define MAX_ARGS 64 /* arguments, and separately environment strings */
 /*
- * mmap areas, each growing upwards: ordinary mappings from 1 TiB, and
- * MAP_HUGETLB ones in the 512 GiB - 1 TiB area, which the Sv48 backend
- * runs with its huge-page segproc (2 MiB pages).
+ * mmap areas, each filled upwards (kernel/sys_memory.c's place): ordinary
+ * mappings from 1 TiB, and MAP_HUGETLB ones in the 512 GiB - 1 TiB area,
+ * which the Sv48 backend runs with its huge-page segproc (2 MiB pages).
  */
 #define MMAP_BASE 0x0000010000000000ul
 #define MMAP_END 0x00007f0000000000ul
@@ -31,7 +31,7 @@ struct process {
 	const char *name;  /* argv[0] */
 	vaddr_t brk_start; /* the heap (brk) grows from here ... */
 	vaddr_t brk;       /* ... to here */
-	vaddr_t mmap_next, huge_mmap_next; /* where the next mmap without a fixed address goes */
+	vaddr_t mmap_next, huge_mmap_next; /* where placement looks first: after the last mapping placed */
 };
 
 extern struct process current_process;

@@ -319,7 +319,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
 	/* Placed dirty for a write, as on Sv48: A/D then mean the same on both backends. */
 	unsigned rights = f->rights | VMM_ACCESSED | ((f->access & VMM_WRITE) ? VMM_DIRTY : 0);
-	if (f->backing)
+	if (f->backing && !f->copy)
 		return backend_map(s, page, f->backing, PAGE_SIZE, rights);
 	paddr_t pa;
 	/* Room to record the page first, so that once it is mapped nothing can fail. */
@@ -329,7 +329,10 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 		u64map_trim(&owned);
 		return -ENOMEM;
 	}
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	/* A private copy of a backed page (vmm/fault.c), or zeros. */
+	if (f->copy)
+		memcpy(phys_to_virt(pa), phys_to_virt(f->backing), f->copy);
+	memset((char *)phys_to_virt(pa) + f->copy, 0, PAGE_SIZE - f->copy);
 	/* The space's own page: no witness, the application may do with it what it likes. */
 	uint8_t rows[USER_TABLE_M];
 	user_cell_rows(rights, 0, rows);

@@ -162,19 +162,27 @@ static int alloc_data(struct segment *seg, unsigned bits, handler_id *id)
 	return err;
 }
 
-int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights)
+int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights,
+		       paddr_t src, uint64_t bytes)
 {
 	handler_id id;
 	int err = alloc_data(seg, size_bits, &id);
 	if (err)
 		return err;
-	void *mem = tablet_map(id);
-	memset(mem, 0, 1ul << size_bits);
+	char *mem = tablet_map(id);
+	if (bytes)
+		memcpy(mem, phys_to_virt(src), bytes);
+	memset(mem + bytes, 0, (1ul << size_bits) - bytes);
 	tablet_unmap(mem);
 	err = segment_place(seg, va, id, rights, RENTAL_FOREVER);
 	if (err)
 		tablet_delete(id);
 	return err;
+}
+
+int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights)
+{
+	return segment_place_copy(seg, va, size_bits, rights, 0, 0);
 }
 
 /* ------------------------------------------------------------- walking --- */

@@ -20,8 +20,9 @@ struct segment_fault {
 	vaddr_t va;
 	unsigned access;                  /* VMM_READ, VMM_WRITE or VMM_EXEC */
 	unsigned rights;                  /* the region's rights: map with these */
-	vaddr_t region_start, region_end; /* the region around VA */
-	paddr_t backing;                  /* non-zero: map this page of the caller's memory */
+	vaddr_t region_start, region_end; /* the demand-zero range around VA (backend.h) */
+	paddr_t backing; /* non-zero: this page of the caller's memory ... */
+	uint64_t copy;   /* ... mapped itself (0), or a copy of its first COPY bytes */
 };
 
 struct segproc {
@@ -60,10 +61,14 @@ void segment_destroy(struct segment *seg);
 int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
 		  uint64_t duration);
 /*
- * A new data tablet of SIZE_BITS, zero-filled, placed at VA (aligned to its
- * size) with RIGHTS forever.  Under memory pressure it asks every segment to
- * reclaim first.
+ * A new data tablet of SIZE_BITS holding the first BYTES of the memory at
+ * physical SRC and zeros after them, placed at VA (aligned to its size) with
+ * RIGHTS forever.  Under memory pressure it asks every segment to reclaim
+ * first.
  */
+int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights,
+		       paddr_t src, uint64_t bytes);
+/* segment_place_copy of nothing: a zero-filled data tablet. */
 int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights);
 /* Map [va, va+len) to the caller's memory at PA with adopted data tablets, largest sizes first. */
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);

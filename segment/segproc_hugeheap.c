@@ -11,6 +11,8 @@
 static int huge_pagefault(struct segment *seg, const struct segment_fault *f)
 {
 	vaddr_t block = ALIGN_DOWN(f->va, MEGAPAGE_SIZE);
+	if (f->backing) /* a page with contents of its own (a file mapped here) */
+		return segproc_anon.pagefault(seg, f);
 	if (block >= f->region_start && block + MEGAPAGE_SIZE <= f->region_end) {
 		int err = segment_place_zeroed(seg, block, TABLET_BITS_2M, segment_fault_rights(f));
 		/* -EEXIST: 4 KiB pages already live in the block; add one more. */

@@ -14,6 +14,8 @@ static int stack_pagefault(struct segment *seg, const struct segment_fault *f)
 {
 	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
 	vaddr_t guard = f->region_start; /* REGION_STACK: its lowest page */
+	if (f->backing) /* a page with contents of its own: no read-ahead of zeros around it */
+		return segproc_anon.pagefault(seg, f);
 	int err = segment_place_zeroed(seg, page, TABLET_BITS_4K, segment_fault_rights(f));
 	if (err)
 		return err;

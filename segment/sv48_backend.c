@@ -280,7 +280,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	if (err)
 		return err;
 	struct segment_fault sf = { f->va, f->access, f->rights, f->region_start, f->region_end,
-				   f->backing };
+				   f->backing, f->copy };
 	err = seg->proc->pagefault(seg, &sf);
 	if (err)
 		release_if_empty(s, f->va);

@@ -31,15 +31,22 @@ struct backend_fault {
 	vaddr_t va;
 	unsigned access;                  /* VMM_READ, VMM_WRITE or VMM_EXEC */
 	unsigned rights;                  /* the region's: map with these */
-	vaddr_t region_start, region_end; /* the region around VA */
-	paddr_t backing; /* non-zero: map this (the caller's) page, not a zeroed one */
+	/*
+	 * Without BACKING: the range around VA that is all demand-zero (a
+	 * backend may fill more of it than VA's page at once).
+	 */
+	vaddr_t region_start, region_end;
+	paddr_t backing; /* non-zero: the page's bytes come from this page of the caller's */
+	uint64_t copy;   /* with BACKING: 0 maps it as it is; else copy its first COPY bytes */
 };
 
 /*
- * Bring in memory for F: the caller's page F->backing, or zeroed memory (the
- * backend chooses the page or cell size):
- * 0, -ENOMEM or -EFAULT.  Memory allocated here belongs to the space and is
- * freed when it is unmapped; memory mapped by backend_map stays the caller's.
+ * Bring in one page for F (the backend chooses the page or cell size only
+ * for zeroed memory): the caller's page F->backing itself, a new frame
+ * holding the first F->copy bytes of F->backing and zeros after them, or
+ * zeroed memory.  0, -ENOMEM or -EFAULT.  Memory allocated here belongs to
+ * the space and is freed when it is unmapped; memory mapped by backend_map,
+ * and F->backing, stay the caller's.
  */
 int backend_fault(struct backend_space *s, const struct backend_fault *f);
 

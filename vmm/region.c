@@ -1,28 +1,16 @@
 /*
  * Regions: the user memory a space should have, kept apart from what the
- * backend has mapped so far.  Faults inside a region are resolved here, the
- * same way on every backend: find the region, check the access, map a zeroed
- * frame.
+ * backend has mapped so far (vmm/region.h; faults are fault.c's).  Every
+ * call checks all it can before it changes anything, and either completes
+ * or leaves the regions, their pages and the commit charge as they were.
  */
-#include <string.h>
-
 #include "arch.h"
-#include "kernel/console.h"
 #include "kernel/error.h"
-#include "kernel/frame.h"
 #include "kernel/heap.h"
-#include "vmm/space.h"
-
-struct region {
-	vaddr_t start, end;
-	unsigned rights;
-	enum region_kind kind;
-	struct region *next;
-	paddr_t backing; /* REGION_BACKED: the memory behind start */
-};
+#include "vmm/region.h"
 
 /*
- * Commit accounting: writable anonymous memory is charged when its region
+ * Commit accounting: writable private memory is charged when its region
  * is made, not when its pages are touched, so that running out of memory is
  * an ENOMEM from mmap/brk/mremap/mprotect rather than a fault the program
  * cannot handle (Linux's strict mode, vm.overcommit_memory=2).
@@ -35,16 +23,21 @@ void vmm_set_commit_limit(uint64_t bytes)
 	commit_limit = bytes;
 }
 
-/* Bytes of [start, end) with RIGHTS and KIND that count against the limit. */
+/*
+ * Bytes of [start, end) with RIGHTS and KIND that count against the limit:
+ * writable private memory, any page of which may become the space's own.
+ */
 static uint64_t charge_of(vaddr_t start, vaddr_t end, unsigned rights, enum region_kind kind)
 {
-	int anonymous = kind == REGION_ANON || kind == REGION_STACK;
-	return anonymous && (rights & VMM_WRITE) ? end - start : 0;
+	int charged = kind == REGION_ANON || kind == REGION_STACK || kind == REGION_BACKED;
+	return charged && (rights & VMM_WRITE) ? end - start : 0;
 }
 
+/* R's charge: its writable memory, and the snapshot pages it holds (frames taken already). */
 static uint64_t region_charge(const struct region *r)
 {
-	return charge_of(r->start, r->end, r->rights, r->kind);
+	return charge_of(r->start, r->end, r->rights, r->kind) +
+	       region_snapshot_bytes(r, r->start, r->end);
 }
 
 /* Take BYTES more from the limit: 0, or -ENOMEM with nothing taken. */
@@ -68,7 +61,7 @@ void vmm_get_commit(uint64_t *bytes, uint64_t *limit)
 }
 
 /* The region containing VA, or NULL. */
-static struct region *region_find(struct vmm_space *s, vaddr_t va)
+struct region *region_find(struct vmm_space *s, vaddr_t va)
 {
 	for (struct region *r = s->regions; r && r->start <= va; r = r->next)
 		if (va < r->end)
@@ -98,26 +91,58 @@ static int region_rights_ok(unsigned rights)
 	return (rights & VMM_USER) != 0;
 }
 
-/* Insert a region; KIND and BACKING are trusted to agree. */
-static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
-			 enum region_kind kind, paddr_t backing)
+/* The link of S's list where a region starting at VA belongs (before the first ending above VA). */
+static struct region **region_link(struct vmm_space *s, vaddr_t va)
 {
-	if (!user_range_ok(va, len) || !region_rights_ok(rights))
-		return -EINVAL;
 	struct region **link = &s->regions;
 	while (*link && (*link)->end <= va)
 		link = &(*link)->next;
-	if (*link && (*link)->start < va + len)
+	return link;
+}
+
+/* What removing [va, end) would give back to the commit limit. */
+static uint64_t charge_in(struct vmm_space *s, vaddr_t va, vaddr_t end)
+{
+	uint64_t bytes = 0;
+	for (struct region *r = *region_link(s, va); r && r->start < end; r = r->next) {
+		vaddr_t lo = r->start > va ? r->start : va, hi = r->end < end ? r->end : end;
+		bytes += charge_of(lo, hi, r->rights, r->kind) + region_snapshot_bytes(r, lo, hi);
+	}
+	return bytes;
+}
+
+/*
+ * Insert a region with backing B (KIND and B are trusted to agree).  With
+ * REPLACE, whatever lies in the range goes first, as mmap(MAP_FIXED) wants,
+ * but only once the new region is sure to fit: a failure changes nothing.
+ */
+static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
+			 enum region_kind kind, struct backing b, int replace)
+{
+	if (!user_range_ok(va, len) || !region_rights_ok(rights))
+		return -EINVAL;
+	struct region **link = region_link(s, va);
+	if (!replace && *link && (*link)->start < va + len)
 		return -EEXIST;
-	uint64_t charge = charge_of(va, va + len, rights, kind);
-	if (commit(charge) != 0)
+	struct region want = { va, va + len, rights, kind, NULL, b };
+	uint64_t charge = region_charge(&want), released = replace ? charge_in(s, va, va + len) : 0;
+	uint64_t more = charge > released ? charge - released : 0;
+	if (commit(more) != 0)
 		return -ENOMEM;
 	struct region *r = kmalloc(sizeof(*r));
-	if (!r) {
-		uncommit(charge);
-		return -ENOMEM;
+	int err = r ? 0 : -ENOMEM;
+	if (!err && replace)
+		err = vmm_region_remove(s, va, len);
+	if (err) {
+		kfree(r);
+		uncommit(more);
+		return err;
 	}
-	*r = (struct region){ va, va + len, rights, kind, *link, backing };
+	/* The removal gave RELEASED back, so the rest of the charge fits where it was. */
+	committed += charge - more;
+	link = region_link(s, va);
+	want.next = *link;
+	*r = want;
 	*link = r;
 	return 0;
 }
@@ -125,23 +150,45 @@ static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned
 int vmm_region_add(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
 		   enum region_kind kind)
 {
-	if (kind == REGION_BACKED)
-		return -EINVAL; /* it needs its memory: vmm_region_add_backed */
-	return region_insert(s, va, len, rights, kind, 0);
+	return region_insert(s, va, len, rights, kind, (struct backing){ 0 }, 0);
 }
 
 int vmm_region_add_backed(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
-			  paddr_t pa)
+			  paddr_t pa, uint64_t bytes)
 {
-	if (!IS_ALIGNED(pa, PAGE_SIZE) || pa + len < pa)
+	if (!pa || !IS_ALIGNED(pa, PAGE_SIZE) || pa + len < pa || bytes > len)
 		return -EINVAL;
-	return region_insert(s, va, len, rights, REGION_BACKED, pa);
+	struct backing b = { .base = bytes ? pa : 0, .bytes = bytes };
+	return region_insert(s, va, len, rights, REGION_BACKED, b, 0);
 }
 
-static int region_drop_pages(struct vmm_space *s, struct region *r, vaddr_t va, vaddr_t end)
+int vmm_region_map(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
+		   enum region_kind kind, struct vmm_snapshot *snap, int replace)
 {
-	/* The backend frees what its faults allocated; fixed memory stays the caller's. */
-	return vmm_unmap(s, va, end - va);
+	if (snap && (kind != REGION_BACKED || snap->npages > len / PAGE_SIZE))
+		return -EINVAL;
+	struct backing b = { .snap = snap, .bytes = snap ? snap->npages * PAGE_SIZE : 0 };
+	return region_insert(s, va, len, rights, kind, b, replace);
+}
+
+/* What backs R from VA on (VA at or above R's start); a backing left without bytes is none. */
+static struct backing backing_from(const struct region *r, vaddr_t va)
+{
+	uint64_t off = va - r->start;
+	if (r->b.bytes <= off)
+		return (struct backing){ 0 };
+	struct backing b = r->b;
+	b.bytes -= off;
+	if (b.snap)
+		b.first += off / PAGE_SIZE;
+	else
+		b.base += off;
+	return b;
+}
+
+static int same_backing(struct backing a, struct backing b)
+{
+	return a.base == b.base && a.snap == b.snap && a.first == b.first && a.bytes == b.bytes;
 }
 
 /* Split the region containing VA so that one starts at VA; -ENOMEM leaves it whole. */
@@ -155,7 +202,7 @@ static int region_split_at(struct vmm_space *s, vaddr_t va)
 		return -ENOMEM;
 	*tail = *r;
 	tail->start = va;
-	tail->backing = r->backing ? r->backing + (va - r->start) : 0;
+	tail->b = backing_from(r, va);
 	r->end = va;
 	r->next = tail;
 	return 0;
@@ -166,9 +213,8 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
 {
 	for (struct region *r = s->regions; r && r->next; r = r->next) {
 		struct region *n = r->next;
-		int backing_continues = !r->backing || n->backing == r->backing + (va - r->start);
 		if (r->end == va && n->start == va && r->rights == n->rights && r->kind == n->kind &&
-		    backing_continues) {
+		    same_backing(backing_from(r, va), n->b)) {
 			r->end = n->end;
 			r->next = n->next;
 			kfree(n);
@@ -177,39 +223,58 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
 	}
 }
 
-/* Split regions at both ends of [va, end) so every region is inside or outside it. */
-static int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end)
+#define SPLIT_VA 1u
+#define SPLIT_END 2u
+
+/*
+ * Split regions at both ends of [va, end) so every region is inside or
+ * outside it, all or nothing; *SPLITS says which ends were split, for
+ * region_unsplit.  Two regions that merely touch at an end stay two.
+ */
+static int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned *splits)
 {
-	/* Undo only a split made here: two regions that merely touch at VA stay two. */
-	struct region *r = region_find(s, va);
-	int splits_va = r && r->start != va;
+	struct region *a = region_find(s, va), *z = region_find(s, end);
+	*splits = (a && a->start != va ? SPLIT_VA : 0) | (z && z->start != end ? SPLIT_END : 0);
 	int err = region_split_at(s, va);
-	if (!err && (err = region_split_at(s, end)) != 0 && splits_va)
+	if (!err && (err = region_split_at(s, end)) != 0 && (*splits & SPLIT_VA))
 		region_join_at(s, va);
 	return err;
 }
 
+/* Undo region_split_range. */
+static void region_unsplit(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned splits)
+{
+	if (splits & SPLIT_END)
+		region_join_at(s, end);
+	if (splits & SPLIT_VA)
+		region_join_at(s, va);
+}
+
+/* Forget [va, end) of R, whose pages are unmapped already: its snapshot pages and its charge. */
+static void region_forget(struct region *r, vaddr_t va, vaddr_t end)
+{
+	uncommit(charge_of(va, end, r->rights, r->kind) + region_snapshot_bytes(r, va, end));
+	region_snapshot_release(r, va, end);
+}
+
 int vmm_region_remove(struct vmm_space *s, vaddr_t va, uint64_t len)
 {
+	unsigned splits;
 	if (!user_range_ok(va, len))
 		return -EINVAL;
 	vaddr_t end = va + len;
-	int err = region_split_range(s, va, end);
+	int err = region_split_range(s, va, end, &splits);
+	/* One unmap for the whole range: the backend's all or nothing is the call's. */
+	if (!err && (err = vmm_unmap(s, va, len)) != 0)
+		region_unsplit(s, va, end, splits);
 	if (err)
 		return err;
-	struct region **link = &s->regions;
-	while (*link) {
+	struct region **link = region_link(s, va);
+	while (*link && (*link)->start < end) {
 		struct region *r = *link;
-		if (r->start >= va && r->end <= end) {
-			err = region_drop_pages(s, r, r->start, r->end);
-			if (err)
-				return err;
-			uncommit(region_charge(r));
-			*link = r->next;
-			kfree(r);
-		} else {
-			link = &r->next;
-		}
+		region_forget(r, r->start, r->end);
+		*link = r->next;
+		kfree(r);
 	}
 	return 0;
 }
@@ -255,33 +320,55 @@ static int first_mapping(const struct vmm_mapping *m, void *ctx)
 	return 1;
 }
 
+/* Drop the translations of [va, end) that map a backing itself (region_drop_shared). */
+static int drop_shared_in(struct vmm_space *s, vaddr_t va, vaddr_t end)
+{
+	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next) {
+		vaddr_t lo = r->start > va ? r->start : va, hi = r->end < end ? r->end : end;
+		int err = r->kind == REGION_BACKED ? region_drop_shared(s, r, lo, hi) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights)
 {
 	struct vmm_mapping m;
+	unsigned splits;
 	if (!user_range_ok(va, len) || !region_rights_ok(rights))
 		return -EINVAL;
 	vaddr_t end = va + len;
 	if (!regions_cover(s, va, end, 0))
 		return -ENOMEM;
 	/*
+	 * A backing mapped in place must never become writable; and without
+	 * access it can go, as the next touch brings it back.  Dropping it first
+	 * is invisible, so a failure later still leaves nothing changed.
+	 */
+	int inaccessible = !(rights & (VMM_READ | VMM_EXEC));
+	int err = (rights & VMM_WRITE) || inaccessible ? drop_shared_in(s, va, end) : 0;
+	if (err)
+		return err;
+	/*
 	 * No translation can express "present but inaccessible", so pages that
 	 * exist cannot go to PROT_NONE without losing their contents: refuse.
 	 * Untouched ranges can (the usual reserve-then-commit pattern).
 	 */
-	int inaccessible = !(rights & (VMM_READ | VMM_EXEC));
 	if (inaccessible && vmm_traverse(s, va, len, first_mapping, &m))
 		return -ENOTSUP;
-	int err = region_split_range(s, va, end);
-	if (err)
+	if ((err = region_split_range(s, va, end, &splits)) != 0)
 		return err;
-	/* Made writable, anonymous memory is charged; made read-only, released. */
+	/* Made writable, private memory is charged; made read-only, released. */
 	uint64_t before = 0, after = 0;
 	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next) {
-		before += region_charge(r);
+		before += charge_of(r->start, r->end, r->rights, r->kind);
 		after += charge_of(r->start, r->end, rights, r->kind);
 	}
-	if (after > before && commit(after - before) != 0)
-		return -ENOMEM; /* the split stays: harmless, as Linux's vma splits */
+	if (after > before && commit(after - before) != 0) {
+		region_unsplit(s, va, end, splits);
+		return -ENOMEM;
+	}
 	uncommit(before > after ? before - after : 0);
 	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next)
 		r->rights = rights;
@@ -312,54 +399,25 @@ int vmm_region_resize(struct vmm_space *s, vaddr_t old_end, vaddr_t new_end)
 			return -ENOMEM;
 		if (commit(charge_of(old_end, new_end, r->rights, r->kind)) != 0)
 			return -ENOMEM;
-	} else {
-		int err = region_drop_pages(s, r, new_end, old_end);
+	} else if (new_end < old_end) {
+		int err = vmm_unmap(s, new_end, old_end - new_end);
 		if (err)
 			return err;
-		uncommit(charge_of(new_end, old_end, r->rights, r->kind));
+		region_forget(r, new_end, old_end);
+		/* Grown again later, the part cut off reads as zero, as a new mapping would. */
+		if (r->b.bytes > new_end - r->start)
+			r->b.bytes = new_end - r->start;
 	}
 	r->end = new_end;
 	return 0;
-}
-
-int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
-{
-	uint64_t t0 = read_instret();
-	int err = -EFAULT;
-	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
-	struct vmm_mapping m;
-	if (!r || (r->rights & access) != access)
-		goto out;
-	if (vmm_translate(s, va, &m) == 0) {
-		/* Mapped with the access allowed: a stale TLB entry, retry. */
-		if ((m.rights & access) == access) {
-			sfence_vma_page(va);
-			err = 0;
-		}
-		goto out;
-	}
-	if (r->kind == REGION_STACK && ALIGN_DOWN(va, PAGE_SIZE) == r->start) {
-		kprintf("stack: overflow into the guard page at %#lx\n", r->start);
-		goto out;
-	}
-	if (r->kind != REGION_FIXED) {
-		paddr_t backing = r->kind == REGION_BACKED
-					  ? r->backing + (ALIGN_DOWN(va, PAGE_SIZE) - r->start)
-					  : 0;
-		struct backend_fault f = { va, access, r->rights, r->start, r->end, backing };
-		err = backend_fault(s->backend, &f);
-	}
-out:
-	vmm_count_fault(read_instret() - t0);
-	return err;
 }
 
 void region_destroy_all(struct vmm_space *s)
 {
 	while (s->regions) {
 		struct region *r = s->regions;
-		region_drop_pages(s, r, r->start, r->end);
-		uncommit(region_charge(r));
+		vmm_unmap(s, r->start, r->end - r->start);
+		region_forget(r, r->start, r->end);
 		s->regions = r->next;
 		kfree(r);
 	}

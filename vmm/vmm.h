@@ -129,12 +129,21 @@ int vmm_traverse(struct vmm_space *space, vaddr_t va, uint64_t len, vmm_visitor 
 /*
  * Regions describe what user memory should exist; the backend holds only
  * what is mapped now.  A fault inside a region that allows the access is
- * resolved here (demand-zero); anything else is the application's error.
+ * resolved here; anything else is the application's error.  All of it is
+ * private to the space: no page of one region is another's.
  */
 enum region_kind {
 	REGION_ANON, /* zero-filled on first touch (vmm_fault); that memory is the space's */
 	REGION_FIXED, /* mapped by the caller; frames not owned */
-	REGION_BACKED, /* the caller's memory, mapped page by page on first touch */
+	/*
+	 * Private memory over a backing: the caller's memory (the image's
+	 * bytes) or a snapshot the region owns, zero past the backing's bytes.
+	 * While the region is not writable a touch maps the backing page
+	 * itself; otherwise, and for a partial page, the space gets a copy of
+	 * its own.  The backing is never mapped writable, and unmapping a page
+	 * (MADV_DONTNEED) brings the backing's bytes back.
+	 */
+	REGION_BACKED,
 	REGION_STACK,  /* anonymous, and its lowest page is a guard that is never mapped */
 	REGION_NORESERVE /* anonymous, not charged to the commit limit: a touch may find no memory */
 };
@@ -143,24 +152,51 @@ enum region_kind {
  * Add a region [va, va+len) with RIGHTS (user half, page aligned): 0, -EINVAL,
  * -EEXIST, -ENOMEM.  RIGHTS has VMM_USER, no bit but READ, WRITE and EXEC,
  * and WRITE only with READ (the rights its pages are mapped with); VMM_USER
- * alone is PROT_NONE.  The same rules hold for vmm_region_protect.
+ * alone is PROT_NONE.  The same rules hold for vmm_region_protect.  A
+ * REGION_BACKED region added this way has no backing: it reads as zero.
  */
 int vmm_region_add(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
 		   enum region_kind kind);
 /*
- * Add a region whose pages are the caller's memory at PA onward, mapped on
- * first touch (demand paging of the image's read-only segments): 0, -EINVAL,
- * -EEXIST, -ENOMEM.  The memory stays the caller's.
+ * Add a REGION_BACKED region whose first BYTES (at most LEN) are the
+ * caller's memory at PA onward (the image's segments): 0, -EINVAL, -EEXIST,
+ * -ENOMEM.  The memory stays the caller's and is never written.
  */
 int vmm_region_add_backed(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
-			  paddr_t pa);
+			  paddr_t pa, uint64_t bytes);
+
 /*
- * Unmap and forget [va, va+len), freeing frames of anonymous regions; holes
- * are fine.  -ENOMEM (nothing changed) when a region must be split and no
- * memory is left.
+ * A snapshot: NPAGES zeroed pages for the caller to fill (a file's bytes as
+ * of its mmap) and hand to vmm_region_map: 0 and *OUT, -EINVAL (none),
+ * -ENOMEM.  Until a region takes it, it is the caller's to free.
+ */
+struct vmm_snapshot;
+int vmm_snapshot_alloc(uint64_t npages, struct vmm_snapshot **out);
+/* Page I of SNAP, to fill, or NULL past its end. */
+void *vmm_snapshot_page(struct vmm_snapshot *snap, uint64_t i);
+void vmm_snapshot_free(struct vmm_snapshot *snap);
+/*
+ * Add a region of KIND as vmm_region_add does (mmap).  SNAP (or NULL) is a
+ * REGION_BACKED region's backing, from its first page on; on success the
+ * region owns it (its pages are freed, and uncharged, as the region goes),
+ * on failure the caller still does.  Its pages are charged to the commit
+ * limit with the region.  With REPLACE, the regions in the range are
+ * removed first (mmap's MAP_FIXED), all or nothing: on failure (-ENOMEM)
+ * they and their pages are as they were.  -EINVAL when SNAP does not fit.
+ */
+int vmm_region_map(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
+		   enum region_kind kind, struct vmm_snapshot *snap, int replace);
+/*
+ * Unmap and forget [va, va+len); holes are fine.  Frames the space owns
+ * are freed.  -EINVAL for a bad range; -ENOMEM (nothing changed) when a
+ * region or a page must be split and no memory is left.
  */
 int vmm_region_remove(struct vmm_space *space, vaddr_t va, uint64_t len);
-/* Change the rights of [va, va+len): -ENOMEM when part of it is in no region (as mprotect). */
+/*
+ * Change the rights of [va, va+len): -ENOMEM when part of it is in no region
+ * (as mprotect), -ENOTSUP when it would make present pages inaccessible
+ * (no translation can keep them), -EINVAL as vmm_region_add.
+ */
 int vmm_region_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
 /* Move the end of the region that ends at OLD_END to NEW_END (brk): 0, -ENOMEM, -EINVAL. */
 int vmm_region_resize(struct vmm_space *space, vaddr_t old_end, vaddr_t new_end);
@@ -169,12 +205,22 @@ int vmm_region_at(struct vmm_space *space, vaddr_t va, vaddr_t *start, vaddr_t *
 		  unsigned *rights, enum region_kind *kind);
 /* Whether every byte of [va, va+len) is in regions allowing ACCESS. */
 int vmm_region_allows(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned access);
+/*
+ * Room for LEN bytes (page aligned) at an ALIGN-aligned start (a power of
+ * two, at least a page) in [lo, hi), clear of every region: the lowest such
+ * start at or above HINT, else the lowest at or above LO, so a free range
+ * is found whenever one exists.  0 and *OUT, -ENOMEM when none exists,
+ * -EINVAL for bad arguments.  Nothing changes.
+ */
+int vmm_region_find_free(struct vmm_space *space, vaddr_t lo, vaddr_t hi, vaddr_t hint,
+			 uint64_t len, uint64_t align, vaddr_t *out);
 
 /*
- * The commit limit: writable REGION_ANON and REGION_STACK memory is charged
- * in full when its region is added, grown or made writable, and that call
- * fails with -ENOMEM past the limit; so a page touched later always finds a
- * frame unless the kernel's own structures took it.  No limit until set.
+ * The commit limit: writable REGION_ANON, REGION_STACK and REGION_BACKED
+ * memory is charged in full when its region is added, grown or made
+ * writable, and so are snapshot pages; that call fails with -ENOMEM past the
+ * limit, so a page touched later always finds a frame unless the kernel's
+ * own structures took it.  No limit until set.
  */
 void vmm_set_commit_limit(uint64_t bytes);
 /* The bytes charged now, and the limit. */
@@ -184,8 +230,9 @@ void vmm_get_commit(uint64_t *bytes, uint64_t *limit);
  * Resolve a page fault at VA for ACCESS (VMM_READ, VMM_WRITE or VMM_EXEC):
  * 0 when the faulting instruction can be retried, -EFAULT when the access is
  * not allowed, -ENOMEM when no frame is left.  The backend brings the memory
- * in (on Sv48, the segment's segproc chooses the page size); the memory
- * belongs to the space and is freed when unmapped.
+ * in (on Sv48, the segment's segproc chooses the page size); memory it
+ * allocates (zeroed, or a copy of a backing page) belongs to the space and
+ * is freed when unmapped.
  */
 int vmm_fault(struct vmm_space *space, vaddr_t va, unsigned access);
 

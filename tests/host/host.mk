@@ -35,7 +35,8 @@ HOST_TESTS += random
 host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
 
 HOST_TESTS += vmm
-host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
+host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
+                 vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c \
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
@@ -61,9 +62,10 @@ $(HOSTBUILD)/test_cells: secure-cells/table.h
 
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells
-host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm/region.c \
-                       $(CELLS_BACKEND_SRCS) kernel/u64map.c \
-                       kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
+host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
+                       vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c $(CELLS_BACKEND_SRCS) \
+                       kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                       tests/host/host_env.c
 
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 

@@ -45,6 +45,7 @@ int main(void)
 		return 1;
 	}
 	check_failures += vmm_suite_run();
+	check_failures += vmm_suite_regions_run();
 	RUN(allocator_intact_after_suite);
 	CHECK_EXIT();
 }

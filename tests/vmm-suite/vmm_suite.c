@@ -21,40 +21,14 @@
 #include "kernel/frame.h"
 #include "kernel/heap.h"
 #include "tests/host/check.h"
+#include "tests/vmm-suite/suite_util.h"
 #include "tests/vmm-suite/vmm_suite.h"
 #include "vmm/vmm.h"
-
-#define KiB (1ul << 10)
-#define MiB (1ul << 20)
-#define GiB (1ul << 30)
-#define P PAGE_SIZE
-
-/*
- * Where the cases map.  The user window starts at 1 TiB; the kernel window
- * is the kernel half's second-to-last 1 TiB, far from the direct map that
- * starts at KERNEL_HALF_BASE.  Both are 512 GiB aligned, so ranges can
- * start or cross any boundary a backend may care about.  The physical
- * addresses are only recorded (never touched), 1 GiB aligned.
- */
-#define U_BASE 0x0000010000000000ul
-#define K_BASE 0xfffffe0000000000ul
-#define K_LEN (512 * GiB)
-#define P_BASE 0x0000004000000000ul
-
-#define UR (VMM_USER | VMM_READ)
-#define URW (UR | VMM_WRITE)
-#define URX (UR | VMM_EXEC)
-#define UX (VMM_USER | VMM_EXEC)
-#define KR (VMM_GLOBAL | VMM_READ)
-#define KRW (KR | VMM_WRITE)
-#define KRX (KR | VMM_EXEC)
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ----------------------------------------------------------- helpers --- */
 
 /* Print why a check is about to fail; returns 0 so helpers can `return diag(...)`. */
-static int diag(const char *fmt, ...)
+int diag(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -65,7 +39,7 @@ static int diag(const char *fmt, ...)
 	return 0;
 }
 
-static struct vmm_space *space_new(void)
+struct vmm_space *space_new(void)
 {
 	struct vmm_space *s = NULL;
 	int r = vmm_space_create(&s);
@@ -80,12 +54,12 @@ static struct vmm_stats vstats(void)
 	return v;
 }
 
-static uint64_t table_bytes(void)
+uint64_t table_bytes(void)
 {
 	return vstats().table_bytes;
 }
 
-static uint64_t free_bytes(void)
+uint64_t free_bytes(void)
 {
 	struct frame_stats f;
 	frame_get_stats(&f);
@@ -93,7 +67,7 @@ static uint64_t free_bytes(void)
 }
 
 /* [va, va+len) translates to [pa, pa+len) with exactly RIGHTS (A/D aside). */
-static int mapped_as(struct vmm_space *s, vaddr_t va, uint64_t len, paddr_t pa, unsigned rights)
+int mapped_as(struct vmm_space *s, vaddr_t va, uint64_t len, paddr_t pa, unsigned rights)
 {
 	vaddr_t end = va + len;
 	for (vaddr_t cur = va; cur < end;) {
@@ -127,7 +101,7 @@ static int count_visit(const struct vmm_mapping *m, void *ctx)
 }
 
 /* No byte of [va, va+len) translates. */
-static int unmapped(struct vmm_space *s, vaddr_t va, uint64_t len)
+int unmapped(struct vmm_space *s, vaddr_t va, uint64_t len)
 {
 	struct vmm_mapping m;
 	unsigned visits = 0;
@@ -217,7 +191,7 @@ static void dirty_free_frames(unsigned n)
 		frame_free(pa[--got], 0);
 }
 
-static int page_is_zero(paddr_t pa)
+int page_is_zero(paddr_t pa)
 {
 	const uint64_t *w = phys_to_virt(ALIGN_DOWN(pa, P));
 	for (unsigned i = 0; i < P / 8; i++)
@@ -225,17 +199,6 @@ static int page_is_zero(paddr_t pa)
 			return 0;
 	return 1;
 }
-
-/*
- * Frames held back from everybody, to run an operation out of memory.  The
- * blocks are chained through their own first words, so holding them needs
- * no memory of its own.
- */
-struct hoard {
-	paddr_t head; /* HOARD_END when empty */
-	uint64_t blocks;
-};
-#define HOARD_END UINT64_MAX
 
 static void hoard_push(struct hoard *h, paddr_t pa, unsigned order)
 {
@@ -246,7 +209,7 @@ static void hoard_push(struct hoard *h, paddr_t pa, unsigned order)
 	h->blocks++;
 }
 
-static void hoard_release(struct hoard *h)
+void hoard_release(struct hoard *h)
 {
 	while (h->head != HOARD_END) {
 		uint64_t *w = phys_to_virt(h->head);
@@ -264,13 +227,12 @@ static void hoard_release(struct hoard *h)
  * operation than a plain walker (a split creates 512 tablet records), so
  * the search goes on until the operation succeeds.
  */
-#define SPARE_LIMIT 4096
-static unsigned next_spare(unsigned spare)
+unsigned next_spare(unsigned spare)
 {
 	return spare < 64 ? spare + 1 : spare + spare / 8;
 }
 
-static struct hoard exhaust(unsigned spare)
+struct hoard exhaust(unsigned spare)
 {
 	struct hoard h = { HOARD_END, 0 }, keep = { HOARD_END, 0 };
 	paddr_t pa;
@@ -1247,8 +1209,6 @@ static void model_check(void)
 
 /* ---------------------------------------------------------- regions --- */
 
-#define R_BASE (U_BASE + 32 * GiB)
-
 static void region_add_rules(void)
 {
 	struct vmm_space *s = space_new();
@@ -1585,7 +1545,7 @@ static void fault_out_of_memory(void)
 }
 
 /* Take every free heap object of every small size too, chained through themselves. */
-static void *heap_take_all(void)
+void *heap_take_all(void)
 {
 	void *head = NULL, *p;
 	for (size_t size = HEAP_MAX_SMALL; size >= HEAP_MIN_SMALL; size /= 2)
@@ -1596,7 +1556,7 @@ static void *heap_take_all(void)
 	return head;
 }
 
-static void heap_release(void *head)
+void heap_release(void *head)
 {
 	while (head) {
 		void *next = *(void **)head;

@@ -20,5 +20,7 @@
 /* Run every case, one "ok NAME" / "not ok NAME: ..." line each (check.h);
  * returns how many cases failed. */
 int vmm_suite_run(void);
+/* The same for the cases of regions.c (backed regions, replacement, placement). */
+int vmm_suite_regions_run(void);
 
 #endif

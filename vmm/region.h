@@ -1,0 +1,54 @@
+/*
+ * Regions as the files of vmm/ share them: region.c keeps each space's list
+ * and the commit accounting, fault.c brings pages in and keeps the snapshots
+ * behind backed regions, place.c finds free ranges.  Nothing outside vmm/
+ * includes this.
+ */
+#ifndef VMM_REGION_H
+#define VMM_REGION_H
+
+#include "vmm/space.h"
+
+/* Pages the region layer owns: a file's bytes as of its mmap (vmm_snapshot_alloc). */
+struct vmm_snapshot {
+	uint64_t npages; /* entries of pages[] */
+	uint64_t live;   /* pages not freed yet; the snapshot goes with the last */
+	paddr_t pages[]; /* 0 once freed */
+};
+
+/*
+ * What a REGION_BACKED region's first BYTES are: the caller's memory from
+ * BASE on (the image), or SNAP's pages from index FIRST on.  Past BYTES, and
+ * for every other kind (BYTES 0, the rest 0 too), pages read as zero.
+ */
+struct backing {
+	paddr_t base;
+	struct vmm_snapshot *snap;
+	uint64_t first, bytes;
+};
+
+struct region {
+	vaddr_t start, end;
+	unsigned rights;
+	enum region_kind kind;
+	struct region *next;
+	struct backing b;
+};
+
+/* The region of S containing VA, or NULL. */
+struct region *region_find(struct vmm_space *s, vaddr_t va);
+
+/* How many bytes of the page at PAGE (in R) its backing holds, and *PA that page; 0: none. */
+uint64_t region_backed(const struct region *r, vaddr_t page, paddr_t *pa);
+/* The bytes of snapshot pages R holds in [va, end): what they charge to the commit limit. */
+uint64_t region_snapshot_bytes(const struct region *r, vaddr_t va, vaddr_t end);
+/* Free the snapshot pages R holds in [va, end); nothing may map them any more. */
+void region_snapshot_release(struct region *r, vaddr_t va, vaddr_t end);
+/*
+ * Unmap the translations in [va, end) of R that map its backing itself (not
+ * a copy): nothing is lost, the next touch brings the page back.  0 or
+ * -ENOMEM (what is unmapped so far stays unmapped, which nobody can see).
+ */
+int region_drop_shared(struct vmm_space *s, const struct region *r, vaddr_t va, vaddr_t end);
+
+#endif
