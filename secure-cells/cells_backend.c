@@ -120,13 +120,13 @@ static void kernel_table_moved(void)
 /* ------------------------------------------------------------ spaces --- */
 
 /*
- * Put the trap page into the new user table T (at its kernel address, so
- * that the vector keeps running when it switches tables): execute for the
- * kernel's row and the application's, read for the witness, and a grant by
- * division 0 that no division can ever take (recv takes grants from
- * divisions 1..M-1 only): an emulator that refuses `inval` while any grant
- * on a cell is pending (ours) then refuses it even to a program that wrote
- * the division registers and dropped every other row's rights.
+ * Put the trap page into the new user table T at its kernel address, so
+ * that the vector keeps running when it switches tables: execute for the
+ * kernel's row and the application's, read for the witness.  (No grant is
+ * recorded on it: a pending grant would make every later shift of the
+ * table move its grant rows too, and it could only stop an `inval` by a
+ * program running as division 0, which an emulator that lets it do that
+ * also lets hang the machine: docs/cells.md.)
  */
 static int add_trap_page(struct cell_table *t)
 {
@@ -140,7 +140,6 @@ static int add_trap_page(struct cell_table *t)
 	cells_set_rights(t, slot, DIV_KERNEL, CELL_V | CELL_X);
 	cells_set_rights(t, slot, DIV_APP, CELL_V | CELL_X);
 	cells_set_rights(t, slot, DIV_WITNESS, CELL_V | CELL_R);
-	cells_set_grant(t, slot, DIV_KERNEL, CELL_GRANT(DIV_WITNESS, CELL_X));
 	return 0;
 }
 
@@ -239,16 +238,18 @@ static int unmap_in(struct cell_table *t, uint64_t vf, uint64_t vl)
 	int live = is_live(t);
 	cells_edit_begin(t, live);
 	int err = cells_edit_isolate(t, vf, vl);
-	if (!err) {
-		uint32_t slot;
-		struct cell c;
-		while (cells_edit_first(t, vf, vl, &slot) && cells_get(t, slot, &c) == 0) {
+	uint32_t slot;
+	struct cell c;
+	/* After the splits the cells in the range are whole and consecutive from SLOT. */
+	if (!err && cells_edit_first(t, vf, vl, &slot)) {
+		while (slot < t->N && cells_get(t, slot, &c) == 0 && c.vpn_first <= vl) {
 			release_owned(c.ppn, c.vpn_last - c.vpn_first + 1);
 			cells_remove(t, slot);
 		}
-		/* A failure to shrink keeps the larger table, which is still correct. */
-		cells_shrink(t, TABLE_T);
 	}
+	/* An emptier table shrinks; a failure to keeps the larger one, which is still correct. */
+	if (!err)
+		cells_shrink(t, TABLE_T);
 	cells_edit_end(t, live);
 	edited(t, base);
 	return err;
