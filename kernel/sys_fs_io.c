@@ -40,7 +40,7 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	if (f->node && is_dir(f->node))
+	if (f->node && fs_is_dir(f->node))
 		return -EISDIR;
 	if (count > RW_MAX)
 		count = RW_MAX;

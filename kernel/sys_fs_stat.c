@@ -102,7 +102,7 @@ static void fill_stat(const struct file *f, const struct fs_node *n, struct linu
 		st->size = 4096;
 	} else {
 		st->size = (int64_t)n->size;
-		st->blocks = (int64_t)((n->size + 4095) / 4096 * 8);
+		st->blocks = (int64_t)fs_blocks(n);
 	}
 	st->atime = n->atime.sec;
 	st->atime_ns = n->atime.nsec;
@@ -207,7 +207,7 @@ static long sys_faccessat2(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64
 	if (err)
 		return err;
 	/* root may read and write anything, and execute what anyone may */
-	if ((mode & X_OK) && n && !is_dir(n) && !(n->mode & 0111))
+	if ((mode & X_OK) && n && !fs_is_dir(n) && !(n->mode & 0111))
 		return -EACCES;
 	return 0;
 }
@@ -242,7 +242,7 @@ static long sys_truncate(uint64_t upath, uint64_t len, uint64_t a2, uint64_t a3,
 	struct fs_node *n = fs_lookup(working_dir(), path_buf, &e);
 	if (!n)
 		return e;
-	if (is_dir(n))
+	if (fs_is_dir(n))
 		return -EISDIR;
 	if ((n->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;

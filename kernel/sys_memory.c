@@ -156,17 +156,29 @@ static int fill_page(vaddr_t va, const char *src, size_t n)
 	return copy_to_user(va, page, padded);
 }
 
-/* Copy NODE's bytes from OFF into [va, va+size) page by page; past the end stays demand-zero. */
+/*
+ * Copy NODE's bytes from OFF (page aligned) into [va, va+size) a page at a
+ * time through fs_read, skipping holes (SEEK_DATA): they and the part past
+ * the end stay demand-zero, so a sparse file's holes take no frames.
+ */
 static int fill_from_file(vaddr_t va, uint64_t size, struct fs_node *node, uint64_t off)
 {
-	uint64_t avail;
-	const char *src = fs_contents(node, off, &avail);
-	uint64_t len = avail < size ? avail : size;
-	for (uint64_t done = 0; done < len; done += PAGE_SIZE) {
-		size_t chunk = len - done < PAGE_SIZE ? len - done : PAGE_SIZE;
-		int err = fill_page(va + done, src + done, chunk);
+	static uint64_t buf[PAGE_SIZE / sizeof(uint64_t)];
+	uint64_t done = 0;
+	while (done < size) {
+		int64_t data = fs_seek_data(node, off + done, 0);
+		if (data < 0)
+			return 0; /* -ENXIO: no data from here on */
+		done = ALIGN_DOWN((uint64_t)data - off, PAGE_SIZE);
+		if (done >= size)
+			return 0;
+		long got = fs_read(node, off + done, buf, PAGE_SIZE);
+		if (got <= 0)
+			return (int)got;
+		int err = fill_page(va + done, (const char *)buf, (size_t)got);
 		if (err)
 			return err;
+		done += PAGE_SIZE;
 	}
 	return 0;
 }

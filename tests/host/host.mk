@@ -39,8 +39,15 @@ host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c vmm/vmm.c vmm
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
+# The file system with malloc for its heap (tests/host/fs_host.c); the fuzzer uses the same.
+FS_HOST_SRCS := kernel/fs.c kernel/fs_tree.c kernel/fs_data.c kernel/fd.c kernel/random.c \
+                tests/host/fs_host.c tests/host/host_env.c
 HOST_TESTS += fs
-host_fs_SRCS := tests/host/test_fs.c kernel/fs.c kernel/fd.c kernel/random.c tests/host/host_env.c
+host_fs_SRCS := tests/host/test_fs.c $(FS_HOST_SRCS)
+HOST_TESTS += fs_data
+host_fs_data_SRCS := tests/host/test_fs_data.c $(FS_HOST_SRCS)
+HOST_TESTS += fd
+host_fd_SRCS := tests/host/test_fd.c $(FS_HOST_SRCS)
 
 HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
