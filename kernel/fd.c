@@ -15,6 +15,12 @@ struct file *fd_get(long fd)
 	return fd >= 0 && fd < FD_MAX ? table[fd] : NULL;
 }
 
+struct file *fd_get_io(long fd)
+{
+	struct file *f = fd_get(fd);
+	return f && !(f->flags & O_PATH) ? f : NULL;
+}
+
 void file_get(struct file *f)
 {
 	f->refs++;

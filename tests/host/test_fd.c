@@ -146,10 +146,29 @@ static void test_lseek_limits(void)
 	fs_reset();
 }
 
+/* An O_PATH descriptor names its node (fstat, fchdir, *at) but is no open file (EBADF). */
+static void test_o_path(void)
+{
+	setup();
+	struct fs_node *n;
+	CHECK_EQ(fs_open(R, "/tmp", O_PATH, 0, &n), 0);
+	struct file *f = file_new(n, O_PATH);
+	long fd = fd_install(f, 0, 0);
+	file_put(f);
+	CHECK(fd >= 0 && fd_get(fd) == f && fd_get_io(fd) == NULL);
+	uint64_t nodes = fs_node_count();
+	CHECK_EQ(fs_unlink(R, "/tmp", 1), 0); /* it lives on while the descriptor names it */
+	CHECK(fd_get(fd)->node->nlink == 0 && fs_node_count() == nodes);
+	CHECK_EQ(fd_close(fd), 0);
+	CHECK_EQ(fs_node_count(), nodes - 1);
+	fs_reset();
+}
+
 int main(void)
 {
 	RUN(test_fds);
 	RUN(test_pipes);
 	RUN(test_lseek_limits);
+	RUN(test_o_path);
 	CHECK_EXIT();
 }
