@@ -223,8 +223,10 @@ int64_t file_lseek(struct file *f, int64_t off, int whence)
 	struct fs_node *n = f->node;
 	if (!n || n->dev == FS_DEV_CONSOLE)
 		return -ESPIPE;
-	if ((n->mode & S_IFMT) == S_IFCHR)
-		return 0; /* like Linux's null and random devices */
+	if ((n->mode & S_IFMT) == S_IFCHR) {
+		f->off = 0; /* like Linux's null_lseek (null, zero) */
+		return 0;
+	}
 	int64_t base, pos;
 	switch (whence) {
 	case SEEK_SET:

@@ -143,6 +143,14 @@ static void test_lseek_limits(void)
 	CHECK_EQ(file_lseek(f, 0, SEEK_END), -EINVAL);
 	CHECK_EQ(file_lseek(f, 0, SEEK_DATA), -EINVAL);
 	file_put(f);
+	/* /dev/zero: any seek is position 0, as Linux's null_lseek. */
+	char buf[10];
+	CHECK_EQ(fs_open(R, "/dev/zero", O_RDONLY, 0, &n), 0);
+	f = file_new(n, O_RDONLY);
+	CHECK_EQ(file_read(f, buf, sizeof(buf), -1), 10);
+	CHECK_EQ(file_lseek(f, 5, SEEK_CUR), 0);
+	CHECK_EQ(f->off, 0);
+	file_put(f);
 	fs_reset();
 }
 
