@@ -153,22 +153,23 @@ static int check_entries(struct fs_node *dir)
 	return 0;
 }
 
+struct fs_node *fs_walk_next(struct fs_node *n)
+{
+	if (n->first)
+		return n->first;
+	while (n != root && !n->next)
+		n = n->parent;
+	return n == root ? NULL : n->next;
+}
+
 int fs_check(void)
 {
-	struct fs_node *root = fs_root(), *n = root;
 	if (root && root->parent != root)
 		return fs_bad(root, "the root is not its own parent");
-	while (n) {
+	for (struct fs_node *n = root; n; n = fs_walk_next(n)) {
 		int err = fs_is_dir(n) ? check_entries(n) : fs_is_reg(n) ? fs_data_check(n) : 0;
 		if (err)
 			return err;
-		if (n->first) { /* the next node of a depth-first walk */
-			n = n->first;
-			continue;
-		}
-		while (n != root && !n->next)
-			n = n->parent;
-		n = n == root ? NULL : n->next;
 	}
 	return 0;
 }

@@ -116,6 +116,8 @@ void fs_reset(void);
 struct fs_node *fs_root(void);
 /* Nodes in existence: the tree's and those only held (tests check for leaks with it). */
 uint64_t fs_node_count(void);
+/* The node after N in a depth-first walk of the tree from the root (N first), or NULL at the end. */
+struct fs_node *fs_walk_next(struct fs_node *n);
 /*
  * Check the tree's invariants (entries, links, counts of children, every
  * file's pages against its size): 0, or -EINVAL with the reason printed.
