@@ -8,8 +8,9 @@
  * that page alone (so the whole tree is writable).
  *
  * File data is kept in 4 KiB pages, only where written (holes read as
- * zero), up to Linux's largest offset; every page is charged to the commit
- * limit (vmm_commit_charge), so running out is -ENOMEM, never a fault later.
+ * zero), up to Linux's largest offset; every page and index block is charged
+ * to the commit limit (vmm_commit_charge), so running out is -ENOMEM, never
+ * a fault later.
  *
  * Lifetimes: a node lives while it has a name (nlink) or a holder (refs):
  * an open description, the working directory, or a child, since every node
@@ -116,7 +117,7 @@ void fs_reset(void);
 struct fs_node *fs_root(void);
 /* Nodes in existence: the tree's and those only held (tests check for leaks with it). */
 uint64_t fs_node_count(void);
-/* The node after N in a depth-first walk of the tree from the root (N first), or NULL at the end. */
+/* The node after N in a depth-first walk of the tree that starts at the root; NULL after the last. */
 struct fs_node *fs_walk_next(struct fs_node *n);
 /*
  * Check the tree's invariants (entries, links, counts of children, every
