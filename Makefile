@@ -118,7 +118,7 @@ CPU        ?= rv64
 QEMU_FLAGS := -machine virt -cpu $(CPU) -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms bench qemu-cells test test-host host-test-bins clean FORCE
+.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench qemu-cells test test-host host-test-bins fuzz clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
@@ -129,6 +129,7 @@ help:
 	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots)"
 	@echo "make run-image boot that disk image through OpenSBI and U-Boot"
 	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
+	@echo "make fuzz      [SECONDS=300]  every libFuzzer fuzzer ($(FUZZERS)) for SECONDS each"
 	@echo "make deps      install the Debian packages the build needs (no-op when present)"
 	@echo "make qemu-cells  build (or find cached) the SecureCells QEMU; prints its path"
 	@echo "make clean     remove build/"
@@ -193,6 +194,15 @@ host-test-bins: $(HOST_TEST_BINS)
 
 test-host: deps
 	@tests/run --host-only
+
+# Every fuzzer for SECONDS each (make test runs them for 10); all run, then
+# the status says whether any failed.
+SECONDS ?= 300
+fuzz: deps
+	@status=0; for f in $(FUZZERS); do tests/fuzz/run.sh $$f $(SECONDS) || status=1; done; exit $$status
+
+print-fuzzers:
+	@echo $(FUZZERS)
 
 clean:
 	rm -rf build

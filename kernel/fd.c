@@ -15,6 +15,12 @@ struct file *fd_get(long fd)
 	return fd >= 0 && fd < FD_MAX ? table[fd] : NULL;
 }
 
+struct file *fd_get_io(long fd)
+{
+	struct file *f = fd_get(fd);
+	return f && !(f->flags & O_PATH) ? f : NULL;
+}
+
 void file_get(struct file *f)
 {
 	f->refs++;
@@ -196,25 +202,32 @@ long file_write(struct file *f, const void *buf, size_t n, int64_t off)
 	if (off < 0 && (f->flags & O_APPEND))
 		at = f->node->size;
 	long put = fs_write(f->node, at, buf, n);
-	if (put > 0 && off < 0 && (f->node->mode & S_IFMT) == S_IFREG)
+	if (put > 0 && off < 0 && fs_is_reg(f->node))
 		f->off = at + (uint64_t)put;
 	return put;
 }
 
 void file_unadvance(struct file *f, size_t n)
 {
-	if (f->node && (f->node->mode & S_IFMT) == S_IFREG && f->off >= n)
+	if (f->node && fs_is_reg(f->node) && f->off >= n)
 		f->off -= n;
 }
 
+/*
+ * As Linux's shmem_file_llseek (generic_file_llseek_size, and pages for
+ * SEEK_DATA/SEEK_HOLE) and, for directories, dcache_dir_lseek: a position
+ * that would be negative or overflow is -EINVAL.
+ */
 int64_t file_lseek(struct file *f, int64_t off, int whence)
 {
-	if (!f->node || f->node->dev == FS_DEV_CONSOLE)
+	struct fs_node *n = f->node;
+	if (!n || n->dev == FS_DEV_CONSOLE)
 		return -ESPIPE;
-	uint32_t type = f->node->mode & S_IFMT;
-	if (type == S_IFCHR)
-		return 0; /* like Linux's null and random devices */
-	int64_t size = (int64_t)f->node->size, base;
+	if ((n->mode & S_IFMT) == S_IFCHR) {
+		f->off = 0; /* like Linux's null_lseek (null, zero) */
+		return 0;
+	}
+	int64_t base, pos;
 	switch (whence) {
 	case SEEK_SET:
 		base = 0;
@@ -223,26 +236,24 @@ int64_t file_lseek(struct file *f, int64_t off, int whence)
 		base = (int64_t)f->off;
 		break;
 	case SEEK_END:
-		if (type == S_IFDIR)
-			return -EINVAL;
-		base = size;
-		break;
 	case SEEK_DATA:
 	case SEEK_HOLE:
-		if (type == S_IFDIR)
+		if (fs_is_dir(n))
 			return -EINVAL;
-		if (off < 0 || off >= size)
+		if (whence == SEEK_END) {
+			base = (int64_t)n->size;
+			break;
+		}
+		if (off < 0)
 			return -ENXIO;
-		/* no holes: all data, one hole at the end */
-		f->off = whence == SEEK_DATA ? (uint64_t)off : (uint64_t)size;
-		return (int64_t)f->off;
+		pos = fs_seek_data(n, (uint64_t)off, whence == SEEK_HOLE);
+		if (pos >= 0)
+			f->off = (uint64_t)pos;
+		return pos;
 	default:
 		return -EINVAL;
 	}
-	if ((off > 0 && base > INT64_MAX - off))
-		return -EOVERFLOW;
-	int64_t pos = base + off;
-	if (pos < 0)
+	if (__builtin_add_overflow(base, off, &pos) || pos < 0)
 		return -EINVAL;
 	f->off = (uint64_t)pos;
 	return pos;

@@ -52,6 +52,12 @@ int fd_init(void);
 
 /* The file behind FD, or NULL (-EBADF). */
 struct file *fd_get(long fd);
+/*
+ * The same for a call on the file's contents or state (read, write, lseek,
+ * getdents, fsync, truncate, chmod, ioctl ...): NULL also for an O_PATH
+ * descriptor, which only names its node (Linux's fdget against fdget_raw).
+ */
+struct file *fd_get_io(long fd);
 /* Put F at the lowest free descriptor >= MIN: the descriptor or -EMFILE.  Takes a reference. */
 long fd_install(struct file *f, long min, int cloexec);
 int fd_close(long fd);

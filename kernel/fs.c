@@ -1,8 +1,7 @@
 /*
- * The RAM file system (kernel/fs.h): a tree of fs_node, directories holding
- * their entries in a list in the order of insertion.  Every entry gets a
- * cookie from its directory's counter when it is inserted, so a getdents
- * position stays valid while entries before it are removed.
+ * The RAM file system's nodes (kernel/fs.h): their lifetimes, the tree's
+ * construction at boot from the image's archive, its teardown and its check.
+ * Names and directories are in fs_tree.c, file contents in fs_data.c.
  */
 #include "kernel/fs.h"
 
@@ -11,15 +10,14 @@
 #include "arch.h"
 #include "kernel/console.h"
 #include "kernel/error.h"
+#include "kernel/fs_impl.h"
 #include "kernel/heap.h"
-#include "kernel/random.h"
+#include "kernel/panic.h"
 
-#define FS_FILE_MAX (1ull << 40) /* larger writes and truncates: -EFBIG */
-#define FIRST_COOKIE 2		 /* 0 and 1 are "." and ".." */
-#define TIMEBASE_NS 100		 /* QEMU virt's 10 MHz timebase */
+#define TIMEBASE_NS 100 /* QEMU virt's 10 MHz timebase */
 
 static struct fs_node *root;
-static uint64_t next_ino;
+static uint64_t next_ino, live_nodes;
 
 struct fs_time fs_now(void)
 {
@@ -40,565 +38,145 @@ struct fs_node *fs_root(void)
 	return root;
 }
 
-static int is_dir(const struct fs_node *n)
+uint64_t fs_node_count(void)
 {
-	return (n->mode & S_IFMT) == S_IFDIR;
+	return live_nodes;
 }
 
-static int is_reg(const struct fs_node *n)
-{
-	return (n->mode & S_IFMT) == S_IFREG;
-}
-
-static void node_free(struct fs_node *n)
-{
-	if (n->cap)
-		kfree(n->data);
-	kfree(n->name);
-	kfree(n);
-}
-
-/* Free N when nothing names it and nothing holds it open. */
-static void maybe_free(struct fs_node *n)
-{
-	if (n->nlink == 0 && n->opens == 0)
-		node_free(n);
-}
-
-void fs_hold(struct fs_node *node)
-{
-	node->opens++;
-}
-
-void fs_release(struct fs_node *node)
-{
-	if (node->opens)
-		node->opens--;
-	maybe_free(node);
-}
-
-static struct fs_node *node_new(uint32_t mode)
+struct fs_node *fs_node_new(uint32_t mode)
 {
 	struct fs_node *n = kzalloc(sizeof(*n));
 	if (!n)
 		return NULL;
+	live_nodes++;
 	n->ino = next_ino++;
 	n->mode = mode;
-	n->nlink = is_dir(n) ? 2 : 1;
-	n->next_cookie = FIRST_COOKIE;
+	n->nlink = fs_is_dir(n) ? 2 : 1;
+	n->next_cookie = FS_FIRST_COOKIE;
 	n->atime = n->mtime = n->ctime = fs_now();
 	return n;
 }
 
-static void dir_insert(struct fs_node *dir, struct fs_node *n)
+/* Free N's memory alone: its holds on others are the caller's business. */
+static void node_free(struct fs_node *n)
 {
-	n->parent = dir;
-	n->next = NULL;
-	n->cookie = dir->next_cookie++;
-	if (dir->last)
-		dir->last->next = n;
-	else
-		dir->first = n;
-	dir->last = n;
-	if (is_dir(n))
-		dir->nlink++;
-	fs_touch(dir, 1);
-}
-
-static void dir_remove(struct fs_node *dir, struct fs_node *n)
-{
-	struct fs_node *prev = NULL;
-	for (struct fs_node *c = dir->first; c; prev = c, c = c->next) {
-		if (c != n)
-			continue;
-		if (prev)
-			prev->next = c->next;
-		else
-			dir->first = c->next;
-		if (dir->last == c)
-			dir->last = prev;
-		break;
-	}
-	n->next = NULL;
-	if (is_dir(n))
-		dir->nlink--;
-	fs_touch(dir, 1);
-}
-
-static struct fs_node *dir_find(struct fs_node *dir, const char *name, size_t len)
-{
-	for (struct fs_node *c = dir->first; c; c = c->next)
-		if (strlen(c->name) == len && memcmp(c->name, name, len) == 0)
-			return c;
-	return NULL;
-}
-
-/* A new entry NAME (LEN bytes) of DIR; NULL when out of memory. */
-static struct fs_node *create(struct fs_node *dir, const char *name, size_t len, uint32_t mode)
-{
-	struct fs_node *n = node_new(mode);
-	char *copy = kmalloc(len + 1);
-	if (!n || !copy) {
-		kfree(n);
-		kfree(copy);
-		return NULL;
-	}
-	memcpy(copy, name, len);
-	copy[len] = 0;
-	n->name = copy;
-	dir_insert(dir, n);
-	return n;
-}
-
-/* Look up the first LEN bytes of PATH.  Trailing slashes demand a directory. */
-static struct fs_node *lookup_n(struct fs_node *cwd, const char *path, size_t len, int *err)
-{
-	struct fs_node *n = len && path[0] == '/' ? root : cwd;
-	size_t i = 0;
-	if (len == 0) {
-		*err = -ENOENT;
-		return NULL;
-	}
-	while (i < len) {
-		while (i < len && path[i] == '/')
-			i++;
-		size_t start = i;
-		while (i < len && path[i] != '/')
-			i++;
-		size_t clen = i - start;
-		if (clen == 0)
-			break;
-		if (!is_dir(n)) {
-			*err = -ENOTDIR;
-			return NULL;
-		}
-		if (clen > FS_NAME_MAX) {
-			*err = -ENAMETOOLONG;
-			return NULL;
-		}
-		const char *c = path + start;
-		if (clen == 1 && c[0] == '.')
-			continue;
-		if (clen == 2 && c[0] == '.' && c[1] == '.') {
-			n = n->parent;
-			continue;
-		}
-		struct fs_node *next = dir_find(n, c, clen);
-		if (!next) {
-			*err = -ENOENT;
-			return NULL;
-		}
-		n = next;
-	}
-	if (path[len - 1] == '/' && !is_dir(n)) {
-		*err = -ENOTDIR;
-		return NULL;
-	}
-	return n;
-}
-
-struct fs_node *fs_lookup(struct fs_node *cwd, const char *path, int *err)
-{
-	return lookup_n(cwd, path, strlen(path), err);
+	if (fs_is_reg(n))
+		fs_data_free(n);
+	kfree(n->name);
+	kfree(n);
+	live_nodes--;
 }
 
 /*
- * Split PATH into its directory (looked up) and last component (*NAME,
- * *NAMELEN; length 0 for "/").  *SLASH says a slash followed the component.
+ * A loop, not recursion: a chain of removed directories, each held only by
+ * the one removed inside it, can be as long as the program made it.
  */
-struct parent {
-	struct fs_node *dir;
-	const char *name;
-	size_t len;
-	int slash;
-};
-
-static int walk_parent(struct fs_node *cwd, const char *path, struct parent *p)
+void fs_reap(struct fs_node *n)
 {
-	size_t end = strlen(path);
-	int err = 0;
-	if (end == 0)
-		return -ENOENT;
-	p->slash = 0;
-	while (end > 0 && path[end - 1] == '/') {
-		end--;
-		p->slash = 1;
+	while (n->nlink == 0 && n->refs == 0) {
+		struct fs_node *parent = n->parent;
+		node_free(n);
+		n = parent;
+		n->refs--;
 	}
-	size_t start = end;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	p->name = path + start;
-	p->len = end - start;
-	if (p->len > FS_NAME_MAX)
-		return -ENAMETOOLONG;
-	if (start == 0)
-		p->dir = path[0] == '/' ? root : cwd;
-	else
-		p->dir = lookup_n(cwd, path, start, &err);
-	if (!p->dir)
-		return err;
-	if (!is_dir(p->dir))
-		return -ENOTDIR;
-	return 0;
 }
 
-static int is_dot(const struct parent *p)
+void fs_hold(struct fs_node *node)
 {
-	return (p->len == 1 && p->name[0] == '.') ||
-	       (p->len == 2 && p->name[0] == '.' && p->name[1] == '.');
+	node->refs++;
 }
 
-int fs_open(struct fs_node *cwd, const char *path, int flags, uint32_t mode,
-	    struct fs_node **out)
+void fs_release(struct fs_node *node)
 {
-	struct fs_node *n;
-	int err = 0;
-	int acc = flags & O_ACCMODE;
-	if (flags & O_CREAT) {
-		struct parent p;
-		err = walk_parent(cwd, path, &p);
-		if (err)
-			return err;
-		if (p.len == 0 || is_dot(&p)) /* "/", "." or "..": a directory */
-			return (flags & O_EXCL) ? -EEXIST : -EISDIR;
-		n = dir_find(p.dir, p.name, p.len);
-		if (n && (flags & O_EXCL))
-			return -EEXIST;
-		if (n && is_dir(n))
-			return -EISDIR;
-		if (!n) {
-			if (p.slash)
-				return -EISDIR;
-			if (p.dir->nlink == 0)
-				return -ENOENT; /* a removed directory */
-			n = create(p.dir, p.name, p.len, S_IFREG | (mode & 07777));
-			if (!n)
-				return -ENOMEM;
-		} else if (p.slash) {
-			return -ENOTDIR;
-		}
-	} else {
-		n = fs_lookup(cwd, path, &err);
-		if (!n)
-			return err;
-	}
-	if ((flags & O_DIRECTORY) && !is_dir(n))
-		return -ENOTDIR;
-	if (is_dir(n) && (acc != O_RDONLY || (flags & O_TRUNC)))
-		return -EISDIR;
-	if ((flags & O_TRUNC) && is_reg(n) && n->size) {
-		err = fs_truncate(n, 0);
-		if (err)
-			return err;
-	}
-	n->opens++;
-	*out = n;
-	return 0;
+	if (node->refs == 0)
+		panic("fs: node %llu released more often than held", (unsigned long long)node->ino);
+	node->refs--;
+	fs_reap(node);
 }
 
-int fs_mkdir(struct fs_node *cwd, const char *path, uint32_t mode)
+/*
+ * Free the tree from ROOT, each node once its entries are gone: always the
+ * first entry of its directory, so a loop needs no stack.
+ */
+static void free_tree(void)
 {
-	struct parent p;
-	int err = walk_parent(cwd, path, &p);
-	if (err)
-		return err;
-	if (p.len == 0 || is_dot(&p) || dir_find(p.dir, p.name, p.len))
-		return -EEXIST;
-	if (p.dir->nlink == 0)
-		return -ENOENT;
-	return create(p.dir, p.name, p.len, S_IFDIR | (mode & 07777)) ? 0 : -ENOMEM;
-}
-
-/* Take N out of its directory; it lives on while open. */
-static void unlink_node(struct fs_node *n)
-{
-	dir_remove(n->parent, n);
-	n->nlink = 0;
-	fs_touch(n, 0);
-	maybe_free(n);
-}
-
-int fs_unlink(struct fs_node *cwd, const char *path, int dir)
-{
-	struct parent p;
-	int err = walk_parent(cwd, path, &p);
-	if (err)
-		return err;
-	if (p.len == 0)
-		return dir ? -EBUSY : -EISDIR;
-	if (is_dot(&p))
-		return !dir ? -EISDIR : p.len == 1 ? -EINVAL : -ENOTEMPTY;
-	struct fs_node *n = dir_find(p.dir, p.name, p.len);
-	if (!n)
-		return -ENOENT;
-	if (!dir && is_dir(n))
-		return -EISDIR;
-	if (dir && !is_dir(n))
-		return -ENOTDIR;
-	if (!dir && p.slash)
-		return -ENOTDIR;
-	if (dir && n->first)
-		return -ENOTEMPTY;
-	unlink_node(n);
-	return 0;
-}
-
-int fs_rename(struct fs_node *oldcwd, const char *oldpath, struct fs_node *newcwd,
-	      const char *newpath, int noreplace)
-{
-	struct parent op, np;
-	int err = walk_parent(oldcwd, oldpath, &op);
-	if (!err)
-		err = walk_parent(newcwd, newpath, &np);
-	if (err)
-		return err;
-	if (op.len == 0 || np.len == 0 || is_dot(&op) || is_dot(&np))
-		return -EBUSY;
-	struct fs_node *n = dir_find(op.dir, op.name, op.len);
-	if (!n)
-		return -ENOENT;
-	if (!is_dir(n) && (op.slash || np.slash))
-		return -ENOTDIR;
-	if (is_dir(n))
-		for (struct fs_node *d = np.dir;; d = d->parent) {
-			if (d == n)
-				return -EINVAL; /* into itself */
-			if (d == root)
-				break;
-		}
-	if (np.dir->nlink == 0)
-		return -ENOENT;
-	struct fs_node *old = dir_find(np.dir, np.name, np.len);
-	if (old == n)
-		return 0;
-	if (old) {
-		if (noreplace)
-			return -EEXIST;
-		if (is_dir(n) && !is_dir(old))
-			return -ENOTDIR;
-		if (!is_dir(n) && is_dir(old))
-			return -EISDIR;
-		if (is_dir(old) && old->first)
-			return -ENOTEMPTY;
-	}
-	char *name = kmalloc(np.len + 1);
-	if (!name)
-		return -ENOMEM;
-	memcpy(name, np.name, np.len);
-	name[np.len] = 0;
-	if (old)
-		unlink_node(old);
-	dir_remove(op.dir, n);
-	kfree(n->name);
-	n->name = name;
-	dir_insert(np.dir, n);
-	fs_touch(n, 0);
-	return 0;
-}
-
-/* Make room for SIZE bytes in a heap buffer (copying image contents out). */
-static int reserve(struct fs_node *n, uint64_t size)
-{
-	if (n->cap && size <= n->cap)
-		return 0;
-	if (size > FS_FILE_MAX)
-		return -EFBIG;
-	uint64_t cap = n->cap ? n->cap : 64;
-	while (cap < size)
-		cap *= 2;
-	char *data = kmalloc(cap);
-	if (!data)
-		return -ENOMEM;
-	if (n->size)
-		memcpy(data, n->data, n->size);
-	if (n->cap)
-		kfree(n->data);
-	n->data = data;
-	n->cap = cap;
-	return 0;
-}
-
-long fs_read(struct fs_node *n, uint64_t off, void *buf, size_t len)
-{
-	if (is_dir(n))
-		return -EISDIR;
-	if ((n->mode & S_IFMT) == S_IFCHR) {
-		switch (n->dev) {
-		case FS_DEV_ZERO:
-			memset(buf, 0, len);
-			return (long)len;
-		case FS_DEV_URANDOM:
-			random_bytes(buf, len);
-			return (long)len;
-		default: /* null, and the console, which has no input */
-			return 0;
-		}
-	}
-	if (!is_reg(n))
-		return -EINVAL;
-	if (off >= n->size)
-		return 0;
-	if (len > n->size - off)
-		len = n->size - off;
-	memcpy(buf, n->data + off, len);
-	n->atime = fs_now();
-	return (long)len;
-}
-
-const char *fs_contents(struct fs_node *n, uint64_t off, uint64_t *len)
-{
-	if (!is_reg(n) || off >= n->size) {
-		*len = 0;
-		return NULL;
-	}
-	n->atime = fs_now();
-	*len = n->size - off;
-	return n->data + off;
-}
-
-long fs_write(struct fs_node *n, uint64_t off, const void *buf, size_t len)
-{
-	if (is_dir(n))
-		return -EISDIR;
-	if ((n->mode & S_IFMT) == S_IFCHR) {
-		if (n->dev == FS_DEV_CONSOLE)
-			console_write(buf, len);
-		return (long)len;
-	}
-	if (!is_reg(n))
-		return -EINVAL;
-	if (len == 0)
-		return 0;
-	if (off > FS_FILE_MAX || len > FS_FILE_MAX - off)
-		return -EFBIG;
-	int err = reserve(n, off + len);
-	if (err)
-		return err;
-	if (off > n->size)
-		memset(n->data + n->size, 0, off - n->size);
-	memcpy(n->data + off, buf, len);
-	if (off + len > n->size)
-		n->size = off + len;
-	fs_touch(n, 1);
-	return (long)len;
-}
-
-int fs_truncate(struct fs_node *n, uint64_t size)
-{
-	if (is_dir(n))
-		return -EISDIR;
-	if (!is_reg(n))
-		return -EINVAL;
-	if (size > FS_FILE_MAX)
-		return -EFBIG;
-	if (size > n->size) {
-		int err = reserve(n, size);
-		if (err)
-			return err;
-		memset(n->data + n->size, 0, size - n->size);
-	} else if (!n->cap) {
-		if (size == 0)
-			n->data = NULL; /* forget the image's contents */
-		else if (size < n->size) {
-			n->size = size; /* copy only what stays */
-			int err = reserve(n, size);
-			if (err)
-				return err;
-		}
-	}
-	n->size = size;
-	fs_touch(n, 1);
-	return 0;
-}
-
-static unsigned dtype(const struct fs_node *n)
-{
-	switch (n->mode & S_IFMT) {
-	case S_IFDIR:
-		return DT_DIR;
-	case S_IFREG:
-		return DT_REG;
-	case S_IFCHR:
-		return DT_CHR;
-	case S_IFIFO:
-		return DT_FIFO;
-	}
-	return DT_UNKNOWN;
-}
-
-long fs_readdir(struct fs_node *dir, uint64_t *cookie, fs_emit_fn emit, void *ctx)
-{
-	long count = 0;
-	if (!is_dir(dir))
-		return -ENOTDIR;
-	if (*cookie == 0) {
-		if (emit(ctx, ".", dir->ino, DT_DIR, 1))
-			return count;
-		*cookie = 1;
-		count++;
-	}
-	if (*cookie == 1) {
-		if (emit(ctx, "..", dir->parent->ino, DT_DIR, FIRST_COOKIE))
-			return count;
-		*cookie = FIRST_COOKIE;
-		count++;
-	}
-	for (struct fs_node *c = dir->first; c; c = c->next) {
-		if (c->cookie < *cookie)
+	struct fs_node *n = root;
+	while (n) {
+		if (n->first) {
+			n = n->first;
 			continue;
-		if (emit(ctx, c->name, c->ino, dtype(c), c->cookie + 1))
-			break;
-		*cookie = c->cookie + 1;
-		count++;
+		}
+		struct fs_node *up = n == root ? NULL : n->parent;
+		if (up)
+			up->first = n->next;
+		node_free(n);
+		n = up;
 	}
-	dir->atime = fs_now();
-	return count;
-}
-
-long fs_path(struct fs_node *n, char *buf, size_t size)
-{
-	if (n->nlink == 0)
-		return -ENOENT;
-	if (size < 2)
-		return -ERANGE;
-	size_t pos = size - 1;
-	buf[pos] = 0;
-	for (; n != root; n = n->parent) {
-		size_t len = strlen(n->name);
-		if (len + 1 > pos)
-			return -ERANGE;
-		pos -= len;
-		memcpy(buf + pos, n->name, len);
-		buf[--pos] = '/';
-	}
-	if (pos == size - 1)
-		buf[--pos] = '/';
-	size_t len = size - 1 - pos;
-	memmove(buf, buf + pos, len + 1);
-	return (long)len;
-}
-
-static void free_tree(struct fs_node *n)
-{
-	struct fs_node *c = n->first;
-	while (c) {
-		struct fs_node *next = c->next;
-		free_tree(c);
-		c = next;
-	}
-	node_free(n);
 }
 
 void fs_reset(void)
 {
 	if (root)
-		free_tree(root);
+		free_tree();
 	root = NULL;
+}
+
+int fs_bad(const struct fs_node *n, const char *why)
+{
+	kprintf("fs_check: node %llu: %s\n", (unsigned long long)n->ino, why);
+	return -EINVAL;
+}
+
+/* DIR's entries: parents, links, unique names, cookies in order, the list's last, holds. */
+static int check_entries(struct fs_node *dir)
+{
+	uint64_t entries = 0, cookie = 0;
+	uint32_t subdirs = 0;
+	struct fs_node *last = NULL;
+	for (struct fs_node *c = dir->first; c; last = c, c = c->next) {
+		if (c->parent != dir || c->nlink == 0 || !c->name)
+			return fs_bad(c, "entry with a wrong parent, no link or no name");
+		if (c->cookie <= cookie || c->cookie >= dir->next_cookie)
+			return fs_bad(c, "cookie out of order");
+		if (fs_dir_find(dir, c->name, strlen(c->name)) != c)
+			return fs_bad(c, "name twice in one directory");
+		cookie = c->cookie;
+		subdirs += fs_is_dir(c);
+		entries++;
+	}
+	if (dir->last != last)
+		return fs_bad(dir, "the list's last entry is wrong");
+	if (dir->nlink != 2 + subdirs)
+		return fs_bad(dir, "nlink is not 2 + subdirectories");
+	if (dir->refs < entries)
+		return fs_bad(dir, "held less often than it has entries");
+	return 0;
+}
+
+struct fs_node *fs_walk_next(struct fs_node *n)
+{
+	if (n->first)
+		return n->first;
+	while (n != root && !n->next)
+		n = n->parent;
+	return n == root ? NULL : n->next;
+}
+
+int fs_check(void)
+{
+	if (root && root->parent != root)
+		return fs_bad(root, "the root is not its own parent");
+	for (struct fs_node *n = root; n; n = fs_walk_next(n)) {
+		int err = fs_is_dir(n) ? check_entries(n) : fs_is_reg(n) ? fs_data_check(n) : 0;
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static struct fs_node *add(struct fs_node *dir, const char *name, uint32_t mode, enum fs_dev dev)
 {
-	struct fs_node *n = create(dir, name, strlen(name), mode);
+	struct fs_node *n = fs_create(dir, name, strlen(name), mode);
 	if (n)
 		n->dev = dev;
 	return n;
@@ -620,7 +198,7 @@ static int take_line(const char **p, const char *end, char *line, size_t size)
 	return 0;
 }
 
-/* Parse an octal or decimal number at *S, followed by one space. */
+/* Parse an octal or decimal number at *S, followed by one space; -EINVAL past 2^60. */
 static int take_number(char **s, unsigned base, uint64_t *out)
 {
 	uint64_t v = 0;
@@ -628,7 +206,7 @@ static int take_number(char **s, unsigned base, uint64_t *out)
 	if (*c < '0' || *c > '0' + (int)base - 1)
 		return -EINVAL;
 	for (; *c >= '0' && *c <= '0' + (int)base - 1; c++) {
-		if (v > (FS_FILE_MAX * 16) / base)
+		if (v > (1ull << 60) / base)
 			return -EINVAL;
 		v = v * base + (uint64_t)(*c - '0');
 	}
@@ -636,6 +214,34 @@ static int take_number(char **s, unsigned base, uint64_t *out)
 		return -EINVAL;
 	*s = c + 1;
 	*out = v;
+	return 0;
+}
+
+/* An archive line "d MODE PATH": the directory, or one already there. */
+static int unpack_dir(const char *path, uint32_t mode)
+{
+	int err = fs_mkdir(root, path, mode);
+	if (err == -EEXIST) {
+		int e2;
+		struct fs_node *d = fs_lookup(root, path, &e2);
+		err = d && fs_is_dir(d) ? 0 : -EINVAL;
+	}
+	return err;
+}
+
+/* An archive line "f MODE SIZE PATH", its SIZE bytes at DATA: a new file reading them in place. */
+static int unpack_file(const char *path, uint32_t mode, const char *data, uint64_t size)
+{
+	struct fs_parent par;
+	int err = fs_walk_parent(root, path, &par);
+	if (err)
+		return err;
+	if (par.len == 0 || fs_is_dot(&par) || fs_dir_find(par.dir, par.name, par.len))
+		return -EINVAL;
+	struct fs_node *n = fs_create(par.dir, par.name, par.len, S_IFREG | (mode & 07777));
+	if (!n)
+		return -ENOMEM;
+	fs_data_use_image(n, data, size);
 	return 0;
 }
 
@@ -656,31 +262,14 @@ static int unpack(const char *img, size_t len)
 		    take_number(&s, 8, &mode) || (line[0] == 'f' && take_number(&s, 10, &size)) ||
 		    !*s)
 			return -EINVAL;
-		if (line[0] == 'd') {
-			int err = fs_mkdir(root, s, (uint32_t)mode);
-			int e2;
-			if (err == -EEXIST) {
-				struct fs_node *d = fs_lookup(root, s, &e2);
-				err = d && is_dir(d) ? 0 : -EINVAL;
-			}
-			if (err)
-				return err;
-			continue;
-		}
-		if (size > (uint64_t)(end - p))
+		if (line[0] == 'f' && size > (uint64_t)(end - p))
 			return -EINVAL;
-		struct parent par;
-		int err = walk_parent(root, s, &par);
+		int err = line[0] == 'd' ? unpack_dir(s, (uint32_t)mode)
+					 : unpack_file(s, (uint32_t)mode, p, size);
 		if (err)
 			return err;
-		if (par.len == 0 || is_dot(&par) || dir_find(par.dir, par.name, par.len))
-			return -EINVAL;
-		struct fs_node *n = create(par.dir, par.name, par.len, S_IFREG | (mode & 07777));
-		if (!n)
-			return -ENOMEM;
-		n->data = (char *)p; /* read in place; copied out on the first change */
-		n->size = size;
-		p += size;
+		if (line[0] == 'f')
+			p += size;
 	}
 }
 
@@ -688,10 +277,10 @@ int fs_init(const void *img, size_t len)
 {
 	fs_reset();
 	next_ino = 2; /* the root's number on Linux file systems */
-	root = node_new(S_IFDIR | 0755);
+	root = fs_node_new(S_IFDIR | 0755);
 	if (!root)
 		return -ENOMEM;
-	root->parent = root;
+	root->parent = root; /* its own parent, without a hold: never freed but by fs_reset */
 	struct fs_node *dev = add(root, "dev", S_IFDIR | 0755, FS_DEV_NONE);
 	if (!dev || !add(root, "tmp", S_IFDIR | 01777, FS_DEV_NONE) ||
 	    !add(dev, "null", S_IFCHR | 0666, FS_DEV_NULL) ||

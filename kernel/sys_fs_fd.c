@@ -88,6 +88,10 @@ static long sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint
 	struct file *f = fd_get(n);
 	if (!f)
 		return -EBADF;
+	/* An O_PATH descriptor only names a node: Linux's check_fcntl_cmd. */
+	if ((f->flags & O_PATH) && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_GETFD &&
+	    cmd != F_SETFD && cmd != F_GETFL)
+		return -EBADF;
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
@@ -124,7 +128,7 @@ static long sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint
 		      uint64_t a5)
 {
 	long n = fdarg(fd);
-	struct file *f = fd_get(n);
+	struct file *f = fd_get_io(n);
 	if (!f)
 		return -EBADF;
 	switch ((uint32_t)req) {
@@ -143,7 +147,7 @@ static long sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint
 		int avail;
 		if (f->pipe)
 			avail = (int)f->pipe->len;
-		else if ((f->node->mode & S_IFMT) == S_IFREG)
+		else if (fs_is_reg(f->node))
 			avail = f->node->size > f->off ? (int)(f->node->size - f->off) : 0;
 		else
 			return -ENOTTY;

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "arch.h"
 #include "kernel/error.h"
 #include "kernel/syscall.h"
 #include "kernel/sys_fs_util.h"
@@ -35,12 +36,36 @@ struct linux_iovec {
 static char bounce[16384];
 static struct linux_iovec iov_buf[IOV_MAX];
 
+/*
+ * Linux's rw_verify_area: a transfer of COUNT bytes at OFF (-1: the file's
+ * offset) that would end past the largest offset is -EINVAL.  Pipes and the
+ * console have no offset.
+ */
+static long verify_pos(const struct file *f, uint64_t count, int64_t off)
+{
+	if (!f->node || f->node->dev == FS_DEV_CONSOLE)
+		return 0;
+	uint64_t pos = off < 0 ? f->off : (uint64_t)off;
+	return count > (uint64_t)INT64_MAX - pos ? -EINVAL : 0;
+}
+
+/* Linux's checks of a transfer after the descriptor's: access_ok (-EFAULT), then verify_pos. */
+static long verify_area(const struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
+{
+	if (count > USER_TOP || ubuf > USER_TOP - count)
+		return -EFAULT;
+	return verify_pos(f, count, off);
+}
+
 /* Read at OFF (-1: the file's offset) into the application's UBUF: bytes read or an errno. */
 static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	if (f->node && is_dir(f->node))
+	long err = verify_area(f, ubuf, count, off);
+	if (err)
+		return err;
+	if (f->node && fs_is_dir(f->node))
 		return -EISDIR;
 	if (count > RW_MAX)
 		count = RW_MAX;
@@ -69,6 +94,9 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
+	long err = verify_area(f, ubuf, count, off);
+	if (err)
+		return err;
 	if (count > RW_MAX)
 		count = RW_MAX;
 	if (count == 0)
@@ -91,14 +119,14 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 static long sys_read(uint64_t fd, uint64_t buf, uint64_t count, uint64_t a3, uint64_t a4,
 		     uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	return f ? do_read(f, buf, count, -1) : -EBADF;
 }
 
 static long sys_write(uint64_t fd, uint64_t buf, uint64_t count, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	return f ? do_write(f, buf, count, -1) : -EBADF;
 }
 
@@ -115,7 +143,7 @@ static long positional(struct file *f, int64_t off)
 static long sys_pread64(uint64_t fd, uint64_t buf, uint64_t count, uint64_t off, uint64_t a4,
 			uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	long err = positional(f, (int64_t)off);
@@ -125,15 +153,15 @@ static long sys_pread64(uint64_t fd, uint64_t buf, uint64_t count, uint64_t off,
 static long sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t count, uint64_t off, uint64_t a4,
 			 uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	long err = positional(f, (int64_t)off);
 	return err ? err : do_write(f, buf, count, (int64_t)off);
 }
 
-/* Fetch and check an iovec array: 0, -EINVAL or -EFAULT. */
-static int fetch_iov(uint64_t uiov, uint64_t cnt)
+/* Fetch and check an iovec array: 0 and *TOTAL its bytes, -EINVAL or -EFAULT. */
+static int fetch_iov(uint64_t uiov, uint64_t cnt, uint64_t *total_out)
 {
 	if (cnt > IOV_MAX)
 		return -EINVAL;
@@ -145,13 +173,14 @@ static int fetch_iov(uint64_t uiov, uint64_t cnt)
 			return -EINVAL;
 		total += iov_buf[i].len;
 	}
+	*total_out = total;
 	return 0;
 }
 
 /* readv and writev, at OFF or (-1) the file's offset: stops at the first short transfer. */
 static long vector(uint64_t fd, uint64_t uiov, uint64_t cnt, int64_t off, int write)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
@@ -161,7 +190,11 @@ static long vector(uint64_t fd, uint64_t uiov, uint64_t cnt, int64_t off, int wr
 		if (err)
 			return err;
 	}
-	int err = fetch_iov(uiov, cnt);
+	uint64_t total;
+	int err = fetch_iov(uiov, cnt, &total);
+	if (err)
+		return err;
+	err = (int)verify_pos(f, total, off); /* over the whole vector */
 	if (err)
 		return err;
 	long done = 0;
@@ -205,7 +238,7 @@ static long sys_pwritev(uint64_t fd, uint64_t uiov, uint64_t cnt, uint64_t off, 
 static long sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	return f ? file_lseek(f, (int64_t)off, (int)whence) : -EBADF;
 }
 
@@ -246,6 +279,8 @@ static long sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t count, uint64_t 
 			   uint64_t a5)
 {
 	struct file *f;
+	if (!fd_get_io(fdarg(fd)))
+		return -EBADF; /* O_PATH */
 	int err = fd_dir(fd, &f);
 	if (err)
 		return err;
@@ -263,7 +298,7 @@ static long sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t count, uint64_t 
 static long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	return f->pipe ? -EINVAL : 0; /* nothing to write back */

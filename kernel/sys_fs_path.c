@@ -97,6 +97,7 @@ static long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, ui
 	return sys_renameat2(olddirfd, uold, newdirfd, unew, 0, 0);
 }
 
+/* As Linux: -ENOENT once removed, -ENAMETOOLONG past PATH_MAX, and only then -ERANGE for SIZE. */
 static long sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
@@ -116,7 +117,7 @@ static long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	long err = at_node((uint64_t)AT_FDCWD, upath, 0, &n, &f);
 	if (err)
 		return err;
-	if (!is_dir(n))
+	if (!fs_is_dir(n))
 		return -ENOTDIR;
 	set_working_dir(n);
 	return 0;

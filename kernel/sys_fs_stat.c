@@ -102,7 +102,7 @@ static void fill_stat(const struct file *f, const struct fs_node *n, struct linu
 		st->size = 4096;
 	} else {
 		st->size = (int64_t)n->size;
-		st->blocks = (int64_t)((n->size + 4095) / 4096 * 8);
+		st->blocks = (int64_t)fs_blocks(n);
 	}
 	st->atime = n->atime.sec;
 	st->atime_ns = n->atime.nsec;
@@ -207,7 +207,7 @@ static long sys_faccessat2(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64
 	if (err)
 		return err;
 	/* root may read and write anything, and execute what anyone may */
-	if ((mode & X_OK) && n && !is_dir(n) && !(n->mode & 0111))
+	if ((mode & X_OK) && n && !fs_is_dir(n) && !(n->mode & 0111))
 		return -EACCES;
 	return 0;
 }
@@ -221,7 +221,7 @@ static long sys_faccessat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_
 static long sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
 			  uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	if ((int64_t)len < 0 || !f->node || (f->node->mode & S_IFMT) != S_IFREG ||
@@ -242,7 +242,7 @@ static long sys_truncate(uint64_t upath, uint64_t len, uint64_t a2, uint64_t a3,
 	struct fs_node *n = fs_lookup(working_dir(), path_buf, &e);
 	if (!n)
 		return e;
-	if (is_dir(n))
+	if (fs_is_dir(n))
 		return -EISDIR;
 	if ((n->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
@@ -269,7 +269,7 @@ static long chown_node(struct fs_node *n, uint64_t uid, uint64_t gid)
 static long sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	return f->node ? chmod_node(f->node, mode) : 0;
@@ -287,7 +287,7 @@ static long sys_fchmodat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t
 static long sys_fchown(uint64_t fd, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
 {
-	struct file *f = fd_get(fdarg(fd));
+	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
 	return f->node ? chown_node(f->node, uid, gid) : 0;
@@ -329,7 +329,7 @@ static long utimens_node(uint64_t dirfd, uint64_t upath, uint64_t flags, struct 
 		return at_node(dirfd, upath, flags, n, &f);
 	if (fdarg(dirfd) == AT_FDCWD)
 		return -EFAULT;
-	f = fd_get(fdarg(dirfd));
+	f = fd_get_io(fdarg(dirfd));
 	if (!f)
 		return -EBADF;
 	*n = f->node;

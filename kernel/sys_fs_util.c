@@ -32,11 +32,6 @@ long fdarg(uint64_t v)
 	return (long)(int32_t)v;
 }
 
-int is_dir(const struct fs_node *n)
-{
-	return (n->mode & S_IFMT) == S_IFDIR;
-}
-
 struct fs_node *working_dir(void)
 {
 	return cwd;
@@ -61,7 +56,7 @@ int fd_dir(uint64_t fd, struct file **out)
 	struct file *f = fd_get(fdarg(fd));
 	if (!f)
 		return -EBADF;
-	if (!f->node || !is_dir(f->node))
+	if (!f->node || !fs_is_dir(f->node))
 		return -ENOTDIR;
 	*out = f;
 	return 0;

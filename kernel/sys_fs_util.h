@@ -25,7 +25,6 @@ extern char path_buf[FS_PATH_MAX];
 
 /* Descriptor arguments are C ints. */
 long fdarg(uint64_t v);
-int is_dir(const struct fs_node *n);
 
 struct fs_node *working_dir(void);
 void set_working_dir(struct fs_node *n);

@@ -60,6 +60,16 @@ void vmm_get_commit(uint64_t *bytes, uint64_t *limit)
 	*limit = commit_limit;
 }
 
+int vmm_commit_charge(uint64_t bytes)
+{
+	return commit(bytes);
+}
+
+void vmm_commit_release(uint64_t bytes)
+{
+	uncommit(bytes);
+}
+
 /* The region containing VA, or NULL. */
 struct region *region_find(struct vmm_space *s, vaddr_t va)
 {

@@ -225,6 +225,13 @@ int vmm_region_find_free(struct vmm_space *space, vaddr_t lo, vaddr_t hi, vaddr_
 void vmm_set_commit_limit(uint64_t bytes);
 /* The bytes charged now, and the limit. */
 void vmm_get_commit(uint64_t *bytes, uint64_t *limit);
+/*
+ * Charge BYTES of kernel-held memory that the application controls (file
+ * data) to the same limit: 0, or -ENOMEM with nothing taken.  Release gives
+ * back what a charge took.
+ */
+int vmm_commit_charge(uint64_t bytes);
+void vmm_commit_release(uint64_t bytes);
 
 /*
  * Resolve a page fault at VA for ACCESS (VMM_READ, VMM_WRITE or VMM_EXEC):

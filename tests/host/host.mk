@@ -40,8 +40,15 @@ host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-sui
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
+# The file system with malloc for its heap (tests/host/fs_host.c); the fuzzer uses the same.
+FS_HOST_SRCS := kernel/fs.c kernel/fs_tree.c kernel/fs_data.c kernel/fd.c kernel/random.c \
+                tests/host/fs_host.c tests/host/host_env.c
 HOST_TESTS += fs
-host_fs_SRCS := tests/host/test_fs.c kernel/fs.c kernel/fd.c kernel/random.c tests/host/host_env.c
+host_fs_SRCS := tests/host/test_fs.c $(FS_HOST_SRCS)
+HOST_TESTS += fs_data
+host_fs_data_SRCS := tests/host/test_fs_data.c $(FS_HOST_SRCS)
+HOST_TESTS += fd
+host_fd_SRCS := tests/host/test_fd.c $(FS_HOST_SRCS)
 
 HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
@@ -74,8 +81,9 @@ $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suit
 	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) -o $@
 
 # ------------------------------------------------------------- fuzzing ---
-# tests/fuzz/run.sh [SECONDS] builds and runs the libFuzzer rental fuzzer (clang);
-# it is not one of the host test binaries.
+# tests/fuzz/run.sh FUZZER [SECONDS] builds and runs one libFuzzer fuzzer (clang);
+# they are not host test binaries.  make fuzz runs every one of FUZZERS.
+FUZZERS     := rental_fuzz fs_fuzz
 FUZZ_CC     := clang
 FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -96,3 +104,9 @@ $(HOSTBUILD)/rental_fuzz: $(rental_fuzz_SRCS) $(HOSTBUILD)/rental_fuzz_rental.o 
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(rental_fuzz_SRCS) \
 		$(HOSTBUILD)/rental_fuzz_rental.o -o $@
+
+# The file-system fuzzer: kernel/fs*.c and kernel/fd.c on malloc (LeakSanitizer comes with ASan).
+fs_fuzz_SRCS := tests/fuzz/fs_fuzz.c tests/fuzz/fs_fuzz_model.c $(FS_HOST_SRCS)
+$(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(wildcard kernel/*.h tests/fuzz/*.h tests/host/*.h vmm/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(fs_fuzz_SRCS) -o $@
