@@ -15,7 +15,7 @@ build() {
 	"$CC" -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -O2 -g \
 		-ffreestanding -fno-builtin -nostdlib -nostartfiles -Wall -Wextra -Werror \
 		-T "$here/link.ld" -Wl,--no-warn-rwx-segments \
-		"$here/start.S" "$here/main.c" "$@"
+		"$here/start.S" "$here"/main.c "$here"/checks_*.c "$@"
 }
 build -o "$out/prog.elf"
 build -DREFERENCE_CSRS -o "$out/prog-refcsrs.elf"
