@@ -30,23 +30,12 @@
 #include "kernel/fd.h"
 #include "kernel/fs.h"
 #include "tests/fuzz/fs_fuzz_model.h"
+#include "tests/fuzz/fuzz_input.h"
 #include "tests/host/fs_host.h"
 
 #define MAX_FDS 16
 #define PATH_BUF (FS_PATH_MAX + 4 * 257 + 2) /* a node's path, four names and their slashes */
 
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t next8(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
 
 static struct fs_node *cwd;
 static const struct fs_node *touched; /* the regular file the last operation used */

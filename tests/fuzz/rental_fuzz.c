@@ -33,6 +33,7 @@
 #include "kernel/heap.h"
 #include "kernel/random.h"
 #include "tablet/tablet.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define ARENA (64ul << 20)
 #define FAKE_BASE 0x80000000ul
@@ -242,28 +243,6 @@ static void setup(void)
 }
 
 /* ------------------------------------------------------------ the run --- */
-
-/* The input, consumed a byte at a time; zeros once it is used up. */
-struct input {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t next8(struct input *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
-
-static uint64_t next64(struct input *in)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)next8(in) << (8 * i);
-	return v;
-}
 
 enum { F_VERSION, F_FRAME, F_INDEX, F_RIGHTS, F_EXPIRY, F_MAC, NFIELDS };
 
