@@ -91,7 +91,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -I. -Iplatform/riscv64 -DHOST_TEST
 rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
                     kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
-rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h)
+rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h tests/fuzz/*.h)
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read
 # the expected MAC off the MAC check and copy it into a forged rental.
