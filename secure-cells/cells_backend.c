@@ -109,14 +109,6 @@ void backend_activate(struct backend_space *s)
 	publish_satps();
 }
 
-/* The live kernel table moved (grew or shrank): satp follows it. */
-static void kernel_table_moved(void)
-{
-	if (active)
-		load_kernel_satp();
-	publish_satps();
-}
-
 /* ------------------------------------------------------------ spaces --- */
 
 /*
@@ -198,14 +190,13 @@ static int is_live(const struct cell_table *t)
 	return t == &kernel_table && active != NULL;
 }
 
-/* After an edit of T that may have moved it: keep satp and the trap path in step. */
+/*
+ * After an edit of T that may have moved it: the trap path learns where the
+ * tables are.  (A live table's edit ends on its new base: cells_edit_end.)
+ */
 static void edited(struct cell_table *t, paddr_t base_before)
 {
-	if (t->base == base_before)
-		return;
-	if (t == &kernel_table)
-		kernel_table_moved();
-	else if (active && t == &active->table)
+	if (t->base != base_before && (t == &kernel_table || (active && t == &active->table)))
 		publish_satps();
 }
 

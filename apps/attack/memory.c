@@ -25,7 +25,6 @@
 #define HUGE_AREA 0x0000008000000000ul /* where MAP_HUGETLB mappings go: 512 GiB - 1 TiB */
 #define HUGE_AREA_END 0x0000010000000000ul
 #define RW (PROT_READ | PROT_WRITE)
-#define UNUSED __attribute__((unused)) /* attacks that take no arguments */
 
 static int mapped(const void *page)
 {
@@ -54,7 +53,7 @@ static int pages_marked(const char *m, unsigned n)
 }
 
 /* Issue 9, item 5: a new length that wraps must not shrink the mapping below its start. */
-static int mremap_wrap(int argc UNUSED, char **argv UNUSED)
+static int mremap_wrap(int argc, char **argv)
 {
 	char *m = map_anon(16 * P);
 	int bad = expect_true("mmap 16 pages", m != MAP_FAILED);
@@ -74,7 +73,7 @@ static int mremap_wrap(int argc UNUSED, char **argv UNUSED)
 }
 
 /* Issue 9, item 5: every other length and address sum of the memory calls. */
-static int length_overflow(int argc UNUSED, char **argv UNUSED)
+static int length_overflow(int argc, char **argv)
 {
 	char *m = map_anon(4 * P);
 	int bad = expect_true("mmap 4 pages", m != MAP_FAILED);
@@ -106,7 +105,7 @@ static volatile int data_page[P / sizeof(int)] __attribute__((aligned(P))) = {
 static volatile int bss_page[P / sizeof(int)] __attribute__((aligned(P)));
 
 /* Issue 9, item 6: MADV_DONTNEED on .data brings back the image's bytes, on .bss zeros. */
-static int dontneed_data(int argc UNUSED, char **argv UNUSED)
+static int dontneed_data(int argc, char **argv)
 {
 	int last = P / sizeof(int) - 1;
 	data_page[0] = 1;
@@ -132,7 +131,7 @@ static int file_bytes(const volatile char *m, size_t len, size_t file)
 }
 
 /* Issue 9, item 6: MADV_DONTNEED on a MAP_PRIVATE file mapping brings back the file's bytes. */
-static int dontneed_file(int argc UNUSED, char **argv UNUSED)
+static int dontneed_file(int argc, char **argv)
 {
 	static char buf[2 * P + 100];
 	for (size_t i = 0; i < sizeof(buf); i++)
@@ -162,7 +161,7 @@ static int dontneed_file(int argc UNUSED, char **argv UNUSED)
 }
 
 /* Issue 9, item 9: mmap(NULL) places around a MAP_FIXED mapping ahead of it. */
-static int place_fixed(int argc UNUSED, char **argv UNUSED)
+static int place_fixed(int argc, char **argv)
 {
 	char *a = map_anon(P);
 	int bad = expect_true("mmap one page", a != MAP_FAILED);
@@ -184,7 +183,7 @@ static int place_fixed(int argc UNUSED, char **argv UNUSED)
 }
 
 /* Issue 9, item 9: a MAP_HUGETLB mapping placed after the one before it grew in place. */
-static int place_huge(int argc UNUSED, char **argv UNUSED)
+static int place_huge(int argc, char **argv)
 {
 	int huge = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB;
 	char *h = mmap(NULL, 2 * MiB, RW, huge, -1, 0);
@@ -210,7 +209,7 @@ __attribute__((noinline)) static int victim(int x)
 }
 
 /* Issue 9, item 10: a store into text made writable lands in a private copy, never in the image. */
-static int text_write(int argc UNUSED, char **argv UNUSED)
+static int text_write(int argc, char **argv)
 {
 	volatile unsigned char *code = (volatile unsigned char *)(uintptr_t)victim;
 	void *page = (void *)((uintptr_t)victim & ~(P - 1));
@@ -239,7 +238,7 @@ static int text_write(int argc UNUSED, char **argv UNUSED)
 }
 
 /* Issue 9, item 11: the error numbers riscv64 Linux gives. */
-static int memory_errno(int argc UNUSED, char **argv UNUSED)
+static int memory_errno(int argc, char **argv)
 {
 	int fixed = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
 	char *m = map_anon(2 * P);
