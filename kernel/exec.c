@@ -74,8 +74,9 @@ static int bootargs_split(char *bootargs, char **argv, int argc, char **envp, in
 	return argc;
 }
 
-/* The stack image is built here, then copied below STACK_TOP in one go. */
+/* The stack image is built here, then copied below TOP in one go. */
 struct stack_builder {
+	vaddr_t top;
 	uint8_t buf[4096];
 	size_t strings; /* bytes used from the top of buf */
 };
@@ -87,7 +88,7 @@ static vaddr_t push_bytes(struct stack_builder *b, const void *data, size_t n)
 		return 0;
 	b->strings += n;
 	memcpy(b->buf + sizeof(b->buf) - b->strings, data, n);
-	return STACK_TOP - b->strings;
+	return b->top - b->strings;
 }
 
 /* Build argc/argv/envp/auxv under the strings and copy it all to the user stack: the sp, or 0. */
@@ -127,8 +128,8 @@ static vaddr_t build_stack(struct stack_builder *b, int argc, char **argv, int e
 		vec[n++] = aux[i][0];
 		vec[n++] = aux[i][1];
 	}
-	vaddr_t sp = ALIGN_DOWN(STACK_TOP - b->strings - n * 8, 16);
-	size_t total = STACK_TOP - sp;
+	vaddr_t sp = ALIGN_DOWN(b->top - b->strings - n * 8, 16);
+	size_t total = b->top - sp;
 	if (total > sizeof(b->buf))
 		return 0;
 	memcpy(b->buf + sizeof(b->buf) - total, vec, n * 8);
@@ -164,9 +165,10 @@ int process_start(const void *image, size_t size, const char *cmdline, const cha
 		return err;
 	p->brk_start = p->brk = img.brk_start;
 	p->mmap_next = MMAP_BASE;
-	p->huge_mmap_next = HUGE_MMAP_BASE;
+	p->stack_top = STACK_TOP_MAX - (random_u64() % (STACK_RANDOM / PAGE_SIZE)) * PAGE_SIZE;
+	stack.top = p->stack_top;
 	/* One page more than the stack: its lowest page is the guard, never mapped. */
-	err = vmm_region_add(p->space, STACK_TOP - STACK_SIZE - PAGE_SIZE, STACK_SIZE + PAGE_SIZE,
+	err = vmm_region_add(p->space, p->stack_top - STACK_SIZE - PAGE_SIZE, STACK_SIZE + PAGE_SIZE,
 			     VMM_USER | VMM_READ | VMM_WRITE, REGION_STACK);
 	if (err)
 		return err;

@@ -6,22 +6,25 @@
 
 #include "vmm/vmm.h"
 
-#define STACK_TOP 0x00007ffffffff000ul /* one page below the top of the user half */
+/*
+ * The stack's top is drawn at random, page aligned, in the top STACK_RANDOM
+ * bytes of the user half (one page below its end at most): nothing about
+ * the stack depends on where it lands.
+ */
+#define STACK_TOP_MAX 0x00007ffffffff000ul
+#define STACK_RANDOM (1ul << 40)
 #define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; a guard page lies below it */
 #define MAX_ARGS 64 /* arguments, and separately environment strings */
 /*
- * mmap areas, each filled upwards (kernel/sys_memory.c's place): ordinary
- * mappings from 1 TiB, and MAP_HUGETLB ones in the 512 GiB - 1 TiB area,
- * which the Sv48 backend runs with its huge-page segproc (2 MiB pages).
+ * The mmap area, filled upwards (kernel/sys_memory.c's place), MAP_HUGETLB
+ * mappings included (2 MiB aligned): from 1 TiB to below the stack's area.
  */
 #define MMAP_BASE 0x0000010000000000ul
-#define MMAP_END 0x00007f0000000000ul
-#define HUGE_MMAP_BASE 0x0000008000000000ul
-#define HUGE_MMAP_END 0x0000010000000000ul
+#define MMAP_END (STACK_TOP_MAX - STACK_RANDOM)
 /*
  * A static-PIE goes at a random 2 MiB boundary in the 2 GiB above PIE_BASE
  * (two thirds of Sv39's user half, where Linux puts PIEs); its brk heap
- * grows from its end towards HUGE_MMAP_BASE.
+ * grows from its end towards MMAP_BASE.
  */
 #define PIE_BASE 0x0000002aaaa00000ul
 #define PIE_RANDOM_SLOTS 1024ul
@@ -31,7 +34,8 @@ struct process {
 	const char *name;  /* argv[0] */
 	vaddr_t brk_start; /* the heap (brk) grows from here ... */
 	vaddr_t brk;       /* ... to here */
-	vaddr_t mmap_next, huge_mmap_next; /* where placement looks first: after the last mapping placed */
+	vaddr_t mmap_next; /* where placement looks first: after the last mapping placed */
+	vaddr_t stack_top; /* drawn at start-up (STACK_TOP_MAX) */
 };
 
 extern struct process current_process;

@@ -107,21 +107,18 @@ static long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3
 
 /*
  * Where a mapping of SIZE bytes without a fixed address goes: 0 and *OUT,
- * or -ENOMEM when its area has no room.  MAP_HUGETLB mappings stay in
- * their own area, 2 MiB aligned (the Sv48 backend serves it with 2 MiB
- * pages); the others go in the ordinary one.  Each area is searched from
- * the end of the last mapping placed there (the caller notes it once the
- * mapping is made), so addresses are not reused until the area's top is
- * reached, and a range the program took with MAP_FIXED (or a mapping grown
- * by mremap) is gone around, not hit.
+ * or -ENOMEM when the area has no room.  MAP_HUGETLB mappings (HUGE) go in
+ * the same area as the others, 2 MiB aligned; the region's kind, not its
+ * address, tells the backend to use 2 MiB pages.  The area is searched from
+ * the end of the last mapping placed (the caller notes it once the mapping
+ * is made), so addresses are not reused until the area's top is reached,
+ * and a range the program took with MAP_FIXED (or a mapping grown by
+ * mremap) is gone around, not hit.
  */
 static int place(struct process *p, uint64_t size, int huge, vaddr_t *out)
 {
-	if (huge)
-		return vmm_region_find_free(p->space, HUGE_MMAP_BASE, HUGE_MMAP_END,
-					    p->huge_mmap_next, size, MEGAPAGE_SIZE, out);
-	return vmm_region_find_free(p->space, MMAP_BASE, MMAP_END, p->mmap_next, size, PAGE_SIZE,
-				    out);
+	return vmm_region_find_free(p->space, MMAP_BASE, MMAP_END, p->mmap_next, size,
+				    huge ? MEGAPAGE_SIZE : PAGE_SIZE, out);
 }
 
 /*
@@ -262,14 +259,15 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	 * says it will touch little of it (MAP_NORESERVE, as Linux's default
 	 * mode honours it): then a touch may find no memory left.
 	 */
-	enum region_kind kind = flags & MAP_NORESERVE ? REGION_NORESERVE : REGION_ANON;
+	enum region_kind kind = huge ? REGION_HUGE
+				: flags & MAP_NORESERVE ? REGION_NORESERVE : REGION_ANON;
 	if (!err)
 		err = file ? map_file(p->space, va, size, prot_to_rights(prot), file, off, replace)
 			   : vmm_region_map(p->space, va, size, prot_to_rights(prot), kind, NULL, replace);
 	if (err)
 		return err;
 	if (!fixed)
-		*(huge ? &p->huge_mmap_next : &p->mmap_next) = va + size;
+		p->mmap_next = va + size;
 	return (long)va;
 }
 

@@ -139,7 +139,14 @@ static int bring_in(struct vmm_space *s, const struct region *r, vaddr_t va, uns
 {
 	paddr_t pa = 0;
 	uint64_t bytes = region_backed(r, ALIGN_DOWN(va, PAGE_SIZE), &pa);
-	struct backend_fault f = { va, access, r->rights, r->start, r->end, 0, 0 };
+	struct backend_fault f = {
+		.va = va,
+		.access = access,
+		.kind = r->kind,
+		.rights = r->rights | VMM_ACCESSED | ((access & VMM_WRITE) ? VMM_DIRTY : 0),
+		.region_start = r->kind == REGION_STACK ? r->start + PAGE_SIZE : r->start,
+		.region_end = r->end,
+	};
 	if (bytes) {
 		f.backing = pa;
 		/* A writable page is the space's own; the rest of a partial page is not the backing's to show. */

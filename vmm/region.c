@@ -29,7 +29,8 @@ void vmm_set_commit_limit(uint64_t bytes)
  */
 static uint64_t charge_of(vaddr_t start, vaddr_t end, unsigned rights, enum region_kind kind)
 {
-	int charged = kind == REGION_ANON || kind == REGION_STACK || kind == REGION_BACKED;
+	int charged = kind == REGION_ANON || kind == REGION_STACK || kind == REGION_BACKED ||
+		      kind == REGION_HUGE;
 	return charged && (rights & VMM_WRITE) ? end - start : 0;
 }
 
@@ -130,6 +131,8 @@ static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned
 			 enum region_kind kind, struct backing b, int replace)
 {
 	if (!user_range_ok(va, len) || !region_rights_ok(rights))
+		return -EINVAL;
+	if (kind == REGION_HUGE && !IS_ALIGNED(va | len, MEGAPAGE_SIZE))
 		return -EINVAL;
 	struct region **link = region_link(s, va);
 	if (!replace && *link && (*link)->start < va + len)
@@ -244,6 +247,10 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
 static int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned *splits)
 {
 	struct region *a = region_find(s, va), *z = region_find(s, end);
+	/* A huge region is cut only between its 2 MiB pages. */
+	if ((a && a->kind == REGION_HUGE && !IS_ALIGNED(va, MEGAPAGE_SIZE)) ||
+	    (z && z->kind == REGION_HUGE && !IS_ALIGNED(end, MEGAPAGE_SIZE)))
+		return -EINVAL;
 	*splits = (a && a->start != va ? SPLIT_VA : 0) | (z && z->start != end ? SPLIT_END : 0);
 	int err = region_split_at(s, va);
 	if (!err && (err = region_split_at(s, end)) != 0 && (*splits & SPLIT_VA))
@@ -323,13 +330,6 @@ int vmm_region_allows(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned ac
 	return regions_cover(s, ALIGN_DOWN(va, PAGE_SIZE), ALIGN_UP(va + len, PAGE_SIZE), access);
 }
 
-/* A visitor that notes the first translation in *CTX and stops. */
-static int first_mapping(const struct vmm_mapping *m, void *ctx)
-{
-	*(struct vmm_mapping *)ctx = *m;
-	return 1;
-}
-
 /* Drop the translations of [va, end) that map a backing itself (region_drop_shared). */
 static int drop_shared_in(struct vmm_space *s, vaddr_t va, vaddr_t end)
 {
@@ -344,7 +344,6 @@ static int drop_shared_in(struct vmm_space *s, vaddr_t va, vaddr_t end)
 
 int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights)
 {
-	struct vmm_mapping m;
 	unsigned splits;
 	if (!user_range_ok(va, len) || !region_rights_ok(rights))
 		return -EINVAL;
@@ -360,13 +359,6 @@ int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned r
 	int err = (rights & VMM_WRITE) || inaccessible ? drop_shared_in(s, va, end) : 0;
 	if (err)
 		return err;
-	/*
-	 * No translation can express "present but inaccessible", so pages that
-	 * exist cannot go to PROT_NONE without losing their contents: refuse.
-	 * Untouched ranges can (the usual reserve-then-commit pattern).
-	 */
-	if (inaccessible && vmm_traverse(s, va, len, first_mapping, &m))
-		return -ENOTSUP;
 	if ((err = region_split_range(s, va, end, &splits)) != 0)
 		return err;
 	/* Made writable, private memory is charged; made read-only, released. */
@@ -379,21 +371,19 @@ int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned r
 		region_unsplit(s, va, end, splits);
 		return -ENOMEM;
 	}
+	/*
+	 * The pages present take the new rights in one backend operation (held,
+	 * contents kept, when inaccessible): all of them, or none.
+	 */
+	err = vmm_protect_present(s, va, len, rights);
+	if (err) {
+		uncommit(after > before ? after - before : 0);
+		region_unsplit(s, va, end, splits);
+		return err;
+	}
 	uncommit(before > after ? before - after : 0);
 	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next)
 		r->rights = rights;
-	if (inaccessible)
-		return 0;
-	/*
-	 * Give the present translations the new rights one at a time, each
-	 * found afresh: a visitor must not change the space it traverses.
-	 */
-	for (vaddr_t cur = va; cur < end && vmm_traverse(s, cur, end - cur, first_mapping, &m);) {
-		err = vmm_protect(s, m.va, m.len, rights);
-		if (err)
-			return err;
-		cur = m.va + m.len;
-	}
 	return 0;
 }
 
@@ -403,6 +393,8 @@ int vmm_region_resize(struct vmm_space *s, vaddr_t old_end, vaddr_t new_end)
 		return -EINVAL;
 	struct region *r = region_find(s, old_end - 1);
 	if (!r || r->end != old_end || new_end <= r->start)
+		return -EINVAL;
+	if (r->kind == REGION_HUGE && !IS_ALIGNED(new_end, MEGAPAGE_SIZE))
 		return -EINVAL;
 	if (new_end > old_end) {
 		if (r->next && r->next->start < new_end)

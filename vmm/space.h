@@ -13,6 +13,12 @@ struct vmm_space {
 
 /* Create the kernel space with nothing mapped (vmm_init; host tests). */
 int vmm_kernel_space_init(void);
+/*
+ * Give the translations present in [va, va+len) RIGHTS (VMM_USER alone:
+ * hold them), skipping holes, all or nothing (the region layer's protect;
+ * arguments already checked).
+ */
+int vmm_protect_present(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
 /* Account one fault resolution that took INSTRET instructions. */
 void vmm_count_fault(uint64_t instret);
 

@@ -37,11 +37,13 @@ static int range_ok(vaddr_t va, uint64_t len)
 	return va >= KERNEL_HALF_BASE;
 }
 
-/* RIGHTS are a meaningful request for a mapping at VA. */
-static int rights_ok(vaddr_t va, unsigned rights)
+/* RIGHTS are a meaningful request for a mapping at VA (HOLD: VMM_USER alone is one too). */
+static int rights_ok(vaddr_t va, unsigned rights, int hold)
 {
 	if (rights & ~VMM_RIGHTS_MASK)
 		return 0;
+	if (hold && rights == VMM_USER)
+		return va_is_user(va);
 	if (!(rights & (VMM_READ | VMM_EXEC)))
 		return 0;
 	if ((rights & VMM_WRITE) && !(rights & VMM_READ))
@@ -109,7 +111,7 @@ void vmm_activate(struct vmm_space *space)
 
 int vmm_map(struct vmm_space *space, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
 {
-	if (!range_ok(va, len) || !rights_ok(va, rights) || !phys_ok(pa, len))
+	if (!range_ok(va, len) || !rights_ok(va, rights, 0) || !phys_ok(pa, len))
 		return -EINVAL;
 	return MEASURED(map, backend_map(space->backend, va, pa, len, rights));
 }
@@ -121,10 +123,27 @@ int vmm_unmap(struct vmm_space *space, vaddr_t va, uint64_t len)
 	return MEASURED(unmap, backend_unmap(space->backend, va, len));
 }
 
+/* A visitor adding up the bytes translated, into *CTX. */
+static int add_bytes(const struct vmm_mapping *m, void *ctx)
+{
+	*(uint64_t *)ctx += m->len;
+	return 0;
+}
+
 int vmm_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights)
 {
-	if (!range_ok(va, len) || !rights_ok(va, rights))
+	if (!range_ok(va, len) || !rights_ok(va, rights, 1))
 		return -EINVAL;
+	uint64_t t0 = read_instret(), covered = 0;
+	backend_traverse(space->backend, va, len, add_bytes, &covered);
+	int err = covered == len ? backend_protect(space->backend, va, len, rights) : -ENOENT;
+	stats.protect.instret += read_instret() - t0;
+	stats.protect.calls++;
+	return err;
+}
+
+int vmm_protect_present(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights)
+{
 	return MEASURED(protect, backend_protect(space->backend, va, len, rights));
 }
 

@@ -102,9 +102,13 @@ int vmm_map(struct vmm_space *space, vaddr_t va, paddr_t pa, uint64_t len, unsig
 int vmm_unmap(struct vmm_space *space, vaddr_t va, uint64_t len);
 
 /*
- * Give every page of [va, va+len) RIGHTS (same rules as vmm_map).  -ENOENT
- * when any page in the range is not mapped; -EINVAL, -ENOMEM as above.  On
- * error nothing is changed.
+ * Give every page of [va, va+len) RIGHTS (same rules as vmm_map, and one
+ * more: in the user half, VMM_USER alone *holds* the pages, PROT_NONE over
+ * memory that exists).  A held page keeps its frame and contents but no
+ * access reaches it; translate and traverse report it with rights VMM_USER
+ * (and its A/D state), unmap frees it as any page, and a later protect with
+ * rights brings it back as it was.  -ENOENT when any page in the range is
+ * not mapped; -EINVAL, -ENOMEM as above.  On error nothing is changed.
  */
 int vmm_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
 
@@ -145,7 +149,13 @@ enum region_kind {
 	 */
 	REGION_BACKED,
 	REGION_STACK,  /* anonymous, and its lowest page is a guard that is never mapped */
-	REGION_NORESERVE /* anonymous, not charged to the commit limit: a touch may find no memory */
+	REGION_NORESERVE, /* anonymous, not charged to the commit limit: a touch may find no memory */
+	/*
+	 * Anonymous in 2 MiB pages (MAP_HUGETLB): start and end 2 MiB aligned,
+	 * each fault brings in the whole aligned 2 MiB block around it, and the
+	 * region is removed or protected in whole blocks only (-EINVAL).
+	 */
+	REGION_HUGE
 };
 
 /*
@@ -193,9 +203,12 @@ int vmm_region_map(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned r
  */
 int vmm_region_remove(struct vmm_space *space, vaddr_t va, uint64_t len);
 /*
- * Change the rights of [va, va+len): -ENOMEM when part of it is in no region
- * (as mprotect), -ENOTSUP when it would make present pages inaccessible
- * (no translation can keep them), -EINVAL as vmm_region_add.
+ * Change the rights of [va, va+len), and of the pages present in it, in one
+ * backend operation: -ENOMEM when part of it is in no region (as mprotect),
+ * or when a page or cell must be split and no memory is left; -EINVAL as
+ * vmm_region_add.  Made inaccessible (VMM_USER alone), present pages are
+ * held with their contents (vmm_protect) and come back with them.  On error
+ * nothing is changed.
  */
 int vmm_region_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights);
 /* Move the end of the region that ends at OLD_END to NEW_END (brk): 0, -ENOMEM, -EINVAL. */
