@@ -34,8 +34,14 @@ host_heap_SRCS := tests/host/test_heap.c kernel/heap.c kernel/frame.c tests/host
 HOST_TESTS += random
 host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
 
+# The vmm suite's files, and the countdown that fails one allocation (alloc_fail.h).
+VMM_SUITE_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
+                  tests/vmm-suite/contract.c tests/vmm-suite/all_or_nothing.c tests/host/alloc_fail.c
+ALLOC_FAIL_LDFLAGS := -Wl,--wrap=frame_alloc,--wrap=frame_alloc_tagged,--wrap=kmalloc,--wrap=kzalloc
+
 HOST_TESTS += vmm
-host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
+host_vmm_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
+host_vmm_SRCS := $(VMM_SUITE_SRCS) \
                  vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c \
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
@@ -69,7 +75,8 @@ $(HOSTBUILD)/test_cells: secure-cells/table.h
 
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells
-host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
+host_vmm_cells_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
+host_vmm_cells_SRCS := $(VMM_SUITE_SRCS) \
                        vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c $(CELLS_BACKEND_SRCS) \
                        kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                        tests/host/host_env.c
@@ -78,7 +85,7 @@ HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
 $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h tablet/*.h)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) -o $@
+	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) $(host_$*_LDFLAGS) -o $@
 
 # ------------------------------------------------------------- fuzzing ---
 # tests/fuzz/run.sh FUZZER [SECONDS] builds and runs one libFuzzer fuzzer (clang);

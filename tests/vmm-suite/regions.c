@@ -40,11 +40,22 @@ static int holds_image(paddr_t pa, uint64_t off, uint64_t n)
 	return 1;
 }
 
+/*
+ * The pa VA translates to; when it does not translate (a failed check), a
+ * zeroed scratch frame of the arena, so the case goes on reading memory
+ * that exists instead of crashing.
+ */
 static paddr_t pa_of(struct vmm_space *s, vaddr_t va)
 {
+	static paddr_t scratch;
 	struct vmm_mapping m = { 0 };
-	CHECK_EQ(vmm_translate(s, va, &m), 0);
-	return m.pa;
+	int r = vmm_translate(s, va, &m);
+	CHECK_EQ(r, 0);
+	if (r == 0)
+		return m.pa;
+	if (!scratch && frame_alloc(0, &scratch) == 0)
+		memset(phys_to_virt(scratch), 0, P);
+	return scratch;
 }
 
 struct writable_in {

@@ -46,6 +46,8 @@ uint64_t free_bytes(void);
 int mapped_as(struct vmm_space *s, vaddr_t va, uint64_t len, paddr_t pa, unsigned rights);
 int unmapped(struct vmm_space *s, vaddr_t va, uint64_t len);
 int page_is_zero(paddr_t pa);
+int traverse_is(struct vmm_space *s, vaddr_t va, uint64_t len, const struct vmm_mapping *want,
+		unsigned n);
 
 /*
  * Frames held back from everybody, to run an operation out of memory.  The

@@ -1,0 +1,468 @@
+/*
+ * All or nothing with several spaces, at every allocation (vmm/backend.h):
+ * for each operation, with the kernel space and three user spaces alive and
+ * populated, make its 1st, 2nd, ... allocation fail (tests/host/alloc_fail.h)
+ * until it makes fewer allocations than the one set to fail.  After each
+ * failure every space's translations (a traversal of both halves), the
+ * regions around the range, the table bytes, the heap in use and the free
+ * frames are exactly as before; after each success the operation's effect
+ * is there; and after each round, with the world torn down, every frame is
+ * back (so a failure path that leaks is caught even if the spaces look fine).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "arch.h"
+#include "kernel/error.h"
+#include "kernel/frame.h"
+#include "kernel/heap.h"
+#include "tests/host/alloc_fail.h"
+#include "tests/host/check.h"
+#include "tests/vmm-suite/suite_util.h"
+#include "tests/vmm-suite/vmm_suite.h"
+#include "vmm/vmm.h"
+
+#define NSPACES 3
+#define MAX_RUNS 96	/* merged translations recorded per space */
+#define MAX_POINTS 4000 /* allocations tried per operation at most */
+
+/* Where the world lives. */
+#define W_LARGE (U_BASE + 6 * MiB)  /* a 2 MiB mapping in each space */
+#define W_SMALL (U_BASE + 64 * MiB) /* three 4 KiB mappings */
+#define W_ANON R_BASE		    /* URW anon, 16 pages, pages 0-3 touched */
+#define W_RO                                                                                       \
+	(R_BASE + 16 * P)	     /* UR anon next to it, 8 pages, page 1 touched                \
+				      */
+#define W_FAR (R_BASE + 600 * GiB)   /* URW anon in another 512 GiB slot, untouched */
+#define W_HUGE (R_BASE + GiB)	     /* huge, 4 MiB, first block touched */
+#define W_STACK (U_BASE + 100 * GiB) /* a stack of 4 MiB, its top page touched */
+#define W_STACK_LEN (4 * MiB)
+#define W_KLARGE (K_BASE + 2 * MiB) /* kernel: 2 MiB */
+#define W_KSMALL (K_BASE + 8 * P)   /* kernel: two pages */
+
+struct world {
+	struct vmm_space *s[NSPACES];
+};
+
+static int build(struct world *w)
+{
+	struct vmm_space *k = vmm_kernel_space();
+	if (vmm_map(k, W_KLARGE, P_BASE + 2 * MiB, 2 * MiB, KRW) ||
+	    vmm_map(k, W_KSMALL, P_BASE + 0x8000, 2 * P, KR))
+		return 0;
+	for (unsigned i = 0; i < NSPACES; i++) {
+		struct vmm_space *s = w->s[i] = space_new();
+		paddr_t pa = P_BASE + (uint64_t)(i + 4) * 2 * MiB;
+		if (!s || vmm_map(s, W_LARGE, pa, 2 * MiB, URW) ||
+		    vmm_map(s, W_SMALL, pa + 0x10000, 3 * P, UR) ||
+		    vmm_region_add(s, W_ANON, 16 * P, URW, REGION_ANON) ||
+		    vmm_region_add(s, W_RO, 8 * P, UR, REGION_ANON) ||
+		    vmm_region_add(s, W_FAR, 4 * P, URW, REGION_ANON) ||
+		    vmm_region_add(s, W_HUGE, 4 * MiB, URW, REGION_HUGE) ||
+		    vmm_region_add(s, W_STACK, W_STACK_LEN, URW, REGION_STACK))
+			return 0;
+		for (unsigned p = 0; p < 4; p++)
+			if (vmm_fault(s, W_ANON + p * P, VMM_WRITE))
+				return 0;
+		if (vmm_fault(s, W_RO + P, VMM_READ) || vmm_fault(s, W_HUGE + 8, VMM_WRITE) ||
+		    vmm_fault(s, W_STACK + W_STACK_LEN - 8, VMM_WRITE))
+			return 0;
+	}
+	return 1;
+}
+
+static void tear_down(struct world *w)
+{
+	for (unsigned i = 0; i < NSPACES; i++)
+		if (w->s[i])
+			vmm_space_destroy(w->s[i]);
+	CHECK_EQ(vmm_unmap(vmm_kernel_space(), K_BASE, K_LEN), 0);
+}
+
+/* ---------------------------------------------------- what is there --- */
+
+struct runs {
+	unsigned n, overflow;
+	struct vmm_mapping m[MAX_RUNS];
+};
+
+static int record(const struct vmm_mapping *m, void *ctx)
+{
+	struct runs *r = ctx;
+	struct vmm_mapping *last = r->n ? &r->m[r->n - 1] : NULL;
+	if (last && last->va + last->len == m->va && last->pa + last->len == m->pa &&
+	    last->rights == m->rights)
+		last->len += m->len;
+	else if (r->n < MAX_RUNS) /* field by field: the padding is no part of the state */
+		r->m[r->n++] = (struct vmm_mapping){ m->va, m->pa, m->len, m->rights };
+	else
+		r->overflow = 1;
+	return 0;
+}
+
+struct region_probe {
+	int err;
+	vaddr_t start, end;
+	unsigned rights;
+	enum region_kind kind;
+};
+
+static const vaddr_t probes[] = {
+	W_ANON,
+	W_ANON + P,
+	W_ANON + 3 * P,
+	W_ANON + 15 * P,
+	W_RO,
+	W_RO + 7 * P,
+	W_FAR,
+	W_HUGE,
+	W_HUGE + 2 * MiB,
+	W_STACK,
+	W_STACK + W_STACK_LEN - P,
+};
+
+struct state {
+	struct runs user[NSPACES + 1], kernel;
+	struct region_probe region[NSPACES][NELEM(probes)];
+	uint64_t table_bytes, free_bytes, heap_in_use;
+};
+
+static void take(struct world *w, struct state *st)
+{
+	struct vmm_space *all[NSPACES + 1] = { vmm_kernel_space(), w->s[0], w->s[1], w->s[2] };
+	struct heap_stats h;
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i <= NSPACES; i++)
+		CHECK_EQ(vmm_traverse(all[i], 0, USER_TOP, record, &st->user[i]), 0);
+	CHECK_EQ(vmm_traverse(vmm_kernel_space(), K_BASE, K_LEN, record, &st->kernel), 0);
+	for (unsigned i = 0; i < NSPACES; i++)
+		for (unsigned p = 0; p < NELEM(probes); p++) {
+			struct region_probe *r = &st->region[i][p];
+			r->err = vmm_region_at(w->s[i], probes[p], &r->start, &r->end, &r->rights,
+					       &r->kind);
+		}
+	st->table_bytes = table_bytes();
+	st->free_bytes = free_bytes();
+	heap_get_stats(&h);
+	st->heap_in_use = h.bytes_in_use;
+}
+
+/* The first difference between two records of translations, told; 1 when there
+ * is none. */
+static int same_runs(const char *what, unsigned space, const struct runs *a, const struct runs *b)
+{
+	if (a->overflow || b->overflow)
+		return diag("%s of space %u: more than %u runs", what, space, MAX_RUNS);
+	for (unsigned i = 0; i < a->n || i < b->n; i++) {
+		const struct vmm_mapping *x = &a->m[i], *y = &b->m[i];
+		if (i >= a->n || i >= b->n || x->va != y->va || x->pa != y->pa ||
+		    x->len != y->len || x->rights != y->rights)
+			return diag("%s of space %u, run %u: [%#lx, +%#lx) pa %#lx rights %#x, "
+				    "was [%#lx, +%#lx) pa %#lx rights %#x (%u runs, were %u)",
+				    what, space, i, y->va, y->len, y->pa, y->rights, x->va, x->len,
+				    x->pa, x->rights, b->n, a->n);
+	}
+	return 1;
+}
+
+static int same_state(const struct state *a, const struct state *b)
+{
+	for (unsigned i = 0; i <= NSPACES; i++)
+		if (!same_runs("user half", i, &a->user[i], &b->user[i]))
+			return 0;
+	if (!same_runs("kernel window", 0, &a->kernel, &b->kernel))
+		return 0;
+	if (memcmp(a->region, b->region, sizeof(a->region)))
+		return diag("a region changed");
+	if (a->table_bytes != b->table_bytes)
+		return diag("table bytes %lu, were %lu", b->table_bytes, a->table_bytes);
+	if (a->free_bytes != b->free_bytes)
+		return diag("free bytes %lu, were %lu", b->free_bytes, a->free_bytes);
+	if (a->heap_in_use != b->heap_in_use)
+		return diag("heap in use %lu, was %lu", b->heap_in_use, a->heap_in_use);
+	return 1;
+}
+
+/* ------------------------------------------------------- operations --- */
+
+struct op {
+	const char *name;
+	int (*run)(struct world *w);
+	int (*done)(struct world *w); /* the operation's effect, after a success */
+};
+
+static int map_user(struct world *w)
+{
+	return vmm_map(w->s[1], U_BASE + 512 * GiB - 2 * MiB - 2 * P, P_BASE + 0x123000,
+		       4 * MiB + 8 * P, URX);
+}
+static int map_user_done(struct world *w)
+{
+	return mapped_as(w->s[1], U_BASE + 512 * GiB - 2 * MiB - 2 * P, 4 * MiB + 8 * P,
+			 P_BASE + 0x123000, URX);
+}
+
+static int map_kernel(struct world *w)
+{
+	return vmm_map(vmm_kernel_space(), K_BASE + 3 * GiB - 2 * MiB - P, P_BASE + 0x300000,
+		       4 * MiB + 2 * P, KRW);
+}
+static int map_kernel_done(struct world *w)
+{
+	int ok = mapped_as(vmm_kernel_space(), K_BASE + 3 * GiB - 2 * MiB - P, 4 * MiB + 2 * P,
+			   P_BASE + 0x300000, KRW);
+	for (unsigned i = 0; i < NSPACES; i++)
+		ok = ok && mapped_as(w->s[i], K_BASE + 3 * GiB - 2 * MiB - P, 4 * MiB + 2 * P,
+				     P_BASE + 0x300000, KRW);
+	return ok;
+}
+
+static int unmap_split_user(struct world *w)
+{
+	return vmm_unmap(w->s[0], W_LARGE + 5 * P, P);
+}
+static int unmap_split_user_done(struct world *w)
+{
+	paddr_t pa = P_BASE + 4 * 2 * MiB;
+	return unmapped(w->s[0], W_LARGE + 5 * P, P) &&
+	       mapped_as(w->s[0], W_LARGE, 5 * P, pa, URW) &&
+	       mapped_as(w->s[0], W_LARGE + 6 * P, 2 * MiB - 6 * P, pa + 6 * P, URW);
+}
+
+static int unmap_split_kernel(struct world *w)
+{
+	return vmm_unmap(vmm_kernel_space(), W_KLARGE + 5 * P, P);
+}
+static int unmap_split_kernel_done(struct world *w)
+{
+	int ok = 1;
+	for (unsigned i = 0; i < NSPACES; i++)
+		ok = ok && unmapped(w->s[i], W_KLARGE + 5 * P, P) &&
+		     mapped_as(w->s[i], W_KLARGE + 6 * P, 2 * MiB - 6 * P, P_BASE + 2 * MiB + 6 * P,
+			       KRW);
+	return ok;
+}
+
+static int protect_split_user(struct world *w)
+{
+	return vmm_protect(w->s[2], W_LARGE + 7 * P, 3 * P, UR);
+}
+static int protect_split_user_done(struct world *w)
+{
+	paddr_t pa = P_BASE + 6 * 2 * MiB;
+	return mapped_as(w->s[2], W_LARGE + 7 * P, 3 * P, pa + 7 * P, UR) &&
+	       mapped_as(w->s[2], W_LARGE + 10 * P, 2 * MiB - 10 * P, pa + 10 * P, URW);
+}
+
+static int hold_split_user(struct world *w)
+{
+	return vmm_protect(w->s[2], W_LARGE + 7 * P, 3 * P, VMM_USER);
+}
+static int hold_split_user_done(struct world *w)
+{
+	paddr_t pa = P_BASE + 6 * 2 * MiB;
+	return mapped_as(w->s[2], W_LARGE + 7 * P, 3 * P, pa + 7 * P, VMM_USER) &&
+	       mapped_as(w->s[2], W_LARGE, 7 * P, pa, URW);
+}
+
+static int protect_split_kernel(struct world *w)
+{
+	return vmm_protect(vmm_kernel_space(), W_KLARGE + P, P, KR);
+}
+static int protect_split_kernel_done(struct world *w)
+{
+	int ok = 1;
+	for (unsigned i = 0; i < NSPACES; i++)
+		ok = ok && mapped_as(w->s[i], W_KLARGE + P, P, P_BASE + 2 * MiB + P, KR) &&
+		     mapped_as(w->s[i], W_KLARGE, P, P_BASE + 2 * MiB, KRW);
+	return ok;
+}
+
+static int fault_far(struct world *w)
+{
+	return vmm_fault(w->s[1], W_FAR + P + 8, VMM_WRITE);
+}
+static int fault_far_done(struct world *w)
+{
+	struct vmm_mapping m;
+	return vmm_translate(w->s[1], W_FAR + P, &m) == 0 && page_is_zero(m.pa);
+}
+
+static int fault_huge(struct world *w)
+{
+	return vmm_fault(w->s[0], W_HUGE + 2 * MiB + 5 * P, VMM_WRITE);
+}
+static int fault_huge_done(struct world *w)
+{
+	struct vmm_mapping m;
+	return vmm_translate(w->s[0], W_HUGE + 2 * MiB, &m) == 0 && m.len == 2 * MiB;
+}
+
+static int fault_stack(struct world *w)
+{
+	return vmm_fault(w->s[2], W_STACK + 2 * P, VMM_WRITE); /* far below the top */
+}
+static int fault_stack_done(struct world *w)
+{
+	struct vmm_mapping m;
+	return vmm_translate(w->s[2], W_STACK + 2 * P, &m) == 0 &&
+	       (m.rights & VMM_RIGHTS_MASK) == URW;
+}
+
+static int region_protect(struct world *w)
+{
+	return vmm_region_protect(w->s[0], W_ANON + 2 * P, 16 * P, UR);
+}
+static int region_hold(struct world *w)
+{
+	return vmm_region_protect(w->s[0], W_ANON + 2 * P, 16 * P, VMM_USER);
+}
+static int region_rights_at(struct world *w, vaddr_t va, unsigned want)
+{
+	struct vmm_mapping m;
+	return vmm_translate(w->s[0], va, &m) == 0 && (m.rights & VMM_RIGHTS_MASK) == want;
+}
+static int region_protect_done(struct world *w)
+{
+	return region_rights_at(w, W_ANON + P, URW) && region_rights_at(w, W_ANON + 2 * P, UR) &&
+	       region_rights_at(w, W_RO + P, UR);
+}
+static int region_hold_done(struct world *w)
+{
+	return region_rights_at(w, W_ANON + P, URW) &&
+	       region_rights_at(w, W_ANON + 3 * P, VMM_USER) &&
+	       region_rights_at(w, W_RO + P, VMM_USER);
+}
+
+static int region_protect_huge(struct world *w)
+{
+	return vmm_region_protect(w->s[0], W_HUGE, 2 * MiB, UR);
+}
+static int region_protect_huge_done(struct world *w)
+{
+	return region_rights_at(w, W_HUGE + MiB, UR);
+}
+
+static int region_remove(struct world *w)
+{
+	return vmm_region_remove(w->s[1], W_ANON + P, 2 * P);
+}
+static int region_remove_done(struct world *w)
+{
+	return unmapped(w->s[1], W_ANON + P, 2 * P) &&
+	       !vmm_region_allows(w->s[1], W_ANON + P, P, 0) &&
+	       vmm_region_allows(w->s[1], W_ANON + 3 * P, P, VMM_WRITE);
+}
+
+static int region_replace(struct world *w)
+{
+	return vmm_region_map(w->s[2], W_ANON + 2 * P, 20 * P, URX, REGION_ANON, NULL, 1);
+}
+static int region_replace_done(struct world *w)
+{
+	return unmapped(w->s[2], W_ANON + 2 * P, 20 * P) &&
+	       vmm_region_allows(w->s[2], W_ANON + 2 * P, 20 * P, VMM_EXEC);
+}
+
+#define OP(name)                                                                                   \
+	{                                                                                          \
+#name, name, name##_done                                                           \
+	}
+
+/* ----------------------------------------------------------- the run --- */
+
+/* Build the world, run OP, tear it down; the state before and after a failed
+ * run. */
+static int round_of(const struct op *op, unsigned long n, int *fired, unsigned long *failures)
+{
+	static struct state before, after;
+	struct world w = { { NULL } };
+	uint64_t free_at_start = free_bytes();
+	int ok = 1;
+	if (!build(&w)) {
+		tear_down(&w);
+		return diag("the world could not be built");
+	}
+	take(&w, &before);
+	alloc_fail_arm(n);
+	int r = op->run(&w);
+	alloc_fail_disarm();
+	*fired = alloc_fail_fired();
+	if (r == 0) {
+		if (!op->done(&w))
+			ok = diag(
+				"%s: succeeded (allocation %lu set to fail, fired %d) without its "
+				"effect",
+				op->name, n, *fired);
+	} else if (r != -ENOMEM || !*fired) {
+		ok = diag("%s: %d with allocation %lu set to fail (fired %d)", op->name, r, n,
+			  *fired);
+	} else {
+		++*failures;
+		take(&w, &after);
+		if (!same_state(&before, &after))
+			ok = diag("%s: changed something, failing at allocation %lu", op->name, n);
+	}
+	tear_down(&w);
+	if (free_bytes() != free_at_start)
+		ok = diag("%s, allocation %lu failing: %ld bytes not given back", op->name, n,
+			  (long)(free_at_start - free_bytes()));
+	return ok;
+}
+
+static void one_op(const struct op *op)
+{
+	unsigned long n, failures = 0;
+	int fired = 1, ok = 1;
+	/* A first round without failures, so structures that grow once (registries)
+	 * have grown. */
+	CHECK(round_of(op, 0, &fired, &failures));
+	fired = 1;
+	for (n = 1; n <= MAX_POINTS && fired && ok; n++)
+		ok = round_of(op, n, &fired, &failures);
+	CHECK(ok);
+	CHECK(!fired);
+	printf("# %s: %lu allocation points, each refused whole\n", op->name, failures);
+}
+
+#define CASE(name)                                                                                 \
+	static void all_or_nothing_##name(void)                                                    \
+	{                                                                                          \
+		static const struct op op = OP(name);                                              \
+		one_op(&op);                                                                       \
+	}
+CASE(map_user)
+CASE(map_kernel)
+CASE(unmap_split_user)
+CASE(unmap_split_kernel)
+CASE(protect_split_user)
+CASE(hold_split_user)
+CASE(protect_split_kernel)
+CASE(fault_far)
+CASE(fault_huge)
+CASE(fault_stack)
+CASE(region_protect)
+CASE(region_hold)
+CASE(region_protect_huge)
+CASE(region_remove)
+CASE(region_replace)
+
+int vmm_suite_all_or_nothing_run(void)
+{
+	RUN(all_or_nothing_map_user);
+	RUN(all_or_nothing_map_kernel);
+	RUN(all_or_nothing_unmap_split_user);
+	RUN(all_or_nothing_unmap_split_kernel);
+	RUN(all_or_nothing_protect_split_user);
+	RUN(all_or_nothing_hold_split_user);
+	RUN(all_or_nothing_protect_split_kernel);
+	RUN(all_or_nothing_fault_far);
+	RUN(all_or_nothing_fault_huge);
+	RUN(all_or_nothing_fault_stack);
+	RUN(all_or_nothing_region_protect);
+	RUN(all_or_nothing_region_hold);
+	RUN(all_or_nothing_region_protect_huge);
+	RUN(all_or_nothing_region_remove);
+	RUN(all_or_nothing_region_replace);
+	return check_failures;
+}
