@@ -3,7 +3,9 @@
 # with a fixed seed; its corpus grows under build/host/FUZZER_corpus across
 # runs.  FUZZER is rental_fuzz (no forged rental is accepted) or fs_fuzz (the
 # RAM file system under random path and descriptor operations, its
-# invariants checked, ASan, UBSan and LeakSanitizer on).
+# invariants checked, ASan, UBSan and LeakSanitizer on), or vmm_fuzz_sv48 /
+# vmm_fuzz_cells (one backend against the reference model of
+# tests/fuzz/vmm_fuzz_model.h; they print the operations they drove).
 # The last line is "ok FUZZER: N runs, ..." or "not ok FUZZER: why"; the exit
 # status is 1 on failure.
 #   usage: tests/fuzz/run.sh FUZZER [SECONDS]
@@ -15,8 +17,9 @@ secs=${2:-10}
 case "$name" in
 rental_fuzz) held="no forged rental accepted" ;;
 fs_fuzz) held="no sanitizer report, every invariant held" ;;
+vmm_fuzz_sv48 | vmm_fuzz_cells) held="no divergence from the model, no sanitizer report" ;;
 *)
-	echo "usage: tests/fuzz/run.sh rental_fuzz|fs_fuzz [SECONDS]" >&2
+	echo "usage: tests/fuzz/run.sh rental_fuzz|fs_fuzz|vmm_fuzz_sv48|vmm_fuzz_cells [SECONDS]" >&2
 	echo "not ok ${name:-fuzz}: unknown fuzzer '$name'"
 	exit 1
 	;;
@@ -50,9 +53,11 @@ status=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 if [ "$status" -ne 0 ] || [ -z "$runs" ]; then
-	grep -a -m1 -A3 'VIOLATION\|ERROR\|rental_fuzz:\|fs_fuzz:' "$log"
+	grep -a -m1 -A3 'VIOLATION\|ERROR\|rental_fuzz:\|fs_fuzz:\|vmm_fuzz:' "$log"
 	echo "not ok $name: exit status $status after ${runs:-?} runs (see $log)"
 	exit 1
 fi
 echo "# $name: $rate runs/s for ${secs}s, corpus $(ls "$corpus" | wc -l) inputs"
+# The vmm fuzzers count the operations they drove (printed at exit).
+grep -a '^vmm_fuzz: .* operations$' "$log" | tail -1 | sed 's/^/# /'
 echo "ok $name: $runs runs, $held"

@@ -90,7 +90,7 @@ $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suit
 # ------------------------------------------------------------- fuzzing ---
 # tests/fuzz/run.sh FUZZER [SECONDS] builds and runs one libFuzzer fuzzer (clang);
 # they are not host test binaries.  make fuzz runs every one of FUZZERS.
-FUZZERS     := rental_fuzz fs_fuzz
+FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells
 FUZZ_CC     := clang
 FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -117,3 +117,17 @@ fs_fuzz_SRCS := tests/fuzz/fs_fuzz.c tests/fuzz/fs_fuzz_model.c $(FS_HOST_SRCS)
 $(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(wildcard kernel/*.h tests/fuzz/*.h tests/host/*.h vmm/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(fs_fuzz_SRCS) -o $@
+
+# The differential vmm fuzzer, once per backend (both define the backend's symbols),
+# with the allocation countdown of tests/host/alloc_fail.c.
+VMM_FUZZ_SRCS := tests/fuzz/vmm_fuzz.c tests/fuzz/vmm_fuzz_model.c tests/host/alloc_fail.c \
+                 vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c kernel/u64map.c kernel/frame.c \
+                 kernel/heap.c kernel/random.c tests/host/host_env.c
+vmm_fuzz_sv48_SRCS  := $(VMM_FUZZ_SRCS) $(SV48_BACKEND_SRCS)
+vmm_fuzz_cells_SRCS := $(VMM_FUZZ_SRCS) $(CELLS_BACKEND_SRCS)
+VMM_FUZZ_DEPS := $(wildcard kernel/*.h vmm/*.h tablet/*.h segment/*.h secure-cells/*.h \
+                 tests/fuzz/*.h tests/host/*.h platform/riscv64/*.h)
+$(HOSTBUILD)/vmm_fuzz_%: $$(vmm_fuzz_$$*_SRCS) $(VMM_FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(vmm_fuzz_$*_SRCS) \
+		$(ALLOC_FAIL_LDFLAGS) -o $@

@@ -1,0 +1,65 @@
+/*
+ * The reference model of vmm_fuzz.c: what each space should translate,
+ * page by page, in two windows of its user half (raw maps, and anonymous
+ * regions brought in by faults) and in one window of the shared kernel
+ * half; and the checks that hold a backend to it (any divergence aborts).
+ */
+#ifndef TESTS_FUZZ_VMM_FUZZ_MODEL_H
+#define TESTS_FUZZ_VMM_FUZZ_MODEL_H
+
+#include <stdint.h>
+
+#include "vmm/vmm.h"
+
+#define NSPACES 3
+#define RAW_PAGES 1024 /* 4 MiB, two 2 MiB-aligned blocks */
+#define REG_PAGES 256
+#define K_PAGES 1024
+#define RAW_BASE 0x0000010000000000ul /* 1 TiB */
+#define REG_BASE 0x0000020000000000ul /* 2 TiB */
+#define K_WIN 0xfffffe0000000000ul
+
+/* A page the caller mapped (vmm_map): where, with which rights (VMM_USER alone: held). */
+struct raw_page {
+	uint8_t mapped;
+	uint8_t rights;
+	paddr_t pa;
+};
+
+/* A page of the region window: its region's rights, and the memory a fault brought in. */
+struct reg_page {
+	uint8_t in_region;
+	uint8_t region_rights;
+	uint8_t present;
+	uint8_t rights;	  /* the page's rights (VMM_USER alone while held) */
+	uint8_t ad;	  /* VMM_ACCESSED/VMM_DIRTY as the fault decided */
+	uint8_t ad_known; /* brought in by its own fault, not filled ahead */
+	paddr_t pa;
+};
+
+struct model {
+	struct raw_page raw[NSPACES][RAW_PAGES];
+	struct reg_page reg[NSPACES][REG_PAGES];
+	struct raw_page kernel[K_PAGES];
+};
+
+extern struct model model;
+
+/* Stop the run: the backend disagrees with the model. */
+_Noreturn void diverged(const char *fmt, ...);
+
+/* Every page of every window of S (space I) against the model, and a traversal of each window. */
+void model_check_space(struct vmm_space *s, unsigned i);
+/* Pages [first, first+n) of the raw window of space I (or the kernel window, I == NSPACES). */
+void model_check_raw(struct vmm_space *s, unsigned i, uint64_t first, uint64_t n);
+void model_check_reg(struct vmm_space *s, unsigned i, uint64_t first, uint64_t n);
+/* Adopt pages of the region window that a fault filled ahead (checked against their region). */
+void model_adopt_filled(struct vmm_space *s, unsigned i);
+/* Page R was written (a write fault brought it in): its data must survive. */
+int model_written(const struct reg_page *r);
+/* The page at PA is all zero (memory a fault just brought in). */
+int model_page_fresh(paddr_t pa);
+/* Write the model's tag into page P of space I's region window (the application's data). */
+void model_tag(unsigned i, uint64_t p);
+
+#endif
