@@ -13,7 +13,11 @@ PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \
                  platform/riscv64/machine.c $(CELLS_BACKEND_SRCS)
 
-# Our patched emulator, built (or found in its cache) when the command runs;
-# QEMU=/path/to/qemu-system-riscv64 runs another one (the SecureCells reference
+# Our patched emulator (emulator.mk): the run rules depend on PLATFORM_QEMU,
+# the step that builds it or finds it in its cache.  QEMU=/path/to/qemu-system-riscv64
+# (command line or environment) runs another one (the SecureCells reference
 # emulator, say) without building ours.
-QEMU ?= $$(platform/riscv64-cells/qemu/build.sh)
+ifeq ($(origin QEMU),undefined)
+  PLATFORM_QEMU := $(QEMU_CELLS_PATH)
+  QEMU = $(file < $(QEMU_CELLS_PATH))
+endif

@@ -10,6 +10,16 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 HOST_TESTS :=
 
+# Each binary's dependency file (build/host/BINARY.d, included below) names
+# every header its sources include: gcc -MM -MP writes one rule per source,
+# each for the binary, and an empty rule per header so that a header removed
+# does not stop the build.  A pass of its own because a compile that also
+# links several sources keeps only the last one's -MMD output.
+#   $(call host_deps,COMPILER AND FLAGS,SOURCES)
+host_deps = $(1) -MM -MP -MT $@ $(2) > $@.d
+# A prerequisite that remakes a binary built before it had its .d file.
+host_deps_known = $$(if $$(wildcard $$@.d),,FORCE)
+
 HOST_TESTS += fdt
 host_fdt_SRCS := tests/host/test_fdt.c kernel/fdt.c tests/host/host_env.c
 # test_fdt reads its blobs from the directory given as argv[1] (build/host):
@@ -76,8 +86,9 @@ host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/v
 
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
-$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h tablet/*.h)
+$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(HOST_CC) $(HOST_CFLAGS),$(host_$*_SRCS))
 	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) -o $@
 
 # ------------------------------------------------------------- fuzzing ---
@@ -91,22 +102,29 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -I. -Iplatform/riscv64 -DHOST_TEST
 rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
                     kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
-rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h tests/fuzz/*.h)
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read
 # the expected MAC off the MAC check and copy it into a forged rental.
-$(HOSTBUILD)/rental_fuzz_rental.o: tablet/rental.c $(rental_fuzz_DEPS)
+$(HOSTBUILD)/rental_fuzz_rental.o: tablet/rental.c $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$<)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
 		-fno-sanitize-coverage=trace-cmp -c $< -o $@
 
-$(HOSTBUILD)/rental_fuzz: $(rental_fuzz_SRCS) $(HOSTBUILD)/rental_fuzz_rental.o $(rental_fuzz_DEPS)
+$(HOSTBUILD)/rental_fuzz: $(rental_fuzz_SRCS) $(HOSTBUILD)/rental_fuzz_rental.o $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(rental_fuzz_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(rental_fuzz_SRCS) \
 		$(HOSTBUILD)/rental_fuzz_rental.o -o $@
 
 # The file-system fuzzer: kernel/fs*.c and kernel/fd.c on malloc (LeakSanitizer comes with ASan).
 fs_fuzz_SRCS := tests/fuzz/fs_fuzz.c tests/fuzz/fs_fuzz_model.c $(FS_HOST_SRCS)
-$(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(wildcard kernel/*.h tests/fuzz/*.h tests/host/*.h vmm/*.h)
+$(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(fs_fuzz_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(fs_fuzz_SRCS) -o $@
+
+# Read, never made: without its empty rule a .d would match test_% above.
+HOST_DEP_FILES := $(wildcard $(HOSTBUILD)/*.d)
+$(HOST_DEP_FILES): ;
+-include $(HOST_DEP_FILES)
