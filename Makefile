@@ -51,7 +51,7 @@ KCFLAGS  := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac_
             -mcmodel=medany -std=gnu11 -O2 -g -ffreestanding -fno-common \
             -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
             -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
-            -I. $(PLATFORM_INCLUDES) $(PLATFORM_DEFINES) -MMD -MP
+            -I. $(PLATFORM_INCLUDES) -MMD -MP
 KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac -mabi=lp64 -nostartfiles \
             -DPICOLIBC_INTEGER_PRINTF_SCANF -T $(PLATFORM_LDSCRIPT) \
             -Wl,--gc-sections -Wl,--no-warn-rwx-segments

@@ -3,10 +3,11 @@
 PLATFORM_INCLUDES   := -Iplatform/riscv64-cells -Iplatform/riscv64
 PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
-PLATFORM_DEFINES    := -DPLATFORM_CELLS
 
-# What differs from platform/riscv64: the trap path's table switch
-# (trap_switch.h, found first on the include path) and uaccess in software.
+# What differs from platform/riscv64, in this folder: the trap path's table
+# switch (trap_switch.h, with the division registers of cells_csr.h), the
+# MMU's own exception causes (trap_causes.h), both found first on the include
+# path, and uaccess in software.
 PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
                  platform/riscv64-cells/uaccess.c \
                  platform/riscv64/trap.c \
