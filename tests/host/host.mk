@@ -21,7 +21,7 @@ host_deps = $(1) -MM -MP -MT $@ $(2) > $@.d
 host_deps_known = $$(if $$(wildcard $$@.d),,FORCE)
 
 HOST_TESTS += fdt
-host_fdt_SRCS := tests/host/test_fdt.c kernel/fdt.c tests/host/host_env.c
+host_fdt_SRCS := tests/host/test_fdt.c kernel/fdt.c kernel/fdt_format.c kernel/fdt_stdout.c tests/host/host_env.c
 # test_fdt reads its blobs from the directory given as argv[1] (build/host):
 # the tree QEMU's virt machine hands the firmware, and fixtures compiled by dtc
 # (-q: some are malformed on purpose).
