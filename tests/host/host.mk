@@ -36,10 +36,10 @@ $(HOSTBUILD)/fdt_%.dtb: tests/host/fdt/%.dts
 	dtc -q -I dts -O dtb -o $@ $<
 
 HOST_TESTS += frame
-host_frame_SRCS := tests/host/test_frame.c kernel/frame.c tests/host/host_env.c
+host_frame_SRCS := tests/host/test_frame.c kernel/frame.c kernel/frame_layout.c tests/host/host_env.c
 
 HOST_TESTS += heap
-host_heap_SRCS := tests/host/test_heap.c kernel/heap.c kernel/frame.c tests/host/host_env.c
+host_heap_SRCS := tests/host/test_heap.c kernel/heap.c kernel/frame.c kernel/frame_layout.c tests/host/host_env.c
 
 HOST_TESTS += random
 host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
@@ -47,7 +47,7 @@ host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env
 HOST_TESTS += vmm
 host_vmm_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
                  vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c \
-                 $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                 $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
 # The file system with malloc for its heap (tests/host/fs_host.c); the fuzzer uses the same.
@@ -64,16 +64,16 @@ HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
 
 HOST_TESTS += u64map
-host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kernel/heap.c \
+host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                     tests/host/host_env.c
 
 HOST_TESTS += tablet
 host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/expiry.c \
-                    tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                    tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
 
 HOST_TESTS += cells
-host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/heap.c \
+host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
 $(HOSTBUILD)/test_cells: secure-cells/table.h
 
@@ -81,7 +81,7 @@ $(HOSTBUILD)/test_cells: secure-cells/table.h
 HOST_TESTS += vmm_cells
 host_vmm_cells_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
                        vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c $(CELLS_BACKEND_SRCS) \
-                       kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                       kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                        tests/host/host_env.c
 
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
@@ -101,7 +101,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -I. -Iplatform/riscv64 -DHOST_TEST
 rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
-                    kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
+                    kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read
 # the expected MAC off the MAC check and copy it into a forged rental.
