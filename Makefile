@@ -1,8 +1,11 @@
 # Build, run and test the unikernel.  `make help` lists the targets.
 #
 # PLATFORM selects the MMU backend that is linked (and so the SATP mode);
-# APP selects the application embedded in the image.  Every output goes under
-# build/PLATFORM/APP/ (host tests under build/host/).
+# APP selects the application embedded in the image.  The kernel's objects are
+# compiled once per platform, under build/PLATFORM/obj/, and shared by every
+# application; what is the application's own (its ELF, the blob that carries
+# it, the symbol table and the links) goes under build/PLATFORM/APP/.  Host
+# tests go under build/host/.
 
 PLATFORM ?= riscv64
 APP      ?= hello
@@ -16,17 +19,21 @@ MEM      ?= 512M
 
 PLATFORMS := riscv64 riscv64-cells
 BUILD     := build/$(PLATFORM)/$(APP)
+KOBJ      := build/$(PLATFORM)/obj
 HOSTBUILD := build/host
 
 ifeq ($(filter $(PLATFORM),$(PLATFORMS)),)
   $(error unknown PLATFORM '$(PLATFORM)'; choose one of: $(PLATFORMS))
+endif
+ifeq ($(APP),obj)
+  $(error APP=obj: build/$(PLATFORM)/obj holds the kernel's shared objects; rename the application)
 endif
 
 .DEFAULT_GOAL := help
 .DELETE_ON_ERROR:
 .SECONDEXPANSION:
 
-include segment/segment.mk secure-cells/cells.mk
+include segment/segment.mk secure-cells/cells.mk platform/riscv64-cells/emulator.mk
 include platform/$(PLATFORM)/platform.mk
 QEMU ?= qemu-system-riscv64
 include kernel/kernel.mk
@@ -44,29 +51,30 @@ KCFLAGS  := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac_
             -mcmodel=medany -std=gnu11 -O2 -g -ffreestanding -fno-common \
             -fno-omit-frame-pointer -ffunction-sections -fdata-sections \
             -fno-strict-aliasing -Wall -Wextra -Werror -Wno-unused-parameter \
-            -I. $(PLATFORM_INCLUDES) $(PLATFORM_DEFINES) -MMD -MP
+            -I. $(PLATFORM_INCLUDES) -MMD -MP
 KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac -mabi=lp64 -nostartfiles \
             -DPICOLIBC_INTEGER_PRINTF_SCANF -T $(PLATFORM_LDSCRIPT) \
             -Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
 # Files a platform builds with extra flags (PLATFORM_CFLAGS_path/to/file.c).
-$(BUILD)/obj/%.c.o: KCFLAGS += $(PLATFORM_CFLAGS_$*.c)
+$(KOBJ)/%.c.o: KCFLAGS += $(PLATFORM_CFLAGS_$*.c)
 
+# The kernel: compiled once per platform, whatever the application.
 KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS)
-KOBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KSRCS))
+KOBJS := $(patsubst %,$(KOBJ)/%.o,$(KSRCS))
 
-$(BUILD)/obj/%.c.o: %.c
+$(KOBJ)/%.c.o: %.c
 	@mkdir -p $(@D)
 	$(KCC) $(KCFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.S.o: %.S
+$(KOBJ)/%.S.o: %.S
 	@mkdir -p $(@D)
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 # The application rides in the image as a blob, with its command line and
 # the archive of apps/APP/root/ (empty without that folder).
-$(BUILD)/obj/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BUILD)/app_elf.txt \
-                         $(BUILD)/root.img
+$(BUILD)/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BUILD)/app_elf.txt \
+                     $(BUILD)/root.img
 	@mkdir -p $(@D)
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DAPP_ELF_PATH='"$(APP_ELF)"' \
 	    -DAPP_ARGS_PATH='"$(BUILD)/app_args.txt"' -DAPP_ROOT_PATH='"$(BUILD)/root.img"' -c $< -o $@
@@ -86,20 +94,23 @@ $(BUILD)/app_elf.txt: FORCE
 	@printf '%s' '$(APP_ELF)' | cmp -s - $@ || printf '%s' '$(APP_ELF)' > $@
 
 # Two links: the first fixes every address, the second adds the symbol table
-# (placed last, so nothing before it moves) that panic reports use.
-$(BUILD)/kernel.pass1.elf: $(KOBJS) $(BUILD)/obj/app_blob.o $(BUILD)/obj/ksyms.empty.o $(PLATFORM_LDSCRIPT)
-	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/obj/app_blob.o $(BUILD)/obj/ksyms.empty.o -o $@
+# (placed last, so nothing before it moves) that panic reports use.  Both are
+# the application's own: its blob sits inside the image.
+$(BUILD)/kernel.pass1.elf: $(KOBJS) $(BUILD)/app_blob.o $(KOBJ)/ksyms.empty.o $(PLATFORM_LDSCRIPT)
+	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/app_blob.o $(KOBJ)/ksyms.empty.o -o $@
 
-$(BUILD)/obj/ksyms.empty.o: tools/ksyms-empty.S
+$(KOBJ)/ksyms.empty.o: tools/ksyms-empty.S
 	@mkdir -p $(@D)
 	$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/mksyms.sh
 	tools/mksyms.sh $(CROSS)nm $< > $@
 
-$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/ksyms.S
-	$(KCC) $(KCFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/obj/ksyms.o
-	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/obj/app_blob.o $(BUILD)/obj/ksyms.o -o $@
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.S
+	$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/ksyms.o
+	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/app_blob.o $(BUILD)/ksyms.o -o $@
 	tools/check-same-layout.sh $(CROSS)nm $(BUILD)/kernel.pass1.elf $@
 
 $(BUILD)/Image: $(BUILD)/kernel.elf
@@ -109,7 +120,7 @@ $(BUILD)/Image: $(BUILD)/kernel.elf
 $(BUILD)/$(APP).img: $(BUILD)/Image tools/mkimage.sh
 	tools/mkimage.sh $< $(APP) $@
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/*.d) $(shell find $(KOBJ) -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------- run ---
 # CPU: QEMU's -cpu; rv64,x-seccells-user-csrs=on gives our emulator the
@@ -126,12 +137,14 @@ help:
 	@echo "make bench     [APP=... | ELF=...] [ARGS=...] [PLATFORM=...]  one application on both backends,"
 	@echo "               its instruction counts side by side (default: the vmm microbenchmark)"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
-	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots)"
+	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots); the kernel's objects,"
+	@echo "               in $(KOBJ)/, are compiled once per platform and shared by every APP"
 	@echo "make run-image boot that disk image through OpenSBI and U-Boot"
 	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
 	@echo "make fuzz      [SECONDS=300]  every libFuzzer fuzzer ($(FUZZERS)) for SECONDS each"
 	@echo "make deps      install the Debian packages the build needs (no-op when present)"
-	@echo "make qemu-cells  build (or find cached) the SecureCells QEMU; prints its path"
+	@echo "make qemu-cells  build (about 5-10 minutes, once) or find in ~/.cache/slate the SecureCells QEMU;"
+	@echo "               prints its path (runs on riscv64-cells depend on it; QEMU=/path runs another)"
 	@echo "make clean     remove build/"
 	@echo "platforms: $(PLATFORMS)   applications: $(APPS)"
 
@@ -144,10 +157,10 @@ image: $(BUILD)/Image $(BUILD)/$(APP).img
 # SEED makes the guest's entropy (/chosen/rng-seed) fixed, so that instruction
 # counts repeat exactly (tablet IDs steer hash probes); without it every boot
 # draws fresh entropy, as the unguessable IDs and MAC key need.
-QEMU_CMD := $(QEMU) $(QEMU_FLAGS) $(if $(SEED),-seed $(SEED)) -kernel $(BUILD)/Image \
+QEMU_CMD = $(QEMU) $(QEMU_FLAGS) $(if $(SEED),-seed $(SEED)) -kernel $(BUILD)/Image \
             $(if $(BOOTARGS),-append '$(BOOTARGS)')
 
-run: deps
+run: deps $(PLATFORM_QEMU)
 	@$(MAKE) --no-print-directory image
 	$(QEMU_CMD)
 
@@ -160,24 +173,24 @@ UBOOT_FLAGS := -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
                -kernel /usr/lib/u-boot/qemu-riscv64_smode/uboot.elf \
                -drive if=none,file=$(BUILD)/$(APP).img,format=raw,id=hd0 \
                -device virtio-blk-device,drive=hd0
-QEMU_IMAGE_CMD := $(QEMU) $(filter-out -bios default,$(QEMU_FLAGS)) $(if $(SEED),-seed $(SEED)) \
+QEMU_IMAGE_CMD = $(QEMU) $(filter-out -bios default,$(QEMU_FLAGS)) $(if $(SEED),-seed $(SEED)) \
                   $(UBOOT_FLAGS)
 
-run-image: deps
+run-image: deps $(PLATFORM_QEMU)
 	@$(MAKE) --no-print-directory image
 	$(QEMU_IMAGE_CMD)
 
-run-image-cmd:
+run-image-cmd: $(PLATFORM_QEMU)
 	@echo "$(QEMU_IMAGE_CMD)"
 
 # The exact command `make run` uses, for tests/run.
-run-cmd:
+run-cmd: $(PLATFORM_QEMU)
 	@echo "$(QEMU_CMD)"
 
-# The emulator for PLATFORM=riscv64-cells: QEMU 7.2 with SATP mode 15, built
-# from Debian's source and cached outside the clone; prints its path.
-qemu-cells: deps
-	@platform/riscv64-cells/qemu/build.sh
+# The emulator for PLATFORM=riscv64-cells (platform/riscv64-cells/emulator.mk);
+# prints its path.
+qemu-cells: deps $(QEMU_CELLS_PATH)
+	@cat $(QEMU_CELLS_PATH)
 
 # One application on each backend, its costs of translation side by side:
 # APP= or ELF= when given, else apps/bench with the vmm microbenchmark.

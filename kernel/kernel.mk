@@ -1,5 +1,5 @@
 # The generic core.
-KERNEL_SRCS := kernel/main.c kernel/fdt.c kernel/frame.c kernel/heap.c \
+KERNEL_SRCS := kernel/main.c kernel/fdt.c kernel/fdt_format.c kernel/fdt_stdout.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                kernel/console.c kernel/panic.c kernel/ksyms.c kernel/random.c \
                kernel/elf.c kernel/exec.c kernel/syscall.c kernel/fs.c kernel/fs_tree.c kernel/fs_data.c \
                kernel/fd.c kernel/sys_fs_util.c kernel/sys_fs_io.c kernel/sys_fs_fd.c kernel/sys_fs_path.c \

@@ -12,15 +12,16 @@
  * the stack depends on where it lands.
  */
 #define STACK_TOP_MAX 0x00007ffffffff000ul
-#define STACK_RANDOM (1ul << 40)
+#define STACK_RANDOM ((1ul << 40) - PAGE_SIZE)
 #define STACK_SIZE (8ul << 20)         /* as RLIMIT_STACK; a guard page lies below it */
 #define MAX_ARGS 64 /* arguments, and separately environment strings */
 /*
  * The mmap area, filled upwards (kernel/sys_memory.c's place), MAP_HUGETLB
- * mappings included (2 MiB aligned): from 1 TiB to below the stack's area.
+ * mappings included (2 MiB aligned): from 1 TiB to below the stack's area
+ * (the lowest top less the stack and its guard).
  */
 #define MMAP_BASE 0x0000010000000000ul
-#define MMAP_END (STACK_TOP_MAX - STACK_RANDOM)
+#define MMAP_END (STACK_TOP_MAX - STACK_RANDOM - STACK_SIZE - PAGE_SIZE)
 /*
  * A static-PIE goes at a random 2 MiB boundary in the 2 GiB above PIE_BASE
  * (two thirds of Sv39's user half, where Linux puts PIEs); its brk heap

@@ -3,17 +3,22 @@
 PLATFORM_INCLUDES   := -Iplatform/riscv64-cells -Iplatform/riscv64
 PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
-PLATFORM_DEFINES    := -DPLATFORM_CELLS
 
-# What differs from platform/riscv64: the trap path's table switch
-# (trap_switch.h, found first on the include path) and uaccess in software.
+# What differs from platform/riscv64, in this folder: the trap path's table
+# switch (trap_switch.h, with the division registers of cells_csr.h), the
+# MMU's own exception causes (trap_causes.h), both found first on the include
+# path, and uaccess in software.
 PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
                  platform/riscv64-cells/uaccess.c \
                  platform/riscv64/trap.c \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \
                  platform/riscv64/machine.c $(CELLS_BACKEND_SRCS)
 
-# Our patched emulator, built (or found in its cache) when the command runs;
-# QEMU=/path/to/qemu-system-riscv64 runs another one (the SecureCells reference
+# Our patched emulator (emulator.mk): the run rules depend on PLATFORM_QEMU,
+# the step that builds it or finds it in its cache.  QEMU=/path/to/qemu-system-riscv64
+# (command line or environment) runs another one (the SecureCells reference
 # emulator, say) without building ours.
-QEMU ?= $$(platform/riscv64-cells/qemu/build.sh)
+ifeq ($(origin QEMU),undefined)
+  PLATFORM_QEMU := $(QEMU_CELLS_PATH)
+  QEMU = $(file < $(QEMU_CELLS_PATH))
+endif

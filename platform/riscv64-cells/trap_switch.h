@@ -16,6 +16,8 @@
 #ifndef PLATFORM_TRAP_SWITCH_H
 #define PLATFORM_TRAP_SWITCH_H
 
+#include "cells_csr.h"
+
 /* In: tp = the kernel table's satp (from sscratch).  Out: tp = the hart. */
 .macro enter_kernel_translation
 	csrwi	CSR_UXID, 0

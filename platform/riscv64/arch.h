@@ -2,7 +2,9 @@
  * The RISC-V privileged architecture as the kernel uses it: CSRs, status
  * bits, trap causes, fences, counters and the virtual address layout.
  * Every other file reaches the hardware through this header (and sv48.h for
- * the page-table entry format).
+ * the page-table entry format).  What one platform adds lives in its own
+ * folder, in headers found first on its include path (the cells platform's
+ * trap_causes.h, trap_switch.h and cells_csr.h).
  */
 #ifndef PLATFORM_ARCH_H
 #define PLATFORM_ARCH_H
@@ -41,13 +43,7 @@
 #define EXC_INST_PAGE_FAULT 12
 #define EXC_LOAD_PAGE_FAULT 13
 #define EXC_STORE_PAGE_FAULT 15
-/* SecureCells (SECURECELLS.md): raised only by the permission-table MMU's instructions. */
-#define EXC_CELLS_ADDRESS 0x18
-#define EXC_CELLS_PERMISSION 0x19
-#define EXC_CELLS_DIVISION 0x1a
-#define EXC_CELLS_CELL_STATE 0x1b
-#define EXC_CELLS_TARGET 0x1c
-#define exc_is_cells(cause) ((cause) >= EXC_CELLS_ADDRESS && (cause) <= EXC_CELLS_TARGET)
+/* A platform's own causes: its trap_causes.h. */
 
 /* -------------------------------------------------------------- satp --- */
 #define SATP_MODE_SHIFT 60
@@ -55,14 +51,6 @@
 #define SATP_MODE_SV48 9ul
 #define SATP_ASID_SHIFT 44
 #define SATP_PPN_MASK ((1ul << 44) - 1)
-
-#ifdef PLATFORM_CELLS
-/* SecureCells division registers (SECURECELLS.md) and the application's division. */
-#define CSR_USID 0x082
-#define CSR_URID 0x083
-#define CSR_UXID 0x084
-#define APP_DIVISION 1
-#endif
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

@@ -15,13 +15,14 @@ struct hart {
 	uint64_t kernel_sp;   /* stack for traps from U-mode */
 	uint64_t scratch;     /* user sp while the vector switches stacks */
 	uint64_t ticks;       /* timer interrupts taken */
-	uint64_t kernel_satp; /* cells: the table S-mode runs on */
-	uint64_t user_satp;   /* cells: the table U-mode runs on */
+	uint64_t kernel_satp; /* the table S-mode runs on, when trap_switch.h switches tables */
+	uint64_t user_satp;   /* the table U-mode runs on, likewise */
 };
 
 /*
- * The cells platform's trap path switches tables (trap_switch.h): run
- * S-mode on KERNEL_SATP and U-mode on USER_SATP from the next trap on.
+ * For a trap path that switches tables (the cells platform's
+ * trap_switch.h; Sv48's ignores them): run S-mode on KERNEL_SATP and
+ * U-mode on USER_SATP from the next trap on.
  */
 void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp);
 /* The trap vector's page(s): kernel address, physical address, length (a page multiple). */

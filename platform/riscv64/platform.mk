@@ -2,6 +2,8 @@
 PLATFORM_INCLUDES   := -Iplatform/riscv64
 PLATFORM_LDSCRIPT   := platform/riscv64/kernel.ld
 PLATFORM_QEMU_FLAGS :=
+# The distribution's qemu-system-riscv64: no emulator to build first.
+PLATFORM_QEMU       :=
 
 # The rental MAC is on every map's path: its rotations take one Zbb instruction
 # instead of three.  Only this file needs Zbb (QEMU's rv64 CPU has it), so the

@@ -10,6 +10,7 @@
 #include "kernel/process.h"
 #include "kernel/syscall.h"
 #include "machine.h"
+#include <trap_causes.h> /* the platform's own: -I order, not this folder */
 #include "uaccess.h"
 #include "vmm/vmm.h"
 
@@ -64,11 +65,7 @@ const char *trap_cause_name(uint64_t scause)
 		[EXC_INST_PAGE_FAULT] = "instruction page fault",
 		[EXC_LOAD_PAGE_FAULT] = "load page fault",
 		[EXC_STORE_PAGE_FAULT] = "store page fault",
-		[EXC_CELLS_ADDRESS] = "SecureCells illegal address",
-		[EXC_CELLS_PERMISSION] = "SecureCells illegal permission",
-		[EXC_CELLS_DIVISION] = "SecureCells invalid division",
-		[EXC_CELLS_CELL_STATE] = "SecureCells invalid cell state",
-		[EXC_CELLS_TARGET] = "SecureCells illegal target",
+		PLATFORM_EXCEPTION_NAMES
 	};
 	if (scause & SCAUSE_INTERRUPT)
 		return (scause & ~SCAUSE_INTERRUPT) == IRQ_S_TIMER ? "supervisor timer interrupt"
@@ -140,7 +137,8 @@ static void user_trap(struct trap_frame *f)
 	    vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) == 0)
 		return;
 	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
-	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT && !exc_is_cells(cause);
+	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT &&
+			   !exc_platform_stval_not_address(cause);
 	kprintf("user fault: %s (scause %lu) at pc %#lx, %s %#lx\n", trap_cause_name(cause), cause,
 		f->sepc, memory_fault ? "address" : "stval", f->stval);
 	process_exit(fault_exit_status(cause));

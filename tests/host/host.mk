@@ -10,8 +10,18 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 
 HOST_TESTS :=
 
+# Each binary's dependency file (build/host/BINARY.d, included below) names
+# every header its sources include: gcc -MM -MP writes one rule per source,
+# each for the binary, and an empty rule per header so that a header removed
+# does not stop the build.  A pass of its own because a compile that also
+# links several sources keeps only the last one's -MMD output.
+#   $(call host_deps,COMPILER AND FLAGS,SOURCES)
+host_deps = $(1) -MM -MP -MT $@ $(2) > $@.d
+# A prerequisite that remakes a binary built before it had its .d file.
+host_deps_known = $$(if $$(wildcard $$@.d),,FORCE)
+
 HOST_TESTS += fdt
-host_fdt_SRCS := tests/host/test_fdt.c kernel/fdt.c tests/host/host_env.c
+host_fdt_SRCS := tests/host/test_fdt.c kernel/fdt.c kernel/fdt_format.c kernel/fdt_stdout.c tests/host/host_env.c
 # test_fdt reads its blobs from the directory given as argv[1] (build/host):
 # the tree QEMU's virt machine hands the firmware, and fixtures compiled by dtc
 # (-q: some are malformed on purpose).
@@ -26,10 +36,10 @@ $(HOSTBUILD)/fdt_%.dtb: tests/host/fdt/%.dts
 	dtc -q -I dts -O dtb -o $@ $<
 
 HOST_TESTS += frame
-host_frame_SRCS := tests/host/test_frame.c kernel/frame.c tests/host/host_env.c
+host_frame_SRCS := tests/host/test_frame.c kernel/frame.c kernel/frame_layout.c tests/host/host_env.c
 
 HOST_TESTS += heap
-host_heap_SRCS := tests/host/test_heap.c kernel/heap.c kernel/frame.c tests/host/host_env.c
+host_heap_SRCS := tests/host/test_heap.c kernel/heap.c kernel/frame.c kernel/frame_layout.c tests/host/host_env.c
 
 HOST_TESTS += random
 host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env.c
@@ -43,7 +53,7 @@ HOST_TESTS += vmm
 host_vmm_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 host_vmm_SRCS := $(VMM_SUITE_SRCS) \
                  vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c \
-                 $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                 $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
 # The file system with malloc for its heap (tests/host/fs_host.c); the fuzzer uses the same.
@@ -60,16 +70,16 @@ HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c
 
 HOST_TESTS += u64map
-host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kernel/heap.c \
+host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                     tests/host/host_env.c
 
 HOST_TESTS += tablet
 host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/expiry.c \
-                    tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                    tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
 
 HOST_TESTS += cells
-host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/heap.c \
+host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
 $(HOSTBUILD)/test_cells: secure-cells/table.h
 
@@ -78,13 +88,14 @@ HOST_TESTS += vmm_cells
 host_vmm_cells_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 host_vmm_cells_SRCS := $(VMM_SUITE_SRCS) \
                        vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c $(CELLS_BACKEND_SRCS) \
-                       kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
+                       kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                        tests/host/host_env.c
 
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
-$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $$(wildcard tests/host/*.h tests/vmm-suite/*.h kernel/*.h vmm/*.h tablet/*.h)
+$(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(HOST_CC) $(HOST_CFLAGS),$(host_$*_SRCS))
 	$(HOST_CC) $(HOST_CFLAGS) $(host_$*_SRCS) $(host_$*_LDFLAGS) -o $@
 
 # ------------------------------------------------------------- fuzzing ---
@@ -97,37 +108,43 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -I. -Iplatform/riscv64 -DHOST_TEST
 rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
-                    kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
-rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h tests/fuzz/*.h)
+                    kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read
 # the expected MAC off the MAC check and copy it into a forged rental.
-$(HOSTBUILD)/rental_fuzz_rental.o: tablet/rental.c $(rental_fuzz_DEPS)
+$(HOSTBUILD)/rental_fuzz_rental.o: tablet/rental.c $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$<)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) \
 		-fno-sanitize-coverage=trace-cmp -c $< -o $@
 
-$(HOSTBUILD)/rental_fuzz: $(rental_fuzz_SRCS) $(HOSTBUILD)/rental_fuzz_rental.o $(rental_fuzz_DEPS)
+$(HOSTBUILD)/rental_fuzz: $(rental_fuzz_SRCS) $(HOSTBUILD)/rental_fuzz_rental.o $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(rental_fuzz_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(rental_fuzz_SRCS) \
 		$(HOSTBUILD)/rental_fuzz_rental.o -o $@
 
 # The file-system fuzzer: kernel/fs*.c and kernel/fd.c on malloc (LeakSanitizer comes with ASan).
 fs_fuzz_SRCS := tests/fuzz/fs_fuzz.c tests/fuzz/fs_fuzz_model.c $(FS_HOST_SRCS)
-$(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(wildcard kernel/*.h tests/fuzz/*.h tests/host/*.h vmm/*.h)
+$(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(fs_fuzz_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(fs_fuzz_SRCS) -o $@
 
 # The differential vmm fuzzer, once per backend (both define the backend's symbols),
 # with the allocation countdown of tests/host/alloc_fail.c.
 VMM_FUZZ_SRCS := tests/fuzz/vmm_fuzz.c tests/fuzz/vmm_fuzz_model.c tests/host/alloc_fail.c \
                  vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c kernel/u64map.c kernel/frame.c \
-                 kernel/heap.c kernel/random.c tests/host/host_env.c
+                 kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 vmm_fuzz_sv48_SRCS  := $(VMM_FUZZ_SRCS) $(SV48_BACKEND_SRCS)
 vmm_fuzz_cells_SRCS := $(VMM_FUZZ_SRCS) $(CELLS_BACKEND_SRCS)
-VMM_FUZZ_DEPS := $(wildcard kernel/*.h vmm/*.h tablet/*.h segment/*.h secure-cells/*.h \
-                 tests/fuzz/*.h tests/host/*.h platform/riscv64/*.h)
-$(HOSTBUILD)/vmm_fuzz_%: $$(vmm_fuzz_$$*_SRCS) $(VMM_FUZZ_DEPS)
+$(HOSTBUILD)/vmm_fuzz_%: $$(vmm_fuzz_$$*_SRCS) $(host_deps_known)
 	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(vmm_fuzz_$*_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(vmm_fuzz_$*_SRCS) \
 		$(ALLOC_FAIL_LDFLAGS) -o $@
+
+# Read, never made: without its empty rule a .d would match test_% above.
+HOST_DEP_FILES := $(wildcard $(HOSTBUILD)/*.d)
+$(HOST_DEP_FILES): ;
+-include $(HOST_DEP_FILES)
