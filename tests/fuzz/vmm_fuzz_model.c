@@ -48,6 +48,18 @@ static int want_reg(unsigned i, uint64_t p, paddr_t *pa, unsigned *rights, unsig
 	return r->present;
 }
 
+/*
+ * Reported rights GOT agree with the model's WANT, A/D compared where ADM
+ * says the model knows them.  A dirty bit more than the fault decided is
+ * allowed: a cell or large page shares one bit among its pages, and
+ * reporting dirty is the safe side; one less would lose data.
+ */
+static int rights_agree(unsigned got, unsigned want, unsigned adm)
+{
+	unsigned mask = VMM_RIGHTS_MASK | (adm & VMM_ACCESSED);
+	return (got & mask) == (want & mask) && (!(want & VMM_DIRTY) || (got & VMM_DIRTY));
+}
+
 static void check_pages(struct vmm_space *s, const struct window *w, uint64_t first, uint64_t n)
 {
 	for (uint64_t p = first; p < first + n; p++) {
@@ -63,8 +75,7 @@ static void check_pages(struct vmm_space *s, const struct window *w, uint64_t fi
 					 w->space, w->base + p * PAGE_SIZE, r);
 			continue;
 		}
-		unsigned mask = VMM_RIGHTS_MASK | adm;
-		if (r != 0 || m.pa != pa + off || (m.rights & mask) != rights ||
+		if (r != 0 || m.pa != pa + off || !rights_agree(m.rights, rights, adm) ||
 		    m.len < PAGE_SIZE - off)
 			diverged("space %u: %#lx: %d pa %#lx rights %#x len %#lx, model pa %#lx "
 				 "rights %#x",
@@ -96,7 +107,7 @@ static int visit(const struct vmm_mapping *m, void *ctx)
 				 w->base + p * PAGE_SIZE);
 	for (uint64_t i = 0; i < m->len / PAGE_SIZE; i++) {
 		if (!w->want(w->space, first + i, &pa, &rights, &adm) ||
-		    pa != m->pa + i * PAGE_SIZE || (m->rights & (VMM_RIGHTS_MASK | adm)) != rights)
+		    pa != m->pa + i * PAGE_SIZE || !rights_agree(m->rights, rights, adm))
 			diverged("space %u: traverse reported %#lx as pa %#lx rights %#x", w->space,
 				 m->va + i * PAGE_SIZE, m->pa + i * PAGE_SIZE, m->rights);
 	}

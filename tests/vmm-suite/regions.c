@@ -152,12 +152,15 @@ static void backed_rules(void)
 	CHECK_EQ(vmm_region_protect(s, r, 4 * P, VMM_USER), 0);
 	CHECK(unmapped(s, r, 4 * P));
 	CHECK_EQ(vmm_region_protect(s, r, 4 * P, UR), 0);
-	/* ... but not a copy: refused, nothing changed. */
+	/* ... but a copy is held with its contents, and comes back with them. */
 	CHECK_EQ(vmm_region_protect(s, r + 3 * P, P, URW), 0);
 	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_WRITE), 0);
 	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_READ), 0);
 	paddr_t copy = pa_of(s, r + 3 * P);
-	CHECK_EQ(vmm_region_protect(s, r + 2 * P, 2 * P, VMM_USER), -ENOTSUP);
+	CHECK_EQ(vmm_region_protect(s, r + 2 * P, 2 * P, VMM_USER), 0);
+	CHECK(mapped_as(s, r + 3 * P, P, copy, VMM_USER));
+	CHECK(!vmm_region_allows(s, r + 2 * P, P, VMM_READ));
+	CHECK_EQ(vmm_region_protect(s, r + 2 * P, 2 * P, URW), 0);
 	CHECK(mapped_as(s, r + 3 * P, P, copy, URW));
 	CHECK(vmm_region_allows(s, r + 2 * P, P, VMM_READ));
 	CHECK_EQ(vmm_region_remove(s, r, 4 * P), 0);
