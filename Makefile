@@ -129,13 +129,14 @@ CPU        ?= rv64
 QEMU_FLAGS := -machine virt -cpu $(CPU) -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench qemu-cells test test-host host-test-bins fuzz clean FORCE
+.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale qemu-cells test test-host host-test-bins fuzz clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
 	@echo "make test      host unit tests and in-QEMU tests; ends with 'N passed, N failed'"
 	@echo "make bench     [APP=... | ELF=...] [ARGS=...] [PLATFORM=...]  one application on both backends,"
 	@echo "               its instruction counts side by side (default: the vmm microbenchmark)"
+	@echo "make bench-scale [PLATFORM=...]  map/fault/protect/unmap cost at 16 to 16,384 live mappings"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
 	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots); the kernel's objects,"
 	@echo "               in $(KOBJ)/, are compiled once per platform and shared by every APP"
@@ -199,6 +200,10 @@ BENCH_APP       := $(if $(or $(ELF),$(filter command line,$(origin APP))),$(APP)
 BENCH_PLATFORMS := $(if $(filter command line,$(origin PLATFORM)),$(PLATFORM),$(PLATFORMS))
 bench: deps
 	@tools/bench.sh $(BENCH_APP) "$(BENCH_PLATFORMS)"
+
+# map, fault, protect and unmap at 16 to 16,384 live scattered mappings, per backend (apps/scale).
+bench-scale: deps
+	@tools/bench-scale.sh "$(BENCH_PLATFORMS)"
 
 test: deps
 	@tests/run
