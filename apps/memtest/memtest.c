@@ -11,6 +11,7 @@
  *             them, fill it again: running out is an error, not a fault
  *   guard     recurse until the stack reaches its guard page: the kernel
  *             reports the overflow and ends the program with 139 (SIGSEGV)
+ *   hold, holdtouch, hugeplace, hugecut   PROT_NONE and huge pages (contract.c)
  * With no arguments: sparse 1024, huge 4, protect.
  */
 #include <errno.h>
@@ -21,10 +22,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "parts.h"
+
 #define MiB (1ul << 20)
 #define PAGE 4096ul
 
-static int fail(const char *what, size_t at)
+int fail(const char *what, size_t at)
 {
 	printf("memtest: FAILED %s at offset %#zx\n", what, at);
 	exit(1);
@@ -197,6 +200,14 @@ int main(int argc, char **argv)
 		too_big();
 	else if (strcmp(argv[1], "oom") == 0)
 		out_of_memory();
+	else if (strcmp(argv[1], "hold") == 0)
+		hold();
+	else if (strcmp(argv[1], "holdtouch") == 0)
+		hold_touch();
+	else if (strcmp(argv[1], "hugeplace") == 0)
+		huge_placed();
+	else if (strcmp(argv[1], "hugecut") == 0)
+		huge_cut();
 	else if (strcmp(argv[1], "guard") == 0) {
 		printf("memtest: guard: recursing\n");
 		fflush(stdout);
