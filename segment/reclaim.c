@@ -11,9 +11,7 @@ static int drop_if_clean(struct segment *seg, const struct tablet_info *t, void 
 	struct reclaim_ctx *c = arg;
 	const pte_t *e = (const pte_t *)phys_to_virt(t->rental.frame) + t->rental.index;
 	if (t->owns_frames && !(tablet_entry_rights(*e) & VMM_DIRTY)) {
-		seg->quiet++;
 		handler_unmap(t->id, &t->rental);
-		seg->quiet--;
 		tablet_delete(t->id);
 		c->freed += 1ul << t->size_bits;
 	}

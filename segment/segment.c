@@ -32,11 +32,12 @@ static uint64_t remaining(const struct rental *r)
 	return r->expiry > now ? r->expiry - now : 1;
 }
 
-void segment_tablet_unreachable(struct segment *seg, const struct tablet_info *t)
+void segment_deliver_unreachable(void)
 {
-	/* Helpers that re-place a tablet themselves keep the event from the segproc. */
-	if (seg && !seg->quiet && seg->proc->unreachable)
-		seg->proc->unreachable(seg, t);
+	struct tablet_info t;
+	while (tablet_next_unreachable(&t) == 0)
+		if (t.parent && t.parent->proc->unreachable)
+			t.parent->proc->unreachable(t.parent, &t);
 }
 
 void segment_delete_unreachable(struct segment *seg, const struct tablet_info *t)
@@ -115,9 +116,7 @@ static int table_for(struct segment *seg, vaddr_t va, unsigned size_bits, struct
 /* Take TABLE out of its entry and delete it (its own data is gone already). */
 static void remove_table(struct segment *seg, const struct tablet_info *table)
 {
-	seg->quiet++;
 	handler_unmap(table->id, &table->rental);
-	seg->quiet--;
 	tablet_delete(table->id);
 }
 
@@ -197,7 +196,7 @@ static int walk(struct segment *seg, const struct tablet_info *t, vaddr_t va, va
 	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
 		struct tablet_info c;
 		/* Reading entries is free for all; only tablet/ writes them. */
-		if (!pte_valid(entries[i]) || tablet_child(t->id, i, &c) != 0)
+		if (!pte_present(entries[i]) || tablet_child(t->id, i, &c) != 0)
 			continue;
 		int r = c.kind == TABLET_DATA ? visit(seg, &c, ctx) : walk(seg, &c, va, end, visit, ctx);
 		if (r)
@@ -237,13 +236,11 @@ static int split_data(struct segment *seg, const struct tablet_info *d, handler_
 		return err;
 	}
 	tablet_locate(seg->top, d->va, d->size_bits + TABLET_ENTRY_BITS, &parent);
-	seg->quiet++;
 	handler_unmap(d->id, &d->rental);
 	err = tablet_split(d->id, pieces);
 	if (err) {
 		handler_rent(parent.id, d->rental.index, d->rental.rights, duration, &r);
 		handler_map(d->id, &r);
-		seg->quiet--;
 		tablet_delete(table);
 		tablet_unreserve();
 		return err;
@@ -254,7 +251,6 @@ static int split_data(struct segment *seg, const struct tablet_info *d, handler_
 		handler_rent(table, i, d->rental.rights, duration, &r);
 		handler_map(pieces[i], &r);
 	}
-	seg->quiet--;
 	tablet_unreserve();
 	*made = table;
 	return 0;
@@ -269,7 +265,6 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 	unsigned rights = 0;
 	uint64_t duration = RENTAL_FOREVER;
 	tablet_get_info(table, &t);
-	seg->quiet++;
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
 		tablet_child(table, i, &c);
 		pieces[i] = c.id;
@@ -283,7 +278,6 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 	tablet_split_undo(original, pieces);
 	handler_rent(parent.id, t.rental.index, rights, duration, &r);
 	handler_map(original, &r);
-	seg->quiet--;
 }
 
 void segment_undo_splits(struct split_log *log)
@@ -355,7 +349,7 @@ static void unmap_under(struct segment *seg, const struct tablet_info *t, vaddr_
 	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
 	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
 		struct tablet_info c;
-		if (!pte_valid(entries[i]) || tablet_child(t->id, i, &c) != 0)
+		if (!pte_present(entries[i]) || tablet_child(t->id, i, &c) != 0)
 			continue;
 		if (c.kind == TABLET_DATA) {
 			handler_unmap(c.id, &c.rental);
@@ -376,9 +370,7 @@ int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 		return err;
 	struct tablet_info top;
 	tablet_get_info(seg->top, &top);
-	seg->quiet++;
 	unmap_under(seg, &top, va, va + len);
-	seg->quiet--;
 	return 0;
 }
 
@@ -406,60 +398,23 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 
 /* ----------------------------------------------------------- protecting --- */
 
-struct coverage {
-	vaddr_t va, end;
-	uint64_t bytes;
-};
-
-/* Count the bytes of [va, end) a data tablet covers. */
-static int count_covered(struct segment *seg, const struct tablet_info *t, void *arg)
-{
-	struct coverage *c = arg;
-	vaddr_t lo = t->va > c->va ? t->va : c->va;
-	vaddr_t hi = t->va + (1ul << t->size_bits) < c->end ? t->va + (1ul << t->size_bits) : c->end;
-	c->bytes += hi - lo;
-	return 0;
-}
-
-struct reprotect {
-	unsigned rights;
-	int err;
-};
-
-/* Place data tablet T again with new rights, keeping its A/D state. */
+/* Give data tablet T the rights in ARG in place, keeping its A/D state. */
 static int replace_rights(struct segment *seg, const struct tablet_info *t, void *arg)
 {
-	struct reprotect *p = arg;
+	unsigned rights = *(const unsigned *)arg;
 	const pte_t *e = (const pte_t *)phys_to_virt(t->rental.frame) + t->rental.index;
 	unsigned keep = tablet_entry_rights(*e) & (VMM_ACCESSED | VMM_DIRTY);
 	struct tablet_info parent;
 	struct rental r;
 	tablet_locate(seg->top, t->va, t->size_bits + TABLET_ENTRY_BITS, &parent);
-	handler_unmap(t->id, &t->rental);
-	handler_rent(parent.id, t->rental.index, p->rights | keep, remaining(&t->rental), &r);
-	p->err = handler_map(t->id, &r);
-	return p->err;
+	/* Same entry, same expiry: a remap of a rental that never ends allocates nothing. */
+	handler_rent(parent.id, t->rental.index, rights | keep, remaining(&t->rental), &r);
+	return handler_remap(t->id, &t->rental, &r);
 }
 
-int segment_covers(struct segment *seg, vaddr_t va, uint64_t len)
+void segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights)
 {
-	struct coverage c = { va, va + len, 0 };
-	segment_for_each_data(seg, va, len, count_covered, &c);
-	return c.bytes == len;
-}
-
-int segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights)
-{
-	if (!segment_covers(seg, va, len))
-		return -ENOENT;
-	int err = split_both(seg, va, va + len);
-	if (err)
-		return err;
-	struct reprotect p = { rights, 0 };
-	seg->quiet++;
-	segment_for_each_data(seg, va, len, replace_rights, &p);
-	seg->quiet--;
-	return p.err;
+	segment_for_each_data(seg, va, len, replace_rights, &rights);
 }
 
 /* ------------------------------------------------------------- reclaim --- */

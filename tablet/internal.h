@@ -17,6 +17,9 @@ struct tablet {
 	int placed;        /* held by an entry (with rental), not only by root slots */
 	int retired;       /* split into pieces; kept only so the split can be undone */
 	struct segment *parent;
+	/* On the queue of tablets nothing holds (tablet_next_unreachable), oldest first. */
+	struct tablet *unreachable_prev, *unreachable_next;
+	int unreachable;
 	vaddr_t va;        /* where it translates: kept up to date at placement and attachment */
 	struct rental rental;
 };
@@ -56,6 +59,9 @@ void tablet_refresh_va(struct tablet *t);
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out);
 /* Where T translates now, from the entries above it (a subtree may be placed or attached after its own entries were filled). */
 vaddr_t tablet_va(const struct tablet *t);
+/* Queue T as held by nothing, or take it off that queue (held again, or destroyed). */
+void unreachable_push(struct tablet *t);
+void unreachable_drop(struct tablet *t);
 /* Take T out of the entry it is placed in, skipping the rental check (expiry, unmap). */
 void tablet_evict(struct tablet *t);
 /* Log a finite rental that was just mapped: 0 or -ENOMEM. */

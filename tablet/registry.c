@@ -13,6 +13,7 @@
 #include "kernel/u64map.h"
 
 static struct u64map by_id, by_frame, by_entry;
+static struct tablet *unreachable_head, *unreachable_tail;
 static uint64_t last_version;
 uint64_t tablet_metadata_bytes;
 struct tablet_stats tstats;
@@ -56,7 +57,7 @@ void tablet_refresh_va(struct tablet *t)
 		return;
 	const pte_t *e = phys_to_virt(t->frame);
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
-		struct tablet *child = pte_valid(e[i]) ? tablet_in_entry(entry_pa(t, i)) : NULL;
+		struct tablet *child = pte_present(e[i]) ? tablet_in_entry(entry_pa(t, i)) : NULL;
 		if (child) {
 			child->va = t->va + (vaddr_t)i * entry_span(t);
 			tablet_refresh_va(child);
@@ -115,6 +116,7 @@ int tablet_init(void)
 	u64map_clear(&by_id);
 	u64map_clear(&by_frame);
 	u64map_clear(&by_entry);
+	unreachable_head = unreachable_tail = NULL;
 	expiry_log_clear();
 	memset(&tstats, 0, sizeof(tstats));
 	tablet_metadata_bytes = 0;
@@ -225,9 +227,49 @@ int tablet_unmap(const void *addr)
 	return IS_ALIGNED(a, PAGE_SIZE) && a >= (uintptr_t)phys_to_virt(0) ? 0 : -EINVAL;
 }
 
+void unreachable_push(struct tablet *t)
+{
+	if (t->unreachable)
+		return;
+	t->unreachable = 1;
+	t->unreachable_next = NULL;
+	t->unreachable_prev = unreachable_tail;
+	if (unreachable_tail)
+		unreachable_tail->unreachable_next = t;
+	else
+		unreachable_head = t;
+	unreachable_tail = t;
+}
+
+void unreachable_drop(struct tablet *t)
+{
+	if (!t->unreachable)
+		return;
+	t->unreachable = 0;
+	if (t->unreachable_prev)
+		t->unreachable_prev->unreachable_next = t->unreachable_next;
+	else
+		unreachable_head = t->unreachable_next;
+	if (t->unreachable_next)
+		t->unreachable_next->unreachable_prev = t->unreachable_prev;
+	else
+		unreachable_tail = t->unreachable_prev;
+}
+
+int tablet_next_unreachable(struct tablet_info *out)
+{
+	struct tablet *t = unreachable_head;
+	if (!t)
+		return -ENOENT;
+	unreachable_drop(t);
+	tablet_fill_info(t, out);
+	return 0;
+}
+
 /* Forget T and free what it owns. */
 static void tablet_destroy(struct tablet *t)
 {
+	unreachable_drop(t);
 	u64map_remove(&by_id, t->id);
 	if (t->kind == TABLET_TABLE) {
 		u64map_remove(&by_frame, t->frame);
@@ -281,6 +323,7 @@ int tablet_split(handler_id id, handler_id pieces[TABLET_ENTRIES])
 	}
 	if (t->owns_frames)
 		frame_split(t->frame, t->size_bits - PAGE_SHIFT, bits - PAGE_SHIFT);
+	unreachable_drop(t);
 	t->retired = 1;
 	return 0;
 }

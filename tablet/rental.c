@@ -61,18 +61,36 @@ unsigned tablet_entry_rights(uint64_t e)
 	return r;
 }
 
+/* VMM_USER alone (A/D aside): the page is held, kept but out of reach. */
+static int rights_hold(unsigned r)
+{
+	return (r & VMM_RIGHTS_MASK) == VMM_USER;
+}
+
 /*
- * Rights a data tablet can be mapped with: what a leaf entry can express.
- * ACCESSED and DIRTY may come along as the entry's initial state, so that
- * re-placing a tablet with new rights keeps what the hardware recorded.
+ * Rights a data tablet can be mapped with: what a leaf entry can express,
+ * or a hold.  ACCESSED and DIRTY may come along as the entry's initial
+ * state, so that re-placing a tablet with new rights keeps what the
+ * hardware recorded.
  */
 static int data_rights_ok(unsigned r)
 {
 	if (r & ~(VMM_RIGHTS_MASK | VMM_ACCESSED | VMM_DIRTY))
 		return 0;
+	if (rights_hold(r))
+		return 1;
 	if (!(r & (VMM_READ | VMM_EXEC)))
 		return 0;
 	return !(r & VMM_WRITE) || (r & VMM_READ);
+}
+
+/* The entry that places SELF with RIGHTS: a held page's is invalid to the MMU. */
+static pte_t entry_for(const struct tablet *self, unsigned rights)
+{
+	if (self->kind == TABLET_TABLE)
+		return pte_make(self->frame, 0);
+	pte_t e = pte_make(self->frame, rights_to_pte(rights));
+	return rights_hold(rights) ? (e & ~PTE_V) | PTE_SW_HELD : e;
 }
 
 /* Make a change to the entry covering [va, va+span) visible. */
@@ -104,8 +122,13 @@ int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t dur
 
 /* --------------------------------------------------------------- place --- */
 
-/* Check R against the kernel's records and SELF: the table it names, or an error. */
-static int check_rental(const struct rental *r, struct tablet *self, struct tablet **table)
+/*
+ * Check R against the kernel's records and SELF: the table it names, or an
+ * error.  With MOVING, SELF is placed with the rental MOVING and R may name
+ * that same entry (handler_remap).
+ */
+static int check_rental(const struct rental *r, struct tablet *self, const struct rental *moving,
+			struct tablet **table)
 {
 	if (rental_mac(r) != r->mac)
 		return -EBADMSG;
@@ -116,7 +139,7 @@ static int check_rental(const struct rental *r, struct tablet *self, struct tabl
 		return -ESTALE;
 	if (!self)
 		return -ESRCH;
-	if (self->placed)
+	if (self->placed && !moving)
 		return -EBUSY;
 	if (self->size_bits + TABLET_ENTRY_BITS != t->size_bits)
 		return -ERANGE;
@@ -126,7 +149,9 @@ static int check_rental(const struct rental *r, struct tablet *self, struct tabl
 	/* No user-accessible leaf in the kernel half, whoever rented it. */
 	if ((r->rights & VMM_USER) && !va_is_user(t->va + (vaddr_t)r->index * entry_span(t)))
 		return -EINVAL;
-	if (pte_valid(*entry_ptr(t, r->index)))
+	if (moving && (r->frame != moving->frame || r->index != moving->index))
+		return -EINVAL;
+	if (!moving && pte_present(*entry_ptr(t, r->index)))
 		return -EEXIST;
 	*table = t;
 	return 0;
@@ -135,7 +160,7 @@ static int check_rental(const struct rental *r, struct tablet *self, struct tabl
 int handler_map(handler_id self_id, const struct rental *r)
 {
 	struct tablet *self = tablet_by_id(self_id), *t;
-	int err = check_rental(r, self, &t);
+	int err = check_rental(r, self, NULL, &t);
 	if (!err && r->expiry != RENTAL_FOREVER)
 		err = expiry_log_reserve();
 	if (!err)
@@ -144,10 +169,10 @@ int handler_map(handler_id self_id, const struct rental *r)
 		tstats.refused++;
 		return err;
 	}
-	pte_t bits = self->kind == TABLET_TABLE ? 0 : rights_to_pte(r->rights);
-	*entry_ptr(t, r->index) = pte_make(self->frame, bits);
+	*entry_ptr(t, r->index) = entry_for(self, r->rights);
 	t->used++;
-	self->refs++;
+	if (self->refs++ == 0)
+		unreachable_drop(self);
 	self->placed = 1;
 	self->rental = *r;
 	self->va = t->va + (vaddr_t)r->index * entry_span(t);
@@ -159,14 +184,11 @@ int handler_map(handler_id self_id, const struct rental *r)
 	return 0;
 }
 
-/* Tell the parent segment when nothing holds T any more. */
+/* Queue T for its parent when nothing holds it any more. */
 static void drop_ref(struct tablet *t)
 {
-	if (--t->refs == 0) {
-		struct tablet_info info;
-		tablet_fill_info(t, &info);
-		segment_tablet_unreachable(t->parent, &info);
-	}
+	if (--t->refs == 0)
+		unreachable_push(t);
 }
 
 void tablet_evict(struct tablet *self)
@@ -198,6 +220,35 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 	tablet_evict(self);
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_forget();
+	return 0;
+}
+
+int handler_remap(handler_id self_id, const struct rental *now, const struct rental *next)
+{
+	struct tablet *self = tablet_by_id(self_id), *t = NULL;
+	int err = rental_mac(now) != now->mac ? -EBADMSG : 0;
+	if (!err && (!self || !self->placed || self->rental.mac != now->mac))
+		err = -ENOENT;
+	if (!err)
+		err = check_rental(next, self, now, &t);
+	if (!err && next->expiry != RENTAL_FOREVER)
+		err = expiry_log_reserve();
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	pte_t *e = entry_ptr(t, next->index);
+	int was_valid = pte_valid(*e);
+	*e = entry_for(self, next->rights);
+	self->rental = *next;
+	if (next->expiry != RENTAL_FOREVER)
+		expiry_log_add(next);
+	if (now->expiry != RENTAL_FOREVER)
+		expiry_log_forget();
+	/* From invalid to valid needs no fence: the MMU caches no invalid entry. */
+	if (was_valid)
+		fence_entry(tablet_va(self), entry_span(t), 1);
+	tstats.maps++;
 	return 0;
 }
 
@@ -240,7 +291,8 @@ int tablet_attach_root(paddr_t root, unsigned slot, handler_id top)
 	*e = pte_make(t->frame, 0);
 	t->va = slot_base(slot);
 	tablet_refresh_va(t);
-	t->refs++;
+	if (t->refs++ == 0)
+		unreachable_drop(t);
 	sfence_vma_all();
 	return 0;
 }

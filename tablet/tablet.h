@@ -136,10 +136,19 @@ int handler_map(handler_id self, const struct rental *r);
 /*
  * Take SELF out of the entry R names, with the fence that makes the change
  * visible.  -EBADMSG for a forged rental, -ENOENT when SELF is not placed
- * there with R.  When nothing holds SELF any more, its parent segment hears
- * it is unreachable.
+ * there with R.  When nothing holds SELF any more, it joins the queue of
+ * unreachable tablets (tablet_next_unreachable).
  */
 int handler_unmap(handler_id self, const struct rental *r);
+/*
+ * Give SELF, placed with NOW, the rights of NEXT, a rental of the same
+ * entry, in place: the tablet stays placed, nothing is allocated for a
+ * rental that never ends.  NEXT's rights of VMM_USER alone (with A/D) hold
+ * a user data tablet: its entry keeps the page but is invalid to the MMU.
+ * Refusals as handler_unmap for NOW and handler_map for NEXT (-EINVAL when
+ * NEXT names another entry); nothing changes on failure.
+ */
+int handler_remap(handler_id self, const struct rental *now, const struct rental *next);
 
 /* ---------------------------------------------------------- root slots --- */
 
@@ -170,7 +179,12 @@ struct tablet_stats {
 };
 void tablet_get_stats(struct tablet_stats *out);
 
-/* The parent's segment hears of a tablet that nothing holds any more (segment/ implements it). */
-void segment_tablet_unreachable(struct segment *parent, const struct tablet_info *t);
+/*
+ * Tablets that nothing holds any more (a rental expired, a table was taken
+ * out) wait on a queue, oldest first, until whoever called down hands them
+ * to their parents: the oldest into OUT, taken off the queue, or -ENOENT.
+ * A tablet placed again or deleted meanwhile leaves the queue by itself.
+ */
+int tablet_next_unreachable(struct tablet_info *out);
 
 #endif
