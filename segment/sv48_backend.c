@@ -81,16 +81,20 @@ static int segment_at(struct backend_space *s, vaddr_t va, int create, struct se
 	return create ? segment_open(s, slot, out) : -ENOENT;
 }
 
-/* Destroy the user segment at VA's slot if nothing is mapped in it any more. */
+/* Destroy the segment at VA's slot if nothing is mapped in it any more (from every root it is in). */
 static void release_if_empty(struct backend_space *s, vaddr_t va)
 {
 	unsigned slot = slot_of(va);
 	struct segment *seg = *segment_ref(s, slot);
-	if (slot < HALF && seg && segment_empty(seg)) {
+	if (!seg || !segment_empty(seg))
+		return;
+	if (slot < HALF)
 		tablet_detach_root(s->root, slot, seg->top);
-		segment_destroy(seg);
-		*segment_ref(s, slot) = NULL;
-	}
+	else
+		for (struct backend_space *sp = spaces; sp; sp = sp->next)
+			tablet_detach_root(sp->root, slot, seg->top);
+	segment_destroy(seg);
+	*segment_ref(s, slot) = NULL;
 }
 
 /* The segment holding VA in S, created if need be (for the self-tests). */

@@ -62,6 +62,13 @@ host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c t
                     tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
 
+# The Sv48 backend fails each allocation in turn and must change nothing (its allocator calls wrapped).
+HOST_TESTS += sv48_atomic
+host_sv48_atomic_SRCS := tests/host/test_sv48_atomic.c $(SV48_BACKEND_SRCS) kernel/u64map.c \
+                         kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
+$(HOSTBUILD)/test_sv48_atomic: HOST_CFLAGS += -Wl,--wrap=frame_alloc,--wrap=frame_alloc_tagged \
+                                              -Wl,--wrap=kmalloc,--wrap=kzalloc
+
 HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/heap.c \
                    tests/host/host_env.c
