@@ -12,12 +12,6 @@
 
 static struct segment *segments;
 
-/* The entry of table T that covers VA. */
-static unsigned index_in(const struct tablet_info *t, vaddr_t va)
-{
-	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
-}
-
 static uint64_t span_of(const struct tablet_info *t)
 {
 	return 1ul << (t->size_bits - TABLET_ENTRY_BITS);
@@ -87,32 +81,6 @@ int segment_empty(struct segment *seg)
 
 /* ------------------------------------------------------------- placing --- */
 
-/*
- * The page-table tablet of SIZE_BITS covering VA, with every table on the
- * way built: 0, -EEXIST (a data tablet already covers VA) or -ENOMEM.
- */
-static int table_for(struct segment *seg, vaddr_t va, unsigned size_bits, struct tablet_info *t)
-{
-	int err = tablet_locate(seg->top, va, size_bits, t);
-	while (!err && t->kind == TABLET_TABLE && t->size_bits > size_bits) {
-		handler_id child;
-		struct rental r;
-		err = tablet_alloc(seg, TABLET_TABLE, t->size_bits - TABLET_ENTRY_BITS, &child);
-		if (err)
-			break;
-		handler_rent(t->id, index_in(t, va), 0, RENTAL_FOREVER, &r);
-		err = handler_map(child, &r);
-		if (err) {
-			tablet_delete(child);
-			break;
-		}
-		err = tablet_get_info(child, t);
-	}
-	if (!err && t->kind == TABLET_DATA)
-		err = -EEXIST;
-	return err;
-}
-
 /* Take TABLE out of its entry and delete it (its own data is gone already). */
 static void remove_table(struct segment *seg, const struct tablet_info *table)
 {
@@ -120,36 +88,10 @@ static void remove_table(struct segment *seg, const struct tablet_info *table)
 	tablet_delete(table->id);
 }
 
-/* Remove the tables left empty on the path to VA (after a failed placement). */
-static void prune(struct segment *seg, vaddr_t va)
-{
-	for (;;) {
-		struct tablet_info t;
-		tablet_locate(seg->top, va, TABLET_BITS_2M, &t);
-		if (t.kind != TABLET_TABLE || t.id == seg->top || t.used)
-			return;
-		remove_table(seg, &t);
-	}
-}
-
 int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
 		  uint64_t duration)
 {
-	struct tablet_info d, t;
-	struct rental r;
-	int err = tablet_get_info(data, &d);
-	if (err)
-		return err;
-	if (d.kind != TABLET_DATA || !IS_ALIGNED(va, 1ul << d.size_bits))
-		return -EINVAL;
-	err = table_for(seg, va, d.size_bits + TABLET_ENTRY_BITS, &t);
-	if (!err)
-		err = handler_rent(t.id, index_in(&t, va), rights, duration, &r);
-	if (!err)
-		err = handler_map(data, &r);
-	if (err)
-		prune(seg, va);
-	return err;
+	return tablet_place_at(seg->top, va, data, rights, duration);
 }
 
 /* A data tablet of BITS, reclaiming from every segment once when memory is short. */

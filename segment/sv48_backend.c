@@ -199,8 +199,11 @@ static int map_pieces(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t 
 {
 	vaddr_t end = va + len;
 	struct segment *seg;
-	/* Anything mapped in the range?  Reading the entries is the cheapest way to know. */
-	if (visit_range(s->root, SV48_ROOT_LEVEL, va, end, stop_at_any, NULL))
+	/*
+	 * Anything mapped in the range?  Reading the entries is the cheapest way
+	 * to know.  One page needs no look: its placement refuses a used entry.
+	 */
+	if (len > PAGE_SIZE && visit_range(s->root, SV48_ROOT_LEVEL, va, end, stop_at_any, NULL))
 		return -EEXIST;
 	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
 		int err = segment_at(s, cur, 1, &seg);

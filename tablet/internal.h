@@ -62,6 +62,25 @@ vaddr_t tablet_va(const struct tablet *t);
 /* Queue T as held by nothing, or take it off that queue (held again, or destroyed). */
 void unreachable_push(struct tablet *t);
 void unreachable_drop(struct tablet *t);
+/* A new empty page-table tablet of BITS for PARENT, registered: 0 or -ENOMEM. */
+int table_new(struct segment *parent, unsigned bits, struct tablet **out);
+/* Forget T and free what it owns (no checks: it is held by nothing). */
+void tablet_destroy(struct tablet *t);
+/*
+ * Issue a rental of entry INDEX of table T and place SELF with it, in one
+ * step (one MAC, kept for the unmap): the refusals of handler_map but for
+ * those of a forged rental.  The rental goes to OUT when it is not NULL.
+ */
+int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
+		 uint64_t duration, struct rental *out);
+/*
+ * The walker: from table T toward VA down to the table of BITS.  *OUT is
+ * where it stopped: that table (0), a data tablet covering VA (-EEXIST), or
+ * the last table before an empty entry (-ENOENT, or the error of building
+ * it when PARENT is given: then the missing tables are built for PARENT).
+ */
+int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
+		struct tablet **out);
 /* Take T out of the entry it is placed in, skipping the rental check (expiry, unmap). */
 void tablet_evict(struct tablet *t);
 /* Log a finite rental that was just mapped: 0 or -ENOMEM. */

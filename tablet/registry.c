@@ -10,9 +10,13 @@
 #include "kernel/heap.h"
 #include "kernel/random.h"
 #include "tablet/internal.h"
+#include "tablet/siphash.h"
 #include "kernel/u64map.h"
 
 static struct u64map by_id, by_frame, by_entry;
+/* IDs are SipHash of a counter under a key of their own: unguessable, and one MAC's cost each. */
+static struct siphash_key id_key;
+static uint64_t ids_drawn;
 static struct tablet *unreachable_head, *unreachable_tail;
 static uint64_t last_version;
 uint64_t tablet_metadata_bytes;
@@ -91,9 +95,10 @@ static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, 
 			      .version = ++last_version, .owns_frames = owns, .parent = parent };
 	/* A zero or colliding draw is astronomically rare; draw again rather than fail. */
 	int err;
-	do
-		t->id = random_u64();
-	while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
+	do {
+		uint64_t n = ++ids_drawn;
+		t->id = siphash24_words(&id_key, &n, 1);
+	} while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
 	if (err)
 		goto fail;
 	if (kind == TABLET_TABLE && u64map_put(&by_frame, frame, t) != 0) {
@@ -120,7 +125,24 @@ int tablet_init(void)
 	expiry_log_clear();
 	memset(&tstats, 0, sizeof(tstats));
 	tablet_metadata_bytes = 0;
+	id_key.k0 = random_u64();
+	id_key.k1 = random_u64();
+	ids_drawn = 0;
 	rental_init();
+	return 0;
+}
+
+int table_new(struct segment *parent, unsigned bits, struct tablet **out)
+{
+	paddr_t frame;
+	if (frame_alloc(0, &frame) != 0)
+		return -ENOMEM;
+	memset(phys_to_virt(frame), 0, PAGE_SIZE); /* a new table reads as empty */
+	*out = tablet_new(parent, TABLET_TABLE, bits, frame, 1);
+	if (!*out) {
+		frame_free(frame, 0);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -194,22 +216,6 @@ void tablet_unreserve(void)
 	u64map_trim(&by_entry);
 }
 
-int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out)
-{
-	struct tablet *t = tablet_by_id(top);
-	if (!t || t->kind != TABLET_TABLE)
-		return -ESRCH;
-	while (t->kind == TABLET_TABLE && t->size_bits > size_bits) {
-		unsigned index = (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
-		struct tablet *child = tablet_in_entry(entry_pa(t, index));
-		if (!child)
-			break;
-		t = child;
-	}
-	tablet_fill_info(t, out);
-	return 0;
-}
-
 void *tablet_map(handler_id id)
 {
 	struct tablet *t = tablet_by_id(id);
@@ -266,8 +272,7 @@ int tablet_next_unreachable(struct tablet_info *out)
 	return 0;
 }
 
-/* Forget T and free what it owns. */
-static void tablet_destroy(struct tablet *t)
+void tablet_destroy(struct tablet *t)
 {
 	unreachable_drop(t);
 	u64map_remove(&by_id, t->id);

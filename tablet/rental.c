@@ -104,6 +104,20 @@ static void fence_entry(vaddr_t va, uint64_t span, int leaf)
 
 /* ---------------------------------------------------------------- rent --- */
 
+/* A signed rental of entry INDEX of table T. */
+static void issue(const struct tablet *t, unsigned index, unsigned rights, uint64_t duration,
+		  struct rental *out)
+{
+	uint64_t expiry = RENTAL_FOREVER;
+	if (duration != RENTAL_FOREVER) {
+		uint64_t now = tablet_now();
+		expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
+	}
+	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
+	out->mac = rental_mac(out);
+	tstats.rents++;
+}
+
 int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t duration,
 		 struct rental *out)
 {
@@ -112,31 +126,20 @@ int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t dur
 		return -ESRCH;
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
-	uint64_t now = tablet_now();
-	uint64_t expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
-	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
-	out->mac = rental_mac(out);
-	tstats.rents++;
+	issue(t, index, rights, duration, out);
 	return 0;
 }
 
 /* --------------------------------------------------------------- place --- */
 
 /*
- * Check R against the kernel's records and SELF: the table it names, or an
- * error.  With MOVING, SELF is placed with the rental MOVING and R may name
- * that same entry (handler_remap).
+ * Check that SELF may go in entry R->index of table T with R's rights and
+ * expiry.  With MOVING, SELF is placed with the rental MOVING and R may
+ * name that same entry (handler_remap).
  */
-static int check_rental(const struct rental *r, struct tablet *self, const struct rental *moving,
-			struct tablet **table)
+static int check_placement(const struct rental *r, struct tablet *t, struct tablet *self,
+			   const struct rental *moving)
 {
-	if (rental_mac(r) != r->mac)
-		return -EBADMSG;
-	if (r->expiry != RENTAL_FOREVER && r->expiry <= tablet_now())
-		return -ETIME;
-	struct tablet *t = table_by_frame(r->frame);
-	if (!t || t->version != r->version || r->index >= TABLET_ENTRIES)
-		return -ESTALE;
 	if (!self)
 		return -ESRCH;
 	if (self->placed && !moving)
@@ -153,22 +156,29 @@ static int check_rental(const struct rental *r, struct tablet *self, const struc
 		return -EINVAL;
 	if (!moving && pte_present(*entry_ptr(t, r->index)))
 		return -EEXIST;
-	*table = t;
 	return 0;
 }
 
-int handler_map(handler_id self_id, const struct rental *r)
+/* Check R, a rental from outside, and SELF against the kernel's records: the table it names, or an error. */
+static int check_rental(const struct rental *r, struct tablet *self, const struct rental *moving,
+			struct tablet **table)
 {
-	struct tablet *self = tablet_by_id(self_id), *t;
-	int err = check_rental(r, self, NULL, &t);
-	if (!err && r->expiry != RENTAL_FOREVER)
-		err = expiry_log_reserve();
+	if (rental_mac(r) != r->mac)
+		return -EBADMSG;
+	if (r->expiry != RENTAL_FOREVER && r->expiry <= tablet_now())
+		return -ETIME;
+	struct tablet *t = table_by_frame(r->frame);
+	if (!t || t->version != r->version || r->index >= TABLET_ENTRIES)
+		return -ESTALE;
+	int err = check_placement(r, t, self, moving);
 	if (!err)
-		err = registry_place(entry_pa(t, r->index), self);
-	if (err) {
-		tstats.refused++;
-		return err;
-	}
+		*table = t;
+	return err;
+}
+
+/* Place SELF in T's entry R->index (checked, and every allocation made): cannot fail. */
+static void place(struct tablet *t, struct tablet *self, const struct rental *r)
+{
 	*entry_ptr(t, r->index) = entry_for(self, r->rights);
 	t->used++;
 	if (self->refs++ == 0)
@@ -179,8 +189,49 @@ int handler_map(handler_id self_id, const struct rental *r)
 	tablet_refresh_va(self);
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_add(r);
-	fence_entry(tablet_va(self), entry_span(t), self->kind == TABLET_DATA);
+	/* Without Svvptc the MMU may have cached the empty entry: fence it too. */
+	fence_entry(self->va, entry_span(t), self->kind == TABLET_DATA);
 	tstats.maps++;
+}
+
+/* Room for placing R: the registry's slot and, for a finite rental, the expiry log's. */
+static int reserve_placement(const struct rental *r, struct tablet *t, struct tablet *self)
+{
+	int err = r->expiry != RENTAL_FOREVER ? expiry_log_reserve() : 0;
+	return err ? err : registry_place(entry_pa(t, r->index), self);
+}
+
+int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
+		 uint64_t duration, struct rental *out)
+{
+	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
+		return -EINVAL;
+	struct rental r;
+	issue(t, index, rights, duration, &r);
+	int err = check_placement(&r, t, self, NULL);
+	if (!err)
+		err = reserve_placement(&r, t, self);
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	place(t, self, &r);
+	if (out)
+		*out = r;
+	return 0;
+}
+
+int handler_map(handler_id self_id, const struct rental *r)
+{
+	struct tablet *self = tablet_by_id(self_id), *t;
+	int err = check_rental(r, self, NULL, &t);
+	if (!err)
+		err = reserve_placement(r, t, self);
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	place(t, self, r);
 	return 0;
 }
 
@@ -237,17 +288,13 @@ int handler_remap(handler_id self_id, const struct rental *now, const struct ren
 		tstats.refused++;
 		return err;
 	}
-	pte_t *e = entry_ptr(t, next->index);
-	int was_valid = pte_valid(*e);
-	*e = entry_for(self, next->rights);
+	*entry_ptr(t, next->index) = entry_for(self, next->rights);
 	self->rental = *next;
 	if (next->expiry != RENTAL_FOREVER)
 		expiry_log_add(next);
 	if (now->expiry != RENTAL_FOREVER)
 		expiry_log_forget();
-	/* From invalid to valid needs no fence: the MMU caches no invalid entry. */
-	if (was_valid)
-		fence_entry(tablet_va(self), entry_span(t), 1);
+	fence_entry(tablet_va(self), entry_span(t), 1);
 	tstats.maps++;
 	return 0;
 }

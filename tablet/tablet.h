@@ -89,6 +89,15 @@ int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler
  * the last table before an empty entry).
  */
 int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out);
+/*
+ * Place the data tablet DATA at VA (aligned to its size) below the
+ * page-table tablet TOP with RIGHTS for DURATION, building the tables on
+ * the way for DATA's parent: one rental, one MAC, per entry placed.  The
+ * refusals of handler_map (-EEXIST also when a data tablet covers VA);
+ * on failure the tables it built are gone again.
+ */
+int tablet_place_at(handler_id top, vaddr_t va, handler_id data, unsigned rights,
+		    uint64_t duration);
 /* Make the tablet's memory reachable by the caller: its kernel address, or NULL. */
 void *tablet_map(handler_id id);
 /* Undo tablet_map: 0, or -EINVAL for an address tablet_map did not return. */
