@@ -12,7 +12,9 @@ struct tablet {
 	paddr_t frame;
 	uint64_t version;
 	unsigned refs;
-	unsigned used;     /* tables: valid entries */
+	unsigned used;     /* tables: entries in use */
+	/* Tables: the tablet in each entry (a frame of 512 pointers), so walks need no lookup. */
+	struct tablet **children;
 	int owns_frames;
 	int placed;        /* held by an entry (with rental), not only by root slots */
 	int retired;       /* split into pieces; kept only so the split can be undone */
@@ -30,8 +32,6 @@ struct tablet *tablet_by_id(handler_id id);
 struct tablet *table_by_frame(paddr_t pa);
 /* The tablet placed in the entry at physical address ENTRY, or NULL. */
 struct tablet *tablet_in_entry(paddr_t entry);
-int registry_place(paddr_t entry, struct tablet *t);
-void registry_unplace(paddr_t entry);
 
 /* The physical address of entry INDEX of table T. */
 static inline paddr_t entry_pa(const struct tablet *t, unsigned index)

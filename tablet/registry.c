@@ -13,7 +13,7 @@
 #include "tablet/siphash.h"
 #include "kernel/u64map.h"
 
-static struct u64map by_id, by_frame, by_entry;
+static struct u64map by_id, by_frame;
 /* IDs are SipHash of a counter under a key of their own: unguessable, and one MAC's cost each. */
 static struct siphash_key id_key;
 static uint64_t ids_drawn;
@@ -36,17 +36,8 @@ struct tablet *table_by_frame(paddr_t pa)
 
 struct tablet *tablet_in_entry(paddr_t entry)
 {
-	return u64map_get(&by_entry, entry);
-}
-
-int registry_place(paddr_t entry, struct tablet *t)
-{
-	return u64map_put(&by_entry, entry, t);
-}
-
-void registry_unplace(paddr_t entry)
-{
-	u64map_remove(&by_entry, entry);
+	struct tablet *t = table_by_frame(ALIGN_DOWN(entry, PAGE_SIZE));
+	return t ? t->children[(entry % PAGE_SIZE) / sizeof(pte_t)] : NULL;
 }
 
 vaddr_t tablet_va(const struct tablet *t)
@@ -61,7 +52,7 @@ void tablet_refresh_va(struct tablet *t)
 		return;
 	const pte_t *e = phys_to_virt(t->frame);
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
-		struct tablet *child = pte_present(e[i]) ? tablet_in_entry(entry_pa(t, i)) : NULL;
+		struct tablet *child = pte_present(e[i]) ? t->children[i] : NULL;
 		if (child) {
 			child->va = t->va + (vaddr_t)i * entry_span(t);
 			tablet_refresh_va(child);
@@ -101,9 +92,17 @@ static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, 
 	} while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
 	if (err)
 		goto fail;
-	if (kind == TABLET_TABLE && u64map_put(&by_frame, frame, t) != 0) {
-		u64map_remove(&by_id, t->id);
-		goto fail;
+	if (kind == TABLET_TABLE) {
+		paddr_t children;
+		if (frame_alloc(0, &children) != 0)
+			goto unregister;
+		t->children = phys_to_virt(children);
+		memset(t->children, 0, PAGE_SIZE);
+		if (u64map_put(&by_frame, frame, t) != 0) {
+			frame_free(children, 0);
+			goto unregister;
+		}
+		tablet_metadata_bytes += PAGE_SIZE;
 	}
 	tablet_metadata_bytes += sizeof(*t);
 	if (kind == TABLET_TABLE)
@@ -111,6 +110,8 @@ static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, 
 	else
 		tstats.data_tablets++;
 	return t;
+unregister:
+	u64map_remove(&by_id, t->id);
 fail:
 	kfree(t);
 	return NULL;
@@ -120,7 +121,6 @@ int tablet_init(void)
 {
 	u64map_clear(&by_id);
 	u64map_clear(&by_frame);
-	u64map_clear(&by_entry);
 	unreachable_head = unreachable_tail = NULL;
 	expiry_log_clear();
 	memset(&tstats, 0, sizeof(tstats));
@@ -194,7 +194,7 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 		return -ESRCH;
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
-	struct tablet *child = tablet_in_entry(entry_pa(t, index));
+	struct tablet *child = t->children[index];
 	if (!child)
 		return -ENOENT;
 	tablet_fill_info(child, out);
@@ -203,17 +203,13 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 
 int tablet_reserve(unsigned n, int finite)
 {
-	int err = u64map_reserve(&by_entry, n);
-	if (!err && finite)
-		err = expiry_log_reserve_n(n);
-	if (err)
-		u64map_trim(&by_entry);
-	return err;
+	/* Placements of rentals that never end need nothing: a table holds its children's places. */
+	return finite ? expiry_log_reserve_n(n) : 0;
 }
 
 void tablet_unreserve(void)
 {
-	u64map_trim(&by_entry);
+	/* What a reservation made room for is the expiry log's slack, kept for the next one. */
 }
 
 void *tablet_map(handler_id id)
@@ -279,6 +275,8 @@ void tablet_destroy(struct tablet *t)
 	if (t->kind == TABLET_TABLE) {
 		u64map_remove(&by_frame, t->frame);
 		frame_free(t->frame, 0);
+		frame_free(virt_to_phys(t->children), 0);
+		tablet_metadata_bytes -= PAGE_SIZE;
 		tstats.tables--;
 	} else {
 		if (t->owns_frames)
@@ -375,5 +373,5 @@ void tablet_get_stats(struct tablet_stats *out)
 	*out = tstats;
 	out->table_bytes = tstats.tables * PAGE_SIZE + tablet_root_bytes();
 	out->metadata_bytes = tablet_metadata_bytes + u64map_bytes(&by_id) +
-			      u64map_bytes(&by_frame) + u64map_bytes(&by_entry);
+			      u64map_bytes(&by_frame);
 }

@@ -180,6 +180,7 @@ static int check_rental(const struct rental *r, struct tablet *self, const struc
 static void place(struct tablet *t, struct tablet *self, const struct rental *r)
 {
 	*entry_ptr(t, r->index) = entry_for(self, r->rights);
+	t->children[r->index] = self;
 	t->used++;
 	if (self->refs++ == 0)
 		unreachable_drop(self);
@@ -194,11 +195,10 @@ static void place(struct tablet *t, struct tablet *self, const struct rental *r)
 	tstats.maps++;
 }
 
-/* Room for placing R: the registry's slot and, for a finite rental, the expiry log's. */
-static int reserve_placement(const struct rental *r, struct tablet *t, struct tablet *self)
+/* Room for placing R: for a finite rental, the expiry log's (the table holds its children's places). */
+static int reserve_placement(const struct rental *r)
 {
-	int err = r->expiry != RENTAL_FOREVER ? expiry_log_reserve() : 0;
-	return err ? err : registry_place(entry_pa(t, r->index), self);
+	return r->expiry != RENTAL_FOREVER ? expiry_log_reserve() : 0;
 }
 
 int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
@@ -210,7 +210,7 @@ int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned
 	issue(t, index, rights, duration, &r);
 	int err = check_placement(&r, t, self, NULL);
 	if (!err)
-		err = reserve_placement(&r, t, self);
+		err = reserve_placement(&r);
 	if (err) {
 		tstats.refused++;
 		return err;
@@ -226,7 +226,7 @@ int handler_map(handler_id self_id, const struct rental *r)
 	struct tablet *self = tablet_by_id(self_id), *t;
 	int err = check_rental(r, self, NULL, &t);
 	if (!err)
-		err = reserve_placement(r, t, self);
+		err = reserve_placement(r);
 	if (err) {
 		tstats.refused++;
 		return err;
@@ -247,7 +247,7 @@ void tablet_evict(struct tablet *self)
 	struct tablet *t = table_by_frame(self->rental.frame);
 	vaddr_t va = tablet_va(self);
 	*entry_ptr(t, self->rental.index) = 0;
-	registry_unplace(entry_pa(t, self->rental.index));
+	t->children[self->rental.index] = NULL;
 	t->used--;
 	self->placed = 0;
 	fence_entry(va, entry_span(t), self->kind == TABLET_DATA);
@@ -264,7 +264,7 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 	struct tablet *self = tablet_by_id(self_id);
 	struct tablet *t = table_by_frame(r->frame);
 	if (!self || !t || !self->placed || self->rental.mac != r->mac ||
-	    tablet_in_entry(entry_pa(t, r->index)) != self) {
+	    r->index >= TABLET_ENTRIES || t->children[r->index] != self) {
 		tstats.refused++;
 		return -ENOENT;
 	}

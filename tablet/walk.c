@@ -12,21 +12,13 @@ static unsigned index_of(const struct tablet *t, vaddr_t va)
 	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
 }
 
-/* The tablet in entry INDEX of table T (present), found through the entry itself. */
-static struct tablet *child_at(const struct tablet *t, unsigned index)
-{
-	pte_t e = *entry_ptr(t, index);
-	return pte_is_leaf(e) ? tablet_in_entry(entry_pa(t, index)) : table_by_frame(pte_pa(e));
-}
-
 int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
 		struct tablet **out)
 {
 	while (t->size_bits > bits) {
 		unsigned i = index_of(t, va);
 		struct tablet *child;
-		if (pte_present(*entry_ptr(t, i))) {
-			child = child_at(t, i);
+		if ((child = t->children[i]) != NULL) {
 			if (child->kind == TABLET_DATA) {
 				*out = child;
 				return -EEXIST;
