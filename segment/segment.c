@@ -12,11 +12,6 @@
 
 static struct segment *segments;
 
-static uint64_t span_of(const struct tablet_info *t)
-{
-	return 1ul << (t->size_bits - TABLET_ENTRY_BITS);
-}
-
 /* What is left of rental R's time, as a duration for a new rental. */
 static uint64_t remaining(const struct rental *r)
 {
@@ -64,6 +59,8 @@ int segment_create(unsigned slot, const struct segproc *proc, struct segment **o
 void segment_destroy(struct segment *seg)
 {
 	segment_unmap(seg, seg->base, SEGMENT_SIZE);
+	/* The tablets just taken out still name SEG as their parent: it deletes them now. */
+	segment_deliver_unreachable();
 	tablet_delete(seg->top);
 	for (struct segment **p = &segments; *p; p = &(*p)->next)
 		if (*p == seg) {
@@ -80,13 +77,6 @@ int segment_empty(struct segment *seg)
 }
 
 /* ------------------------------------------------------------- placing --- */
-
-/* Take TABLE out of its entry and delete it (its own data is gone already). */
-static void remove_table(struct segment *seg, const struct tablet_info *table)
-{
-	handler_unmap(table->id, &table->rental);
-	tablet_delete(table->id);
-}
 
 int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
 		  uint64_t duration)
@@ -128,31 +118,23 @@ int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, un
 
 /* ------------------------------------------------------------- walking --- */
 
-/* Visit the data tablets under table T that overlap [va, end), in address order. */
-static int walk(struct segment *seg, const struct tablet_info *t, vaddr_t va, vaddr_t end,
-		segment_visitor visit, void *ctx)
+struct segment_visit {
+	struct segment *seg;
+	segment_visitor visit;
+	void *ctx;
+};
+
+static int visit_in_segment(const struct tablet_info *t, void *arg)
 {
-	const pte_t *entries = phys_to_virt(t->frame);
-	uint64_t span = span_of(t);
-	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
-	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
-		struct tablet_info c;
-		/* Reading entries is free for all; only tablet/ writes them. */
-		if (!pte_present(entries[i]) || tablet_child(t->id, i, &c) != 0)
-			continue;
-		int r = c.kind == TABLET_DATA ? visit(seg, &c, ctx) : walk(seg, &c, va, end, visit, ctx);
-		if (r)
-			return r;
-	}
-	return 0;
+	struct segment_visit *v = arg;
+	return v->visit(v->seg, t, v->ctx);
 }
 
 int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment_visitor visit,
 			  void *ctx)
 {
-	struct tablet_info top;
-	int err = tablet_get_info(seg->top, &top);
-	return err ? err : walk(seg, &top, va, va + len, visit, ctx);
+	struct segment_visit v = { seg, visit, ctx };
+	return tablet_for_each_data(seg->top, va, len, visit_in_segment, &v);
 }
 
 /* ------------------------------------------------------------ splitting --- */
@@ -167,7 +149,6 @@ static int split_data(struct segment *seg, const struct tablet_info *d, handler_
 	static handler_id pieces[TABLET_ENTRIES];
 	handler_id table;
 	struct tablet_info parent;
-	struct rental r;
 	uint64_t duration = remaining(&d->rental);
 	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
 	if (err)
@@ -181,18 +162,14 @@ static int split_data(struct segment *seg, const struct tablet_info *d, handler_
 	handler_unmap(d->id, &d->rental);
 	err = tablet_split(d->id, pieces);
 	if (err) {
-		handler_rent(parent.id, d->rental.index, d->rental.rights, duration, &r);
-		handler_map(d->id, &r);
+		handler_place(parent.id, d->rental.index, d->id, d->rental.rights, duration, NULL);
 		tablet_delete(table);
 		tablet_unreserve();
 		return err;
 	}
-	handler_rent(parent.id, d->rental.index, 0, RENTAL_FOREVER, &r);
-	handler_map(table, &r);
-	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
-		handler_rent(table, i, d->rental.rights, duration, &r);
-		handler_map(pieces[i], &r);
-	}
+	handler_place(parent.id, d->rental.index, table, 0, RENTAL_FOREVER, NULL);
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++)
+		handler_place(table, i, pieces[i], d->rental.rights, duration, NULL);
 	tablet_unreserve();
 	*made = table;
 	return 0;
@@ -203,7 +180,6 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 {
 	static handler_id pieces[TABLET_ENTRIES];
 	struct tablet_info t, c, parent;
-	struct rental r;
 	unsigned rights = 0;
 	uint64_t duration = RENTAL_FOREVER;
 	tablet_get_info(table, &t);
@@ -218,8 +194,7 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 	handler_unmap(table, &t.rental);
 	tablet_delete(table);
 	tablet_split_undo(original, pieces);
-	handler_rent(parent.id, t.rental.index, rights, duration, &r);
-	handler_map(original, &r);
+	handler_place(parent.id, t.rental.index, original, rights, duration, NULL);
 }
 
 void segment_undo_splits(struct split_log *log)
@@ -283,37 +258,11 @@ static int split_both(struct segment *seg, vaddr_t va, vaddr_t end)
 
 /* ------------------------------------------------------------ unmapping --- */
 
-/* Remove every placement under table T inside [va, end); free tables left empty. */
-static void unmap_under(struct segment *seg, const struct tablet_info *t, vaddr_t va, vaddr_t end)
-{
-	const pte_t *entries = phys_to_virt(t->frame);
-	uint64_t span = span_of(t);
-	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
-	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
-		struct tablet_info c;
-		if (!pte_present(entries[i]) || tablet_child(t->id, i, &c) != 0)
-			continue;
-		if (c.kind == TABLET_DATA) {
-			handler_unmap(c.id, &c.rental);
-			tablet_delete(c.id);
-			continue;
-		}
-		unmap_under(seg, &c, va, end);
-		tablet_get_info(c.id, &c);
-		if (c.used == 0)
-			remove_table(seg, &c);
-	}
-}
-
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 {
 	int err = split_both(seg, va, va + len);
-	if (err)
-		return err;
-	struct tablet_info top;
-	tablet_get_info(seg->top, &top);
-	unmap_under(seg, &top, va, va + len);
-	return 0;
+	/* What is taken out becomes unreachable: this segment's segproc deletes it. */
+	return err ? err : tablet_clear(seg->top, va, len);
 }
 
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
@@ -340,23 +289,10 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 
 /* ----------------------------------------------------------- protecting --- */
 
-/* Give data tablet T the rights in ARG in place, keeping its A/D state. */
-static int replace_rights(struct segment *seg, const struct tablet_info *t, void *arg)
-{
-	unsigned rights = *(const unsigned *)arg;
-	const pte_t *e = (const pte_t *)phys_to_virt(t->rental.frame) + t->rental.index;
-	unsigned keep = tablet_entry_rights(*e) & (VMM_ACCESSED | VMM_DIRTY);
-	struct tablet_info parent;
-	struct rental r;
-	tablet_locate(seg->top, t->va, t->size_bits + TABLET_ENTRY_BITS, &parent);
-	/* Same entry, same expiry: a remap of a rental that never ends allocates nothing. */
-	handler_rent(parent.id, t->rental.index, rights | keep, remaining(&t->rental), &r);
-	return handler_remap(t->id, &t->rental, &r);
-}
-
 void segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights)
 {
-	segment_for_each_data(seg, va, len, replace_rights, &rights);
+	/* Rentals in user segments never end: new rights in place cannot fail. */
+	tablet_set_rights(seg->top, va, len, rights);
 }
 
 /* ------------------------------------------------------------- reclaim --- */

@@ -74,6 +74,12 @@ void tablet_destroy(struct tablet *t);
 int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
 		 uint64_t duration, struct rental *out);
 /*
+ * Give the placed data tablet T RIGHTS in place, with a new rental of its
+ * entry (one MAC) that ends when its rental did: 0, -EINVAL (rights unfit)
+ * or -ENOMEM (a finite rental and no room in the expiry log).
+ */
+int tablet_remap(struct tablet *t, unsigned rights);
+/*
  * The walker: from table T toward VA down to the table of BITS.  *OUT is
  * where it stopped: that table (0), a data tablet covering VA (-EEXIST), or
  * the last table before an empty entry (-ENOENT, or the error of building

@@ -221,6 +221,15 @@ int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned
 	return 0;
 }
 
+int handler_place(handler_id table, unsigned index, handler_id self, unsigned rights,
+		  uint64_t duration, struct rental *out)
+{
+	struct tablet *t = tablet_by_id(table), *d = tablet_by_id(self);
+	if (!t)
+		return -ESRCH;
+	return tablet_place(t, index, d, rights, duration, out);
+}
+
 int handler_map(handler_id self_id, const struct rental *r)
 {
 	struct tablet *self = tablet_by_id(self_id), *t;
@@ -295,6 +304,29 @@ int handler_remap(handler_id self_id, const struct rental *now, const struct ren
 	if (now->expiry != RENTAL_FOREVER)
 		expiry_log_forget();
 	fence_entry(tablet_va(self), entry_span(t), 1);
+	tstats.maps++;
+	return 0;
+}
+
+int tablet_remap(struct tablet *self, unsigned rights)
+{
+	struct tablet *t = table_by_frame(self->rental.frame);
+	struct rental r = self->rental;
+	r.rights = rights;
+	r.mac = rental_mac(&r);
+	if (!data_rights_ok(rights) ||
+	    ((rights & VMM_USER) && !va_is_user(self->va)))
+		return -EINVAL;
+	if (r.expiry != RENTAL_FOREVER && expiry_log_reserve() != 0)
+		return -ENOMEM;
+	*entry_ptr(t, r.index) = entry_for(self, rights);
+	if (self->rental.expiry != RENTAL_FOREVER) {
+		expiry_log_forget();
+		expiry_log_add(&r);
+	}
+	self->rental = r;
+	fence_entry(self->va, entry_span(t), 1);
+	tstats.rents++;
 	tstats.maps++;
 	return 0;
 }

@@ -98,6 +98,24 @@ int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_
  */
 int tablet_place_at(handler_id top, vaddr_t va, handler_id data, unsigned rights,
 		    uint64_t duration);
+/* Visit each data tablet placed below TOP overlapping [va, va+len), in address order; stop at a non-zero return. */
+typedef int (*tablet_visitor)(const struct tablet_info *t, void *ctx);
+int tablet_for_each_data(handler_id top, vaddr_t va, uint64_t len, tablet_visitor visit,
+			 void *ctx);
+/*
+ * Take every tablet placed below TOP inside [va, va+len) out of its entry,
+ * and the tables left empty by that: they join the unreachable queue
+ * (their parents delete them, or not).  The range's ends must not cut a
+ * data tablet (tablet_split first).  Cannot fail but for -ESRCH.
+ */
+int tablet_clear(handler_id top, vaddr_t va, uint64_t len);
+/*
+ * Give every data tablet placed below TOP inside [va, va+len) RIGHTS in
+ * place (VMM_USER alone holds it), keeping its A/D state; holes are
+ * skipped, the ends must not cut a data tablet.  Rentals that never end
+ * make this unable to fail; a finite one may meet -ENOMEM.
+ */
+int tablet_set_rights(handler_id top, vaddr_t va, uint64_t len, unsigned rights);
 /* Make the tablet's memory reachable by the caller: its kernel address, or NULL. */
 void *tablet_map(handler_id id);
 /* Undo tablet_map: 0, or -EINVAL for an address tablet_map did not return. */
@@ -158,6 +176,12 @@ int handler_unmap(handler_id self, const struct rental *r);
  * NEXT names another entry); nothing changes on failure.
  */
 int handler_remap(handler_id self, const struct rental *now, const struct rental *next);
+/*
+ * handler_rent and handler_map in one step, for the kernel's own
+ * placements: one MAC, the refusals of handler_map but for a forged one.
+ */
+int handler_place(handler_id table, unsigned index, handler_id self, unsigned rights,
+		  uint64_t duration, struct rental *out);
 
 /* ---------------------------------------------------------- root slots --- */
 
