@@ -83,10 +83,12 @@ int tablet_remap(struct tablet *t, unsigned rights);
  * The walker: from table T toward VA down to the table of BITS.  *OUT is
  * where it stopped: that table (0), a data tablet covering VA (-EEXIST), or
  * the last table before an empty entry (-ENOENT, or the error of building
- * it when PARENT is given: then the missing tables are built for PARENT).
+ * it when PARENT is given: then the missing tables are built for PARENT,
+ * and *BUILT_BELOW, when given and still NULL, becomes the table the first
+ * of them went into).
  */
 int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
-		struct tablet **out);
+		struct tablet **out, struct tablet **built_below);
 /* Take T out of the entry it is placed in, skipping the rental check (expiry, unmap). */
 void tablet_evict(struct tablet *t);
 /* Log a finite rental that was just mapped: 0 or -ENOMEM. */

@@ -79,7 +79,7 @@ static int size_ok(enum tablet_kind kind, unsigned bits)
 static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, unsigned bits,
 				 paddr_t frame, int owns)
 {
-	struct tablet *t = kzalloc(sizeof(*t));
+	struct tablet *t = kmalloc(sizeof(*t)); /* every field is set just below */
 	if (!t)
 		return NULL;
 	*t = (struct tablet){ .kind = kind, .size_bits = bits, .frame = frame,

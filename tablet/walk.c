@@ -16,7 +16,7 @@ static unsigned index_of(const struct tablet *t, vaddr_t va)
 }
 
 int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
-		struct tablet **out)
+		struct tablet **out, struct tablet **built_below)
 {
 	while (t->size_bits > bits) {
 		unsigned i = index_of(t, va);
@@ -37,6 +37,8 @@ int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *par
 				*out = t;
 				return err;
 			}
+			if (built_below && !*built_below)
+				*built_below = t;
 		}
 		t = child;
 	}
@@ -49,7 +51,7 @@ static void prune(struct tablet *top, vaddr_t va, struct tablet *stop)
 {
 	for (;;) {
 		struct tablet *t;
-		tablet_walk(top, va, TABLET_BITS_2M, NULL, &t);
+		tablet_walk(top, va, TABLET_BITS_2M, NULL, &t, NULL);
 		if (t == top || t == stop || t->kind != TABLET_TABLE || t->used)
 			return;
 		tablet_evict(t);
@@ -66,14 +68,14 @@ int tablet_place_at(handler_id top_id, vaddr_t va, handler_id data, unsigned rig
 	if (top->kind != TABLET_TABLE || self->kind != TABLET_DATA ||
 	    self->size_bits >= top->size_bits || (va & ((1ul << self->size_bits) - 1)))
 		return -EINVAL;
-	/* Where the tables end today: what this call builds below it, it takes back on failure. */
-	struct tablet *existing;
-	tablet_walk(top, va, self->size_bits + TABLET_ENTRY_BITS, NULL, &existing);
-	int err = tablet_walk(top, va, self->size_bits + TABLET_ENTRY_BITS, self->parent, &t);
+	/* The tables this call builds (below BUILT_BELOW) it takes back on failure. */
+	struct tablet *built_below = NULL;
+	int err = tablet_walk(top, va, self->size_bits + TABLET_ENTRY_BITS, self->parent, &t,
+			      &built_below);
 	if (!err)
 		err = tablet_place(t, index_of(t, va), self, rights, duration, NULL);
-	if (err && err != -EEXIST)
-		prune(top, va, existing);
+	if (err && built_below)
+		prune(top, va, built_below);
 	return err;
 }
 
@@ -82,7 +84,7 @@ int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tabl
 	struct tablet *top = tablet_by_id(top_id), *t;
 	if (!top || top->kind != TABLET_TABLE)
 		return -ESRCH;
-	tablet_walk(top, va, size_bits, NULL, &t);
+	tablet_walk(top, va, size_bits, NULL, &t, NULL);
 	tablet_fill_info(t, out);
 	return 0;
 }
