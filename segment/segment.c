@@ -84,21 +84,6 @@ int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rig
 	return tablet_place_at(seg->top, va, data, rights, duration);
 }
 
-/*
- * Zero LEN bytes at P (whole pages): sixteen stores per turn, where the
- * library's memset does two, since every demand-zero fault pays for it.
- * The loop must stay a loop: the compiler would otherwise call memset.
- */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void zero_pages(void *p, uint64_t len)
-{
-	uint64_t *w = p, *end = (uint64_t *)((char *)p + len);
-	for (; w < end; w += 16) {
-		w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
-		w[8] = 0, w[9] = 0, w[10] = 0, w[11] = 0, w[12] = 0, w[13] = 0, w[14] = 0, w[15] = 0;
-	}
-}
-
 /* A data tablet of BITS, reclaiming from every segment once when memory is short. */
 static int alloc_data(struct segment *seg, unsigned bits, handler_id *id)
 {
@@ -120,7 +105,7 @@ int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsi
 		memcpy(mem, phys_to_virt(src), bytes);
 		memset(mem + bytes, 0, (1ul << size_bits) - bytes);
 	} else {
-		zero_pages(mem, 1ul << size_bits);
+		tablet_zero(mem, 1ul << size_bits);
 	}
 	tablet_unmap(mem);
 	err = segment_place(seg, va, id, rights, RENTAL_FOREVER);

@@ -13,7 +13,11 @@ struct tablet {
 	uint64_t version;
 	unsigned refs;
 	unsigned used;     /* tables: entries in use */
-	/* Tables: the tablet in each entry (a frame of 512 pointers), so walks need no lookup. */
+	/*
+	 * Tables: the tablet in each entry (a frame of 512 pointers), so walks
+	 * need no lookup.  Only the slots of entries in use mean anything
+	 * (child_at), so a new table's array needs no zeroing.
+	 */
 	struct tablet **children;
 	int owns_frames;
 	int placed;        /* held by an entry (with rental), not only by root slots */
@@ -42,6 +46,12 @@ static inline paddr_t entry_pa(const struct tablet *t, unsigned index)
 static inline pte_t *entry_ptr(const struct tablet *t, unsigned index)
 {
 	return (pte_t *)phys_to_virt(entry_pa(t, index));
+}
+
+/* The tablet in entry INDEX of table T, or NULL when the entry is free. */
+static inline struct tablet *child_at(const struct tablet *t, unsigned index)
+{
+	return pte_present(*entry_ptr(t, index)) ? t->children[index] : NULL;
 }
 
 /* Bytes one entry of table T covers. */

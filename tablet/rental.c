@@ -256,7 +256,6 @@ void tablet_evict(struct tablet *self)
 	struct tablet *t = table_by_frame(self->rental.frame);
 	vaddr_t va = tablet_va(self);
 	*entry_ptr(t, self->rental.index) = 0;
-	t->children[self->rental.index] = NULL;
 	t->used--;
 	self->placed = 0;
 	fence_entry(va, entry_span(t), self->kind == TABLET_DATA);
@@ -273,7 +272,7 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 	struct tablet *self = tablet_by_id(self_id);
 	struct tablet *t = table_by_frame(r->frame);
 	if (!self || !t || !self->placed || self->rental.mac != r->mac ||
-	    r->index >= TABLET_ENTRIES || t->children[r->index] != self) {
+	    r->index >= TABLET_ENTRIES || child_at(t, r->index) != self) {
 		tstats.refused++;
 		return -ENOENT;
 	}

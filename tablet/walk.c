@@ -21,7 +21,7 @@ int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *par
 	while (t->size_bits > bits) {
 		unsigned i = index_of(t, va);
 		struct tablet *child;
-		if ((child = t->children[i]) != NULL) {
+		if ((child = child_at(t, i)) != NULL) {
 			if (child->kind == TABLET_DATA) {
 				*out = child;
 				return -EEXIST;
@@ -104,7 +104,7 @@ static int for_each_in(struct tablet *t, vaddr_t va, vaddr_t end, tablet_step da
 	uint64_t span = entry_span(t);
 	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
 	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
-		struct tablet *c = t->children[i];
+		struct tablet *c = child_at(t, i);
 		int r = 0;
 		if (!c)
 			continue;
