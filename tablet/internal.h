@@ -21,6 +21,7 @@ struct tablet {
 	struct tablet **children;
 	int owns_frames;
 	int placed;        /* held by an entry (with rental), not only by root slots */
+	struct tablet *holder; /* while placed: the table whose entry holds it */
 	int retired;       /* split into pieces; kept only so the split can be undone */
 	struct segment *parent;
 	/* On the queue of tablets nothing holds (tablet_next_unreachable), oldest first. */
@@ -83,6 +84,12 @@ void tablet_destroy(struct tablet *t);
  */
 int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
 		 uint64_t duration, struct rental *out);
+/* The entry that holds the placed tablet T. */
+static inline pte_t *holding_entry(const struct tablet *t)
+{
+	return entry_ptr(t->holder, t->rental.index);
+}
+
 /*
  * Give the placed data tablet T RIGHTS in place, with a new rental of its
  * entry (one MAC) that ends when its rental did: 0, -EINVAL (rights unfit)

@@ -62,9 +62,11 @@ void tablet_refresh_va(struct tablet *t)
 
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out)
 {
+	unsigned rights = t->kind == TABLET_DATA && t->placed ?
+				  tablet_entry_rights(*holding_entry(t)) : 0;
 	*out = (struct tablet_info){ t->id,	 t->kind,      t->size_bits, t->frame,
 				     t->version, t->refs,      t->used,	     t->owns_frames,
-				     t->parent,	 tablet_va(t), t->rental };
+				     t->parent,	 tablet_va(t), t->rental,    rights };
 }
 
 static int size_ok(enum tablet_kind kind, unsigned bits)
@@ -136,7 +138,9 @@ int tablet_init(void)
  * demand-zero fault and every new table pays for it.  The loop must stay
  * a loop, or the compiler would call memset.
  */
+#if defined(__GNUC__) && !defined(__clang__)
 __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
 void tablet_zero(void *p, uint64_t len)
 {
 	uint64_t *w = p, *end = (uint64_t *)((char *)p + len);

@@ -1,6 +1,8 @@
 /*
- * Rentals: renting an entry, and the checked placement of a tablet in it.
- * Every write of a translation entry in the kernel happens in this file.
+ * Rentals: renting an entry, and the checked placement of a tablet in it;
+ * and the one walker of the tree (tablet_walk, as xv6's walk), which
+ * builds the tables a placement needs.  Every write of a translation entry
+ * in the kernel happens in this file.
  */
 #include "arch.h"
 #include "kernel/error.h"
@@ -29,36 +31,6 @@ static uint64_t rental_mac(const struct rental *r)
 uint64_t tablet_now(void)
 {
 	return read_time();
-}
-
-/* ------------------------------------------------------ entry encoding --- */
-
-static pte_t rights_to_pte(unsigned rights)
-{
-	pte_t bits = 0;
-	bits |= (rights & VMM_READ) ? PTE_R : 0;
-	bits |= (rights & VMM_WRITE) ? PTE_W : 0;
-	bits |= (rights & VMM_EXEC) ? PTE_X : 0;
-	bits |= (rights & VMM_USER) ? PTE_U : 0;
-	bits |= (rights & VMM_GLOBAL) ? PTE_G : 0;
-	bits |= (rights & VMM_DEVICE) ? PTE_SW_DEVICE : 0;
-	bits |= (rights & VMM_ACCESSED) ? PTE_A : 0;
-	bits |= (rights & VMM_DIRTY) ? PTE_D : 0;
-	return bits;
-}
-
-unsigned tablet_entry_rights(uint64_t e)
-{
-	unsigned r = 0;
-	r |= (e & PTE_R) ? VMM_READ : 0;
-	r |= (e & PTE_W) ? VMM_WRITE : 0;
-	r |= (e & PTE_X) ? VMM_EXEC : 0;
-	r |= (e & PTE_U) ? VMM_USER : 0;
-	r |= (e & PTE_G) ? VMM_GLOBAL : 0;
-	r |= (e & PTE_SW_DEVICE) ? VMM_DEVICE : 0;
-	r |= (e & PTE_A) ? VMM_ACCESSED : 0;
-	r |= (e & PTE_D) ? VMM_DIRTY : 0;
-	return r;
 }
 
 /* VMM_USER alone (A/D aside): the page is held, kept but out of reach. */
@@ -185,6 +157,7 @@ static void place(struct tablet *t, struct tablet *self, const struct rental *r)
 	if (self->refs++ == 0)
 		unreachable_drop(self);
 	self->placed = 1;
+	self->holder = t;
 	self->rental = *r;
 	self->va = t->va + (vaddr_t)r->index * entry_span(t);
 	tablet_refresh_va(self);
@@ -253,7 +226,7 @@ static void drop_ref(struct tablet *t)
 
 void tablet_evict(struct tablet *self)
 {
-	struct tablet *t = table_by_frame(self->rental.frame);
+	struct tablet *t = self->holder;
 	vaddr_t va = tablet_va(self);
 	*entry_ptr(t, self->rental.index) = 0;
 	t->used--;
@@ -309,7 +282,7 @@ int handler_remap(handler_id self_id, const struct rental *now, const struct ren
 
 int tablet_remap(struct tablet *self, unsigned rights)
 {
-	struct tablet *t = table_by_frame(self->rental.frame);
+	struct tablet *t = self->holder;
 	struct rental r = self->rental;
 	r.rights = rights;
 	r.mac = rental_mac(&r);
@@ -327,6 +300,87 @@ int tablet_remap(struct tablet *self, unsigned rights)
 	fence_entry(self->va, entry_span(t), 1);
 	tstats.rents++;
 	tstats.maps++;
+	return 0;
+}
+
+/* -------------------------------------------------------------- walking --- */
+
+static unsigned index_of(const struct tablet *t, vaddr_t va)
+{
+	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
+}
+
+int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
+		struct tablet **out, struct tablet **built_below)
+{
+	while (t->size_bits > bits) {
+		unsigned i = index_of(t, va);
+		struct tablet *child;
+		if ((child = child_at(t, i)) != NULL) {
+			if (child->kind == TABLET_DATA) {
+				*out = child;
+				return -EEXIST;
+			}
+		} else if (!parent) {
+			*out = t;
+			return -ENOENT;
+		} else {
+			int err = table_new(parent, t->size_bits - TABLET_ENTRY_BITS, &child);
+			if (!err && (err = tablet_place(t, i, child, 0, RENTAL_FOREVER, NULL)) != 0)
+				tablet_destroy(child);
+			if (err) {
+				*out = t;
+				return err;
+			}
+			if (built_below && !*built_below)
+				*built_below = t;
+		}
+		t = child;
+	}
+	*out = t;
+	return 0;
+}
+
+/* Take the empty tables on the way from TOP to VA out again, deepest first (down to STOP). */
+static void prune(struct tablet *top, vaddr_t va, struct tablet *stop)
+{
+	for (;;) {
+		struct tablet *t;
+		tablet_walk(top, va, TABLET_BITS_2M, NULL, &t, NULL);
+		if (t == top || t == stop || t->kind != TABLET_TABLE || t->used)
+			return;
+		tablet_evict(t);
+		tablet_destroy(t);
+	}
+}
+
+int tablet_place_at(handler_id top_id, vaddr_t va, handler_id data, unsigned rights,
+		    uint64_t duration)
+{
+	struct tablet *top = tablet_by_id(top_id), *self = tablet_by_id(data), *t;
+	if (!top || !self)
+		return -ESRCH;
+	if (top->kind != TABLET_TABLE || self->kind != TABLET_DATA ||
+	    self->size_bits >= top->size_bits || (va & ((1ul << self->size_bits) - 1)))
+		return -EINVAL;
+	/* The tables this call builds (below BUILT_BELOW) it takes back on failure. */
+	struct tablet *built_below = NULL;
+	int err = tablet_walk(top, va, self->size_bits + TABLET_ENTRY_BITS, self->parent, &t,
+			      &built_below);
+	if (!err)
+		err = tablet_place(t, index_of(t, va), self, rights, duration, NULL);
+	if (err && built_below)
+		prune(top, va, built_below);
+	return err;
+}
+
+int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)
+{
+	struct tablet *top = tablet_by_id(top_id), *t;
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	tablet_walk(top, va, size_bits, NULL, &t, NULL);
+	tablet_fill_info(t, out);
 	return 0;
 }
 

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "kernel/memory.h"
+#include "tablet/entry.h"
 #include "vmm/vmm.h"
 
 typedef uint64_t handler_id;
@@ -71,6 +72,8 @@ struct tablet_info {
 	struct segment *parent;
 	vaddr_t va;            /* where it translates, when refs > 0 */
 	struct rental rental;  /* the rental it is placed with, when placed in an entry */
+	/* Placed data tablets: the rights their entry gives now, A/D included (a hold: VMM_USER). */
+	unsigned entry_rights;
 };
 
 /* Draw the MAC key and start the registry: 0, or -EINVAL without entropy. */
@@ -98,7 +101,10 @@ int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_
  */
 int tablet_place_at(handler_id top, vaddr_t va, handler_id data, unsigned rights,
 		    uint64_t duration);
-/* Visit each data tablet placed below TOP overlapping [va, va+len), in address order; stop at a non-zero return. */
+/*
+ * Visit each data tablet placed below TOP overlapping [va, va+len), in
+ * address order; stop at a non-zero return (returned).
+ */
 typedef int (*tablet_visitor)(const struct tablet_info *t, void *ctx);
 int tablet_for_each_data(handler_id top, vaddr_t va, uint64_t len, tablet_visitor visit,
 			 void *ctx);
@@ -203,8 +209,6 @@ void tablet_expire(uint64_t now);
 
 /* ----------------------------------------------------------- reporting --- */
 
-/* The vmm rights of a translation entry (used by read-only walks in segment/). */
-unsigned tablet_entry_rights(uint64_t pte);
 
 struct tablet_stats {
 	uint64_t table_bytes;    /* page-table tablets and root tables */

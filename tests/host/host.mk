@@ -58,7 +58,7 @@ host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kern
                     tests/host/host_env.c
 
 HOST_TESTS += tablet
-host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/walk.c tablet/expiry.c \
+host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/range.c tablet/expiry.c \
                     tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
 
@@ -96,7 +96,7 @@ FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -I. -Iplatform/riscv64 -DHOST_TEST
-rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/walk.c tablet/expiry.c tablet/siphash.c \
+rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/range.c tablet/expiry.c tablet/siphash.c \
                     kernel/u64map.c kernel/frame.c kernel/heap.c kernel/random.c tests/host/host_env.c
 rental_fuzz_DEPS := $(wildcard kernel/*.h tablet/*.h vmm/*.h platform/riscv64/*.h tests/fuzz/*.h)
 
