@@ -3,12 +3,10 @@
  * primitives segprocs use.  Nothing here writes a translation entry; every
  * change goes through a rental.
  */
-#include <string.h>
 
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "segment/segment.h"
-#include "sv48.h"
 
 static struct segment *segments;
 
@@ -77,47 +75,6 @@ int segment_empty(struct segment *seg)
 }
 
 /* ------------------------------------------------------------- placing --- */
-
-int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
-		  uint64_t duration)
-{
-	return tablet_place_at(seg->top, va, data, rights, duration);
-}
-
-/* A data tablet of BITS, reclaiming from every segment once when memory is short. */
-static int alloc_data(struct segment *seg, unsigned bits, handler_id *id)
-{
-	int err = tablet_alloc(seg, TABLET_DATA, bits, id);
-	if (err == -ENOMEM && segment_reclaim_all(1ul << bits) > 0)
-		err = tablet_alloc(seg, TABLET_DATA, bits, id);
-	return err;
-}
-
-int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights,
-		       paddr_t src, uint64_t bytes)
-{
-	handler_id id;
-	int err = alloc_data(seg, size_bits, &id);
-	if (err)
-		return err;
-	char *mem = tablet_map(id);
-	if (bytes) {
-		memcpy(mem, phys_to_virt(src), bytes);
-		memset(mem + bytes, 0, (1ul << size_bits) - bytes);
-	} else {
-		tablet_zero(mem, 1ul << size_bits);
-	}
-	tablet_unmap(mem);
-	err = segment_place(seg, va, id, rights, RENTAL_FOREVER);
-	if (err)
-		tablet_delete(id);
-	return err;
-}
-
-int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights)
-{
-	return segment_place_copy(seg, va, size_bits, rights, 0, 0);
-}
 
 /* ------------------------------------------------------------- walking --- */
 
@@ -278,7 +235,7 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 			bits -= TABLET_ENTRY_BITS;
 		handler_id id;
 		int err = tablet_adopt(seg, at, bits, &id);
-		if (!err && (err = segment_place(seg, cur, id, rights, RENTAL_FOREVER)) != 0)
+		if (!err && (err = tablet_place_at(seg->top, cur, id, rights, RENTAL_FOREVER)) != 0)
 			tablet_delete(id);
 		if (err) {
 			if (cur > va)

@@ -57,19 +57,6 @@ void segment_destroy(struct segment *seg);
 
 /* -------------------------------------------------- helpers for segprocs --- */
 
-/* Place the data tablet DATA at VA with RIGHTS for DURATION, building tables on the way. */
-int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
-		  uint64_t duration);
-/*
- * A new data tablet of SIZE_BITS holding the first BYTES of the memory at
- * physical SRC and zeros after them, placed at VA (aligned to its size) with
- * RIGHTS forever.  Under memory pressure it asks every segment to reclaim
- * first.
- */
-int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights,
-		       paddr_t src, uint64_t bytes);
-/* segment_place_copy of nothing: a zero-filled data tablet. */
-int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights);
 /* Map [va, va+len) to the caller's memory at PA with adopted data tablets, largest sizes first. */
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
 /* Whether SEG maps nothing. */

@@ -18,7 +18,6 @@
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "segment/segment.h"
-#include "sv48.h"
 #include "vmm/backend.h"
 
 #define HALF (TABLET_ENTRIES / 2)
@@ -186,9 +185,6 @@ void backend_tick(void)
 
 /* --------------------------------------------------- map, unmap, protect --- */
 
-static int visit_range(paddr_t table, unsigned level, vaddr_t va, vaddr_t end, vmm_visitor visit,
-		       void *ctx);
-
 static int stop_at_any(const struct vmm_mapping *m, void *ctx)
 {
 	return 1;
@@ -203,7 +199,7 @@ static int map_pieces(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t 
 	 * Anything mapped in the range?  Reading the entries is the cheapest way
 	 * to know.  One page needs no look: its placement refuses a used entry.
 	 */
-	if (len > PAGE_SIZE && visit_range(s->root, SV48_ROOT_LEVEL, va, end, stop_at_any, NULL))
+	if (len > PAGE_SIZE && backend_traverse(s, va, len, stop_at_any, NULL))
 		return -EEXIST;
 	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
 		int err = segment_at(s, cur, 1, &seg);
@@ -298,55 +294,47 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 
 /* ------------------------------------------------ translate, traverse --- */
 
-static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
-{
-	vaddr_t next = ALIGN_DOWN(va, sv48_level_size(level)) + sv48_level_size(level);
-	return (next == 0 || next > end) ? end : next;
-}
+/* Both read the tree through its one walker (tablet/), segment by segment. */
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {
-	paddr_t table = s->root;
-	for (int level = SV48_ROOT_LEVEL; level >= 0; level--) {
-		pte_t e = ((pte_t *)phys_to_virt(table))[sv48_index(va, level)];
-		if (!pte_present(e))
-			return -ENOENT;
-		if (pte_is_leaf(e)) {
-			uint64_t size = sv48_level_size(level);
-			uint64_t off = va & (size - 1);
-			*out = (struct vmm_mapping){ va, pte_pa(e) + off, size - off,
-						     tablet_entry_rights(e) };
-			return 0;
-		}
-		table = pte_pa(e);
-	}
-	return -ENOENT;
+	struct segment *seg = *segment_ref(s, slot_of(va));
+	struct tablet_info t;
+	if (!seg || tablet_locate(seg->top, va, TABLET_BITS_4K, &t) != 0 || t.kind != TABLET_DATA)
+		return -ENOENT;
+	uint64_t off = va - t.va;
+	*out = (struct vmm_mapping){ va, t.frame + off, (1ul << t.size_bits) - off, t.entry_rights };
+	return 0;
 }
 
-static int visit_range(paddr_t table, unsigned level, vaddr_t va, vaddr_t end, vmm_visitor visit,
-		       void *ctx)
+struct piece_visit {
+	vaddr_t va, end;
+	vmm_visitor visit;
+	void *ctx;
+};
+
+/* A data tablet as the vmm sees it: clipped to the range asked about. */
+static int visit_piece(const struct tablet_info *t, void *arg)
 {
-	const pte_t *t = phys_to_virt(table);
-	while (va < end) {
-		vaddr_t next = slot_end(va, level, end);
-		pte_t e = t[sv48_index(va, level)];
-		int r = 0;
-		if (pte_present(e) && pte_is_leaf(e)) {
-			uint64_t off = va & (sv48_level_size(level) - 1);
-			struct vmm_mapping m = { va, pte_pa(e) + off, next - va, tablet_entry_rights(e) };
-			r = visit(&m, ctx);
-		} else if (pte_present(e)) {
-			r = visit_range(pte_pa(e), level - 1, va, next, visit, ctx);
-		}
-		if (r)
-			return r;
-		va = next;
-	}
-	return 0;
+	struct piece_visit *p = arg;
+	vaddr_t lo = t->va > p->va ? t->va : p->va;
+	vaddr_t hi = t->va + (1ul << t->size_bits);
+	if (hi == 0 || hi > p->end)
+		hi = p->end;
+	struct vmm_mapping m = { lo, t->frame + (lo - t->va), hi - lo, t->entry_rights };
+	return p->visit(&m, p->ctx);
 }
 
 int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visitor visit,
 		     void *ctx)
 {
-	return visit_range(s->root, SV48_ROOT_LEVEL, va, va + len, visit, ctx);
+	vaddr_t end = va + len;
+	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
+		struct segment *seg = *segment_ref(s, slot_of(cur));
+		struct piece_visit p = { cur, piece_end(cur, end), visit, ctx };
+		int r = seg ? tablet_for_each_data(seg->top, cur, p.end - cur, visit_piece, &p) : 0;
+		if (r)
+			return r;
+	}
+	return 0;
 }
