@@ -299,12 +299,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {
 	struct segment *seg = *segment_ref(s, slot_of(va));
-	struct tablet_info t;
-	if (!seg || tablet_locate(seg->top, va, TABLET_BITS_4K, &t) != 0 || t.kind != TABLET_DATA)
-		return -ENOENT;
-	uint64_t off = va - t.va;
-	*out = (struct vmm_mapping){ va, t.frame + off, (1ul << t.size_bits) - off, t.entry_rights };
-	return 0;
+	return seg ? tablet_translate(seg->top, va, out) : -ENOENT;
 }
 
 struct piece_visit {

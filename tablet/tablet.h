@@ -92,6 +92,8 @@ int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler
  * the last table before an empty entry).
  */
 int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out);
+/* The data tablet below TOP that translates VA, as the vmm sees it: 0, -ENOENT or -ESRCH. */
+int tablet_translate(handler_id top, vaddr_t va, struct vmm_mapping *out);
 /*
  * Place the data tablet DATA at VA (aligned to its size) below the
  * page-table tablet TOP with RIGHTS for DURATION, building the tables on
