@@ -14,7 +14,8 @@ struct tablet {
 	unsigned refs;
 	unsigned used;     /* tables: entries in use */
 	/*
-	 * Tables: the tablet in each entry (a frame of 512 pointers), so walks
+	 * Tables: the tablet in each entry (512 pointers in the frame after the
+	 * table's, one order-1 block with it), so walks
 	 * need no lookup.  Only the slots of entries in use mean anything
 	 * (child_at), so a new table's array needs no zeroing.
 	 */

@@ -95,14 +95,10 @@ static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, 
 	if (err)
 		goto fail;
 	if (kind == TABLET_TABLE) {
-		paddr_t children;
-		if (frame_alloc(0, &children) != 0)
+		/* The frame after the table's holds its child pointers (an order-1 block). */
+		t->children = phys_to_virt(frame + PAGE_SIZE); /* read only through child_at */
+		if (u64map_put(&by_frame, frame, t) != 0)
 			goto unregister;
-		t->children = phys_to_virt(children); /* read only through child_at */
-		if (u64map_put(&by_frame, frame, t) != 0) {
-			frame_free(children, 0);
-			goto unregister;
-		}
 		tablet_metadata_bytes += PAGE_SIZE;
 	}
 	tablet_metadata_bytes += sizeof(*t);
@@ -153,12 +149,12 @@ void tablet_zero(void *p, uint64_t len)
 int table_new(struct segment *parent, unsigned bits, struct tablet **out)
 {
 	paddr_t frame;
-	if (frame_alloc(0, &frame) != 0)
+	if (frame_alloc(1, &frame) != 0) /* the table, then its child pointers */
 		return -ENOMEM;
 	tablet_zero(phys_to_virt(frame), PAGE_SIZE); /* a new table reads as empty */
 	*out = tablet_new(parent, TABLET_TABLE, bits, frame, 1);
 	if (!*out) {
-		frame_free(frame, 0);
+		frame_free(frame, 1);
 		return -ENOMEM;
 	}
 	return 0;
@@ -169,14 +165,19 @@ int tablet_alloc(struct segment *parent, enum tablet_kind kind, unsigned size_bi
 {
 	if (!size_ok(kind, size_bits))
 		return -EINVAL;
-	unsigned order = kind == TABLET_TABLE ? 0 : size_bits - PAGE_SHIFT;
+	struct tablet *t;
+	if (kind == TABLET_TABLE) {
+		int err = table_new(parent, size_bits, &t);
+		if (!err)
+			*out = t->id;
+		return err;
+	}
+	/* Data contents are the segproc's business. */
+	unsigned order = size_bits - PAGE_SHIFT;
 	paddr_t frame;
 	if (frame_alloc(order, &frame) != 0)
 		return -ENOMEM;
-	/* A new table must read as empty; data contents are the segproc's business. */
-	if (kind == TABLET_TABLE)
-		tablet_zero(phys_to_virt(frame), PAGE_SIZE);
-	struct tablet *t = tablet_new(parent, kind, size_bits, frame, 1);
+	t = tablet_new(parent, kind, size_bits, frame, 1);
 	if (!t) {
 		frame_free(frame, order);
 		return -ENOMEM;
@@ -292,8 +293,7 @@ void tablet_destroy(struct tablet *t)
 	u64map_remove(&by_id, t->id);
 	if (t->kind == TABLET_TABLE) {
 		u64map_remove(&by_frame, t->frame);
-		frame_free(t->frame, 0);
-		frame_free(virt_to_phys(t->children), 0);
+		frame_free(t->frame, 1); /* the table and its child pointers */
 		tablet_metadata_bytes -= PAGE_SIZE;
 		tstats.tables--;
 	} else {
