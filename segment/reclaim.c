@@ -1,7 +1,5 @@
 #include "segment/reclaim.h"
 
-#include "sv48.h"
-
 struct reclaim_ctx {
 	uint64_t want, freed;
 };
@@ -9,11 +7,10 @@ struct reclaim_ctx {
 static int drop_if_clean(struct segment *seg, const struct tablet_info *t, void *arg)
 {
 	struct reclaim_ctx *c = arg;
-	const pte_t *e = (const pte_t *)phys_to_virt(t->rental.frame) + t->rental.index;
-	if (t->owns_frames && !(tablet_entry_rights(*e) & VMM_DIRTY)) {
-		seg->quiet++;
+	/* A held page is kept as it is: the application made it inaccessible, not the kernel. */
+	if (t->owns_frames && !(t->entry_rights & VMM_DIRTY) &&
+	    (t->entry_rights & VMM_RIGHTS_MASK) != VMM_USER) {
 		handler_unmap(t->id, &t->rental);
-		seg->quiet--;
 		tablet_delete(t->id);
 		c->freed += 1ul << t->size_bits;
 	}

@@ -3,25 +3,12 @@
  * primitives segprocs use.  Nothing here writes a translation entry; every
  * change goes through a rental.
  */
-#include <string.h>
 
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "segment/segment.h"
-#include "sv48.h"
 
 static struct segment *segments;
-
-/* The entry of table T that covers VA. */
-static unsigned index_in(const struct tablet_info *t, vaddr_t va)
-{
-	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
-}
-
-static uint64_t span_of(const struct tablet_info *t)
-{
-	return 1ul << (t->size_bits - TABLET_ENTRY_BITS);
-}
 
 /* What is left of rental R's time, as a duration for a new rental. */
 static uint64_t remaining(const struct rental *r)
@@ -32,11 +19,12 @@ static uint64_t remaining(const struct rental *r)
 	return r->expiry > now ? r->expiry - now : 1;
 }
 
-void segment_tablet_unreachable(struct segment *seg, const struct tablet_info *t)
+void segment_deliver_unreachable(void)
 {
-	/* Helpers that re-place a tablet themselves keep the event from the segproc. */
-	if (seg && !seg->quiet && seg->proc->unreachable)
-		seg->proc->unreachable(seg, t);
+	struct tablet_info t;
+	while (tablet_next_unreachable(&t) == 0)
+		if (t.parent && t.parent->proc->unreachable)
+			t.parent->proc->unreachable(t.parent, &t);
 }
 
 void segment_delete_unreachable(struct segment *seg, const struct tablet_info *t)
@@ -69,6 +57,8 @@ int segment_create(unsigned slot, const struct segproc *proc, struct segment **o
 void segment_destroy(struct segment *seg)
 {
 	segment_unmap(seg, seg->base, SEGMENT_SIZE);
+	/* The tablets just taken out still name SEG as their parent: it deletes them now. */
+	segment_deliver_unreachable();
 	tablet_delete(seg->top);
 	for (struct segment **p = &segments; *p; p = &(*p)->next)
 		if (*p == seg) {
@@ -86,132 +76,25 @@ int segment_empty(struct segment *seg)
 
 /* ------------------------------------------------------------- placing --- */
 
-/*
- * The page-table tablet of SIZE_BITS covering VA, with every table on the
- * way built: 0, -EEXIST (a data tablet already covers VA) or -ENOMEM.
- */
-static int table_for(struct segment *seg, vaddr_t va, unsigned size_bits, struct tablet_info *t)
-{
-	int err = tablet_locate(seg->top, va, size_bits, t);
-	while (!err && t->kind == TABLET_TABLE && t->size_bits > size_bits) {
-		handler_id child;
-		struct rental r;
-		err = tablet_alloc(seg, TABLET_TABLE, t->size_bits - TABLET_ENTRY_BITS, &child);
-		if (err)
-			break;
-		handler_rent(t->id, index_in(t, va), 0, RENTAL_FOREVER, &r);
-		err = handler_map(child, &r);
-		if (err) {
-			tablet_delete(child);
-			break;
-		}
-		err = tablet_get_info(child, t);
-	}
-	if (!err && t->kind == TABLET_DATA)
-		err = -EEXIST;
-	return err;
-}
-
-/* Take TABLE out of its entry and delete it (its own data is gone already). */
-static void remove_table(struct segment *seg, const struct tablet_info *table)
-{
-	seg->quiet++;
-	handler_unmap(table->id, &table->rental);
-	seg->quiet--;
-	tablet_delete(table->id);
-}
-
-/* Remove the tables left empty on the path to VA (after a failed placement). */
-static void prune(struct segment *seg, vaddr_t va)
-{
-	for (;;) {
-		struct tablet_info t;
-		tablet_locate(seg->top, va, TABLET_BITS_2M, &t);
-		if (t.kind != TABLET_TABLE || t.id == seg->top || t.used)
-			return;
-		remove_table(seg, &t);
-	}
-}
-
-int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
-		  uint64_t duration)
-{
-	struct tablet_info d, t;
-	struct rental r;
-	int err = tablet_get_info(data, &d);
-	if (err)
-		return err;
-	if (d.kind != TABLET_DATA || !IS_ALIGNED(va, 1ul << d.size_bits))
-		return -EINVAL;
-	err = table_for(seg, va, d.size_bits + TABLET_ENTRY_BITS, &t);
-	if (!err)
-		err = handler_rent(t.id, index_in(&t, va), rights, duration, &r);
-	if (!err)
-		err = handler_map(data, &r);
-	if (err)
-		prune(seg, va);
-	return err;
-}
-
-/* A data tablet of BITS, reclaiming from every segment once when memory is short. */
-static int alloc_data(struct segment *seg, unsigned bits, handler_id *id)
-{
-	int err = tablet_alloc(seg, TABLET_DATA, bits, id);
-	if (err == -ENOMEM && segment_reclaim_all(1ul << bits) > 0)
-		err = tablet_alloc(seg, TABLET_DATA, bits, id);
-	return err;
-}
-
-int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights,
-		       paddr_t src, uint64_t bytes)
-{
-	handler_id id;
-	int err = alloc_data(seg, size_bits, &id);
-	if (err)
-		return err;
-	char *mem = tablet_map(id);
-	if (bytes)
-		memcpy(mem, phys_to_virt(src), bytes);
-	memset(mem + bytes, 0, (1ul << size_bits) - bytes);
-	tablet_unmap(mem);
-	err = segment_place(seg, va, id, rights, RENTAL_FOREVER);
-	if (err)
-		tablet_delete(id);
-	return err;
-}
-
-int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights)
-{
-	return segment_place_copy(seg, va, size_bits, rights, 0, 0);
-}
-
 /* ------------------------------------------------------------- walking --- */
 
-/* Visit the data tablets under table T that overlap [va, end), in address order. */
-static int walk(struct segment *seg, const struct tablet_info *t, vaddr_t va, vaddr_t end,
-		segment_visitor visit, void *ctx)
+struct segment_visit {
+	struct segment *seg;
+	segment_visitor visit;
+	void *ctx;
+};
+
+static int visit_in_segment(const struct tablet_info *t, void *arg)
 {
-	const pte_t *entries = phys_to_virt(t->frame);
-	uint64_t span = span_of(t);
-	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
-	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
-		struct tablet_info c;
-		/* Reading entries is free for all; only tablet/ writes them. */
-		if (!pte_valid(entries[i]) || tablet_child(t->id, i, &c) != 0)
-			continue;
-		int r = c.kind == TABLET_DATA ? visit(seg, &c, ctx) : walk(seg, &c, va, end, visit, ctx);
-		if (r)
-			return r;
-	}
-	return 0;
+	struct segment_visit *v = arg;
+	return v->visit(v->seg, t, v->ctx);
 }
 
 int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment_visitor visit,
 			  void *ctx)
 {
-	struct tablet_info top;
-	int err = tablet_get_info(seg->top, &top);
-	return err ? err : walk(seg, &top, va, va + len, visit, ctx);
+	struct segment_visit v = { seg, visit, ctx };
+	return tablet_for_each_data(seg->top, va, len, visit_in_segment, &v);
 }
 
 /* ------------------------------------------------------------ splitting --- */
@@ -226,7 +109,6 @@ static int split_data(struct segment *seg, const struct tablet_info *d, handler_
 	static handler_id pieces[TABLET_ENTRIES];
 	handler_id table;
 	struct tablet_info parent;
-	struct rental r;
 	uint64_t duration = remaining(&d->rental);
 	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
 	if (err)
@@ -237,24 +119,17 @@ static int split_data(struct segment *seg, const struct tablet_info *d, handler_
 		return err;
 	}
 	tablet_locate(seg->top, d->va, d->size_bits + TABLET_ENTRY_BITS, &parent);
-	seg->quiet++;
 	handler_unmap(d->id, &d->rental);
 	err = tablet_split(d->id, pieces);
 	if (err) {
-		handler_rent(parent.id, d->rental.index, d->rental.rights, duration, &r);
-		handler_map(d->id, &r);
-		seg->quiet--;
+		handler_place(parent.id, d->rental.index, d->id, d->rental.rights, duration, NULL);
 		tablet_delete(table);
 		tablet_unreserve();
 		return err;
 	}
-	handler_rent(parent.id, d->rental.index, 0, RENTAL_FOREVER, &r);
-	handler_map(table, &r);
-	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
-		handler_rent(table, i, d->rental.rights, duration, &r);
-		handler_map(pieces[i], &r);
-	}
-	seg->quiet--;
+	handler_place(parent.id, d->rental.index, table, 0, RENTAL_FOREVER, NULL);
+	for (unsigned i = 0; i < TABLET_ENTRIES; i++)
+		handler_place(table, i, pieces[i], d->rental.rights, duration, NULL);
 	tablet_unreserve();
 	*made = table;
 	return 0;
@@ -265,11 +140,9 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 {
 	static handler_id pieces[TABLET_ENTRIES];
 	struct tablet_info t, c, parent;
-	struct rental r;
 	unsigned rights = 0;
 	uint64_t duration = RENTAL_FOREVER;
 	tablet_get_info(table, &t);
-	seg->quiet++;
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
 		tablet_child(table, i, &c);
 		pieces[i] = c.id;
@@ -281,9 +154,7 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 	handler_unmap(table, &t.rental);
 	tablet_delete(table);
 	tablet_split_undo(original, pieces);
-	handler_rent(parent.id, t.rental.index, rights, duration, &r);
-	handler_map(original, &r);
-	seg->quiet--;
+	handler_place(parent.id, t.rental.index, original, rights, duration, NULL);
 }
 
 void segment_undo_splits(struct split_log *log)
@@ -347,39 +218,11 @@ static int split_both(struct segment *seg, vaddr_t va, vaddr_t end)
 
 /* ------------------------------------------------------------ unmapping --- */
 
-/* Remove every placement under table T inside [va, end); free tables left empty. */
-static void unmap_under(struct segment *seg, const struct tablet_info *t, vaddr_t va, vaddr_t end)
-{
-	const pte_t *entries = phys_to_virt(t->frame);
-	uint64_t span = span_of(t);
-	unsigned first = va > t->va ? (unsigned)((va - t->va) / span) : 0;
-	for (unsigned i = first; i < TABLET_ENTRIES && t->va + i * span < end; i++) {
-		struct tablet_info c;
-		if (!pte_valid(entries[i]) || tablet_child(t->id, i, &c) != 0)
-			continue;
-		if (c.kind == TABLET_DATA) {
-			handler_unmap(c.id, &c.rental);
-			tablet_delete(c.id);
-			continue;
-		}
-		unmap_under(seg, &c, va, end);
-		tablet_get_info(c.id, &c);
-		if (c.used == 0)
-			remove_table(seg, &c);
-	}
-}
-
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 {
 	int err = split_both(seg, va, va + len);
-	if (err)
-		return err;
-	struct tablet_info top;
-	tablet_get_info(seg->top, &top);
-	seg->quiet++;
-	unmap_under(seg, &top, va, va + len);
-	seg->quiet--;
-	return 0;
+	/* What is taken out becomes unreachable: this segment's segproc deletes it. */
+	return err ? err : tablet_clear(seg->top, va, len);
 }
 
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
@@ -392,7 +235,7 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 			bits -= TABLET_ENTRY_BITS;
 		handler_id id;
 		int err = tablet_adopt(seg, at, bits, &id);
-		if (!err && (err = segment_place(seg, cur, id, rights, RENTAL_FOREVER)) != 0)
+		if (!err && (err = tablet_place_at(seg->top, cur, id, rights, RENTAL_FOREVER)) != 0)
 			tablet_delete(id);
 		if (err) {
 			if (cur > va)
@@ -406,60 +249,10 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 
 /* ----------------------------------------------------------- protecting --- */
 
-struct coverage {
-	vaddr_t va, end;
-	uint64_t bytes;
-};
-
-/* Count the bytes of [va, end) a data tablet covers. */
-static int count_covered(struct segment *seg, const struct tablet_info *t, void *arg)
+void segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights)
 {
-	struct coverage *c = arg;
-	vaddr_t lo = t->va > c->va ? t->va : c->va;
-	vaddr_t hi = t->va + (1ul << t->size_bits) < c->end ? t->va + (1ul << t->size_bits) : c->end;
-	c->bytes += hi - lo;
-	return 0;
-}
-
-struct reprotect {
-	unsigned rights;
-	int err;
-};
-
-/* Place data tablet T again with new rights, keeping its A/D state. */
-static int replace_rights(struct segment *seg, const struct tablet_info *t, void *arg)
-{
-	struct reprotect *p = arg;
-	const pte_t *e = (const pte_t *)phys_to_virt(t->rental.frame) + t->rental.index;
-	unsigned keep = tablet_entry_rights(*e) & (VMM_ACCESSED | VMM_DIRTY);
-	struct tablet_info parent;
-	struct rental r;
-	tablet_locate(seg->top, t->va, t->size_bits + TABLET_ENTRY_BITS, &parent);
-	handler_unmap(t->id, &t->rental);
-	handler_rent(parent.id, t->rental.index, p->rights | keep, remaining(&t->rental), &r);
-	p->err = handler_map(t->id, &r);
-	return p->err;
-}
-
-int segment_covers(struct segment *seg, vaddr_t va, uint64_t len)
-{
-	struct coverage c = { va, va + len, 0 };
-	segment_for_each_data(seg, va, len, count_covered, &c);
-	return c.bytes == len;
-}
-
-int segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights)
-{
-	if (!segment_covers(seg, va, len))
-		return -ENOENT;
-	int err = split_both(seg, va, va + len);
-	if (err)
-		return err;
-	struct reprotect p = { rights, 0 };
-	seg->quiet++;
-	segment_for_each_data(seg, va, len, replace_rights, &p);
-	seg->quiet--;
-	return p.err;
+	/* Rentals in user segments never end: new rights in place cannot fail. */
+	tablet_set_rights(seg->top, va, len, rights);
 }
 
 /* ------------------------------------------------------------- reclaim --- */

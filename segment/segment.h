@@ -6,7 +6,7 @@
  * writes a translation entry; it asks tablets through the primitives of
  * tablet/tablet.h, and this file's helpers bundle the usual sequences
  * (find or build the table for an address, rent an entry, place a tablet).
- * docs/segprocs.md explains how to write one.
+ * docs/tablets.md explains how to write one.
  */
 #ifndef SEGMENT_SEGMENT_H
 #define SEGMENT_SEGMENT_H
@@ -18,8 +18,9 @@ struct segment;
 /* A fault the region layer has already checked: VA lies in a region allowing ACCESS. */
 struct segment_fault {
 	vaddr_t va;
-	unsigned access;                  /* VMM_READ, VMM_WRITE or VMM_EXEC */
-	unsigned rights;                  /* the region's rights: map with these */
+	unsigned access;       /* VMM_READ, VMM_WRITE or VMM_EXEC */
+	enum region_kind kind; /* what the region is for: picks the page size and read-ahead */
+	unsigned rights;       /* the final rights of the new page, A/D included (backend.h) */
 	vaddr_t region_start, region_end; /* the demand-zero range around VA (backend.h) */
 	paddr_t backing; /* non-zero: this page of the caller's memory ... */
 	uint64_t copy;   /* ... mapped itself (0), or a copy of its first COPY bytes */
@@ -42,7 +43,6 @@ struct segment {
 	vaddr_t base;  /* first address of the segment */
 	const struct segproc *proc;
 	handler_id top; /* the 2^39-byte page-table tablet */
-	int quiet;      /* >0 while a helper below re-places tablets itself */
 	void *state;    /* the segproc's own */
 	struct segment *next; /* every segment, for reclaim */
 };
@@ -57,31 +57,8 @@ void segment_destroy(struct segment *seg);
 
 /* -------------------------------------------------- helpers for segprocs --- */
 
-/* Place the data tablet DATA at VA with RIGHTS for DURATION, building tables on the way. */
-int segment_place(struct segment *seg, vaddr_t va, handler_id data, unsigned rights,
-		  uint64_t duration);
-/*
- * A new data tablet of SIZE_BITS holding the first BYTES of the memory at
- * physical SRC and zeros after them, placed at VA (aligned to its size) with
- * RIGHTS forever.  Under memory pressure it asks every segment to reclaim
- * first.
- */
-int segment_place_copy(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights,
-		       paddr_t src, uint64_t bytes);
-/* segment_place_copy of nothing: a zero-filled data tablet. */
-int segment_place_zeroed(struct segment *seg, vaddr_t va, unsigned size_bits, unsigned rights);
 /* Map [va, va+len) to the caller's memory at PA with adopted data tablets, largest sizes first. */
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
-/*
- * The rights to place a page for F with: the region's, marked accessed, and
- * dirty when F is a write (so reclaim never mistakes written memory for
- * untouched memory, whether or not the MMU updates A/D itself).
- */
-static inline unsigned segment_fault_rights(const struct segment_fault *f)
-{
-	return f->rights | VMM_ACCESSED | ((f->access & VMM_WRITE) ? VMM_DIRTY : 0);
-}
-
 /* Whether SEG maps nothing. */
 int segment_empty(struct segment *seg);
 /* Remove every placement in [va, va+len), splitting data tablets that straddle an end. */
@@ -105,13 +82,22 @@ int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log);
 void segment_undo_splits(struct split_log *log);
 /* The operation succeeded: the splits in LOG stand. */
 void segment_commit_splits(struct split_log *log);
-/* Whether data tablets cover every byte of [va, va+len). */
-int segment_covers(struct segment *seg, vaddr_t va, uint64_t len);
-/* Re-place every data tablet in [va, va+len) with RIGHTS: -ENOENT if any page is unmapped. */
-int segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights);
+/*
+ * Give every data tablet placed in [va, va+len) RIGHTS in place, keeping its
+ * A/D state and skipping holes (VMM_USER alone holds them).  The range's
+ * ends must be boundaries between data tablets already (segment_split_at):
+ * then it cannot fail.
+ */
+void segment_protect(struct segment *seg, vaddr_t va, uint64_t len, unsigned rights);
 
 /* What segprocs do with an unreachable tablet unless they know better: delete it. */
 void segment_delete_unreachable(struct segment *seg, const struct tablet_info *t);
+/*
+ * Hand every tablet the tablet layer found unreachable to its parent's
+ * segproc.  Whoever called down into tablet/ calls it when its operation
+ * is done (the backend, the timer tick).
+ */
+void segment_deliver_unreachable(void);
 
 /* Visit each data tablet placed in [va, va+len) of SEG; stop at a non-zero return. */
 typedef int (*segment_visitor)(struct segment *seg, const struct tablet_info *t, void *ctx);
@@ -122,6 +108,6 @@ int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment
 uint64_t segment_reclaim_all(uint64_t want);
 
 /* The built-in segprocs. */
-extern const struct segproc segproc_kernel, segproc_anon, segproc_hugeheap, segproc_stack;
+extern const struct segproc segproc_kernel, segproc_user;
 
 #endif

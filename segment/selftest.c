@@ -37,7 +37,7 @@ static int expiry_test(struct backend_space *s)
 	mem[0] = EXPIRY_PATTERN;
 	tablet_unmap(mem);
 	uint64_t placed = tablet_now();
-	err = segment_place(seg, va, data, VMM_USER | VMM_READ, EXPIRY_DURATION);
+	err = tablet_place_at(seg->top, va, data, VMM_USER | VMM_READ, EXPIRY_DURATION);
 	if (err)
 		return err;
 	int first = copy_from_user(&value, va, sizeof(value));

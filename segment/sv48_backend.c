@@ -1,13 +1,16 @@
 /*
  * The Sv48 backend of vmm.h, made of segments and tablets.
  *
- * Each root slot is a segment run by the segproc its place calls for
- * (segproc_for); the root tables themselves belong to spaces.  Kernel
+ * Each root slot is a segment: user slots are run by segproc_user, which
+ * lays out each fault by the kind of its region, kernel slots by
+ * segproc_kernel; the root tables themselves belong to spaces.  Kernel
  * segments (the upper half) are attached to every space's root, so a
  * kernel mapping made at any time is visible in all of them.
  *
  * Maps, unmaps and protects go to the segments they touch; faults go to the
- * segment's segproc.  Translate and traverse only read entries.
+ * segment's segproc.  Translate and traverse only read entries.  Every
+ * operation that called down into tablet/ ends by handing the tablets left
+ * unreachable to their segments (segment_deliver_unreachable).
  */
 #include <stdio.h>
 
@@ -15,12 +18,9 @@
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "segment/segment.h"
-#include "sv48.h"
 #include "vmm/backend.h"
 
 #define HALF (TABLET_ENTRIES / 2)
-#define SLOT_HUGEHEAP 1  /* 512 GiB - 1 TiB: mmap(MAP_HUGETLB) */
-#define SLOT_STACK 255   /* the top of the user half: the stack */
 
 const char backend_name[] = "sv48";
 
@@ -33,21 +33,8 @@ struct backend_space {
 static struct segment *kernel_segments[HALF];
 static struct backend_space *spaces;
 
-/* Faults served, by segproc, for the stats line. */
-static const struct segproc *const counted[] = { &segproc_anon, &segproc_hugeheap, &segproc_stack };
-static uint64_t faults_served[3];
-
-/* Which segproc runs the segment at SLOT: the address layout of docs/design.md. */
-static const struct segproc *segproc_for(unsigned slot)
-{
-	if (slot >= HALF)
-		return &segproc_kernel;
-	if (slot == SLOT_STACK)
-		return &segproc_stack;
-	if (slot == SLOT_HUGEHEAP)
-		return &segproc_hugeheap;
-	return &segproc_anon;
-}
+/* Faults served, for the stats line: huge, stack, and every other kind. */
+static uint64_t huge_faults, stack_faults, other_faults;
 
 static unsigned slot_of(vaddr_t va)
 {
@@ -63,7 +50,7 @@ static struct segment **segment_ref(struct backend_space *s, unsigned slot)
 static int segment_open(struct backend_space *s, unsigned slot, struct segment **out)
 {
 	struct segment *seg;
-	int err = segment_create(slot, segproc_for(slot), &seg);
+	int err = segment_create(slot, slot >= HALF ? &segproc_kernel : &segproc_user, &seg);
 	if (err)
 		return err;
 	if (slot < HALF) {
@@ -93,17 +80,20 @@ static int segment_at(struct backend_space *s, vaddr_t va, int create, struct se
 	return create ? segment_open(s, slot, out) : -ENOENT;
 }
 
-/* Destroy the user segment at VA's slot if nothing is mapped in it any more. */
+/* Destroy the segment at VA's slot if nothing is mapped in it any more (from every root it is in). */
 static void release_if_empty(struct backend_space *s, vaddr_t va)
 {
 	unsigned slot = slot_of(va);
 	struct segment *seg = *segment_ref(s, slot);
-	if (slot < HALF && seg && segment_empty(seg)) {
-		seg->quiet++; /* the top's last reference goes: no unreachable event */
+	if (!seg || !segment_empty(seg))
+		return;
+	if (slot < HALF)
 		tablet_detach_root(s->root, slot, seg->top);
-		segment_destroy(seg);
-		*segment_ref(s, slot) = NULL;
-	}
+	else
+		for (struct backend_space *sp = spaces; sp; sp = sp->next)
+			tablet_detach_root(sp->root, slot, seg->top);
+	segment_destroy(seg);
+	*segment_ref(s, slot) = NULL;
 }
 
 /* The segment holding VA in S, created if need be (for the self-tests). */
@@ -148,11 +138,8 @@ void backend_space_destroy(struct backend_space *s)
 {
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
 		struct segment *seg = *segment_ref(s, i);
-		if (seg) {
-			seg->quiet++; /* the top's last reference may go: no unreachable event */
+		if (seg)
 			tablet_detach_root(s->root, i, seg->top);
-			seg->quiet--;
-		}
 		if (seg && i < HALF)
 			segment_destroy(seg);
 	}
@@ -187,30 +174,32 @@ void backend_stats(char *buf, size_t size)
 		 " refused=%lu expired=%lu tablet_meta_bytes=%lu anon_faults=%lu"
 		 " hugeheap_faults=%lu stack_faults=%lu",
 		 t.tables, t.data_tablets, t.rents, t.maps, t.unmaps, t.refused, t.expired,
-		 t.metadata_bytes, faults_served[0], faults_served[1], faults_served[2]);
+		 t.metadata_bytes, other_faults, huge_faults, stack_faults);
 }
 
 void backend_tick(void)
 {
 	tablet_expire(tablet_now());
+	segment_deliver_unreachable();
 }
 
 /* --------------------------------------------------- map, unmap, protect --- */
-
-static int visit_range(paddr_t table, unsigned level, vaddr_t va, vaddr_t end, vmm_visitor visit,
-		       void *ctx);
 
 static int stop_at_any(const struct vmm_mapping *m, void *ctx)
 {
 	return 1;
 }
 
-int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
+static int map_pieces(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len,
+		      unsigned rights)
 {
 	vaddr_t end = va + len;
 	struct segment *seg;
-	/* Anything mapped in the range?  Reading the entries is the cheapest way to know. */
-	if (visit_range(s->root, SV48_ROOT_LEVEL, va, end, stop_at_any, NULL))
+	/*
+	 * Anything mapped in the range?  Reading the entries is the cheapest way
+	 * to know.  One page needs no look: its placement refuses a used entry.
+	 */
+	if (len > PAGE_SIZE && backend_traverse(s, va, len, stop_at_any, NULL))
 		return -EEXIST;
 	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
 		int err = segment_at(s, cur, 1, &seg);
@@ -227,49 +216,59 @@ int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, u
 	return 0;
 }
 
-/* Split at both ends of [va, end) first: the one step that can fail, and it loses nothing. */
-static int split_ends(struct backend_space *s, vaddr_t va, vaddr_t end)
+int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
 {
-	struct split_log log = { 0 };
+	int err = map_pieces(s, va, pa, len, rights);
+	segment_deliver_unreachable();
+	return err;
+}
+
+/* Split at both ends of [va, end) first: the one step that can fail, and it loses nothing. */
+static int split_ends(struct backend_space *s, vaddr_t va, vaddr_t end, struct split_log *log)
+{
 	struct segment *seg;
 	int err = 0;
 	if (segment_at(s, va, 0, &seg) == 0)
-		err = segment_split_at(seg, va, &log);
+		err = segment_split_at(seg, va, log);
 	if (!err && segment_at(s, end - 1, 0, &seg) == 0)
-		err = segment_split_at(seg, end, &log);
+		err = segment_split_at(seg, end, log);
 	if (err)
-		segment_undo_splits(&log);
-	else
-		segment_commit_splits(&log);
+		segment_undo_splits(log);
 	return err;
 }
 
 int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
 {
 	vaddr_t end = va + len;
+	struct split_log log = { 0 };
 	struct segment *seg;
-	int err = split_ends(s, va, end);
-	for (vaddr_t cur = va; !err && cur < end; cur = piece_end(cur, end))
-		if (segment_at(s, cur, 0, &seg) == 0) {
-			err = segment_unmap(seg, cur, piece_end(cur, end) - cur);
-			release_if_empty(s, cur);
-		}
+	int err = split_ends(s, va, end, &log);
+	if (!err) {
+		segment_commit_splits(&log);
+		for (vaddr_t cur = va; !err && cur < end; cur = piece_end(cur, end))
+			if (segment_at(s, cur, 0, &seg) == 0) {
+				err = segment_unmap(seg, cur, piece_end(cur, end) - cur);
+				release_if_empty(s, cur);
+			}
+	}
+	segment_deliver_unreachable();
 	return err;
 }
 
 int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned rights)
 {
 	vaddr_t end = va + len;
+	struct split_log log = { 0 };
 	struct segment *seg;
-	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end))
-		if (segment_at(s, cur, 0, &seg) != 0 ||
-		    !segment_covers(seg, cur, piece_end(cur, end) - cur))
-			return -ENOENT;
-	int err = split_ends(s, va, end);
-	for (vaddr_t cur = va; !err && cur < end; cur = piece_end(cur, end)) {
-		segment_at(s, cur, 0, &seg);
-		err = segment_protect(seg, cur, piece_end(cur, end) - cur, rights);
+	/* The splits are the only step that can fail; after them nothing can. */
+	int err = split_ends(s, va, end, &log);
+	if (!err) {
+		segment_commit_splits(&log);
+		for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end))
+			if (segment_at(s, cur, 0, &seg) == 0)
+				segment_protect(seg, cur, piece_end(cur, end) - cur, rights);
 	}
+	segment_deliver_unreachable();
 	return err;
 }
 
@@ -279,67 +278,58 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	int err = segment_at(s, f->va, 1, &seg);
 	if (err)
 		return err;
-	struct segment_fault sf = { f->va, f->access, f->rights, f->region_start, f->region_end,
-				   f->backing, f->copy };
+	struct segment_fault sf = { f->va,	   f->access,	    f->kind,	f->rights,
+				    f->region_start, f->region_end, f->backing, f->copy };
 	err = seg->proc->pagefault(seg, &sf);
 	if (err)
 		release_if_empty(s, f->va);
-	for (unsigned i = 0; !err && i < 3; i++)
-		faults_served[i] += seg->proc == counted[i];
+	segment_deliver_unreachable();
+	if (!err) {
+		huge_faults += f->kind == REGION_HUGE;
+		stack_faults += f->kind == REGION_STACK;
+		other_faults += f->kind != REGION_HUGE && f->kind != REGION_STACK;
+	}
 	return err;
 }
 
 /* ------------------------------------------------ translate, traverse --- */
 
-static vaddr_t slot_end(vaddr_t va, unsigned level, vaddr_t end)
-{
-	vaddr_t next = ALIGN_DOWN(va, sv48_level_size(level)) + sv48_level_size(level);
-	return (next == 0 || next > end) ? end : next;
-}
+/* Both read the tree through its one walker (tablet/), segment by segment. */
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {
-	paddr_t table = s->root;
-	for (int level = SV48_ROOT_LEVEL; level >= 0; level--) {
-		pte_t e = ((pte_t *)phys_to_virt(table))[sv48_index(va, level)];
-		if (!pte_valid(e))
-			return -ENOENT;
-		if (pte_is_leaf(e)) {
-			uint64_t size = sv48_level_size(level);
-			uint64_t off = va & (size - 1);
-			*out = (struct vmm_mapping){ va, pte_pa(e) + off, size - off,
-						     tablet_entry_rights(e) };
-			return 0;
-		}
-		table = pte_pa(e);
-	}
-	return -ENOENT;
+	struct segment *seg = *segment_ref(s, slot_of(va));
+	return seg ? tablet_translate(seg->top, va, out) : -ENOENT;
 }
 
-static int visit_range(paddr_t table, unsigned level, vaddr_t va, vaddr_t end, vmm_visitor visit,
-		       void *ctx)
+struct piece_visit {
+	vaddr_t va, end;
+	vmm_visitor visit;
+	void *ctx;
+};
+
+/* A data tablet as the vmm sees it: clipped to the range asked about. */
+static int visit_piece(const struct tablet_info *t, void *arg)
 {
-	const pte_t *t = phys_to_virt(table);
-	while (va < end) {
-		vaddr_t next = slot_end(va, level, end);
-		pte_t e = t[sv48_index(va, level)];
-		int r = 0;
-		if (pte_valid(e) && pte_is_leaf(e)) {
-			uint64_t off = va & (sv48_level_size(level) - 1);
-			struct vmm_mapping m = { va, pte_pa(e) + off, next - va, tablet_entry_rights(e) };
-			r = visit(&m, ctx);
-		} else if (pte_valid(e)) {
-			r = visit_range(pte_pa(e), level - 1, va, next, visit, ctx);
-		}
-		if (r)
-			return r;
-		va = next;
-	}
-	return 0;
+	struct piece_visit *p = arg;
+	vaddr_t lo = t->va > p->va ? t->va : p->va;
+	vaddr_t hi = t->va + (1ul << t->size_bits);
+	if (hi == 0 || hi > p->end)
+		hi = p->end;
+	struct vmm_mapping m = { lo, t->frame + (lo - t->va), hi - lo, t->entry_rights };
+	return p->visit(&m, p->ctx);
 }
 
 int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visitor visit,
 		     void *ctx)
 {
-	return visit_range(s->root, SV48_ROOT_LEVEL, va, va + len, visit, ctx);
+	vaddr_t end = va + len;
+	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
+		struct segment *seg = *segment_ref(s, slot_of(cur));
+		struct piece_visit p = { cur, piece_end(cur, end), visit, ctx };
+		int r = seg ? tablet_for_each_data(seg->top, cur, p.end - cur, visit_piece, &p) : 0;
+		if (r)
+			return r;
+	}
+	return 0;
 }

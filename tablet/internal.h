@@ -12,11 +12,22 @@ struct tablet {
 	paddr_t frame;
 	uint64_t version;
 	unsigned refs;
-	unsigned used;     /* tables: valid entries */
+	unsigned used;     /* tables: entries in use */
+	/*
+	 * Tables: the tablet in each entry (512 pointers in the frame after the
+	 * table's, one order-1 block with it), so walks
+	 * need no lookup.  Only the slots of entries in use mean anything
+	 * (child_at), so a new table's array needs no zeroing.
+	 */
+	struct tablet **children;
 	int owns_frames;
 	int placed;        /* held by an entry (with rental), not only by root slots */
+	struct tablet *holder; /* while placed: the table whose entry holds it */
 	int retired;       /* split into pieces; kept only so the split can be undone */
 	struct segment *parent;
+	/* On the queue of tablets nothing holds (tablet_next_unreachable), oldest first. */
+	struct tablet *unreachable_prev, *unreachable_next;
+	int unreachable;
 	vaddr_t va;        /* where it translates: kept up to date at placement and attachment */
 	struct rental rental;
 };
@@ -27,8 +38,6 @@ struct tablet *tablet_by_id(handler_id id);
 struct tablet *table_by_frame(paddr_t pa);
 /* The tablet placed in the entry at physical address ENTRY, or NULL. */
 struct tablet *tablet_in_entry(paddr_t entry);
-int registry_place(paddr_t entry, struct tablet *t);
-void registry_unplace(paddr_t entry);
 
 /* The physical address of entry INDEX of table T. */
 static inline paddr_t entry_pa(const struct tablet *t, unsigned index)
@@ -39,6 +48,12 @@ static inline paddr_t entry_pa(const struct tablet *t, unsigned index)
 static inline pte_t *entry_ptr(const struct tablet *t, unsigned index)
 {
 	return (pte_t *)phys_to_virt(entry_pa(t, index));
+}
+
+/* The tablet in entry INDEX of table T, or NULL when the entry is free. */
+static inline struct tablet *child_at(const struct tablet *t, unsigned index)
+{
+	return pte_present(*entry_ptr(t, index)) ? t->children[index] : NULL;
 }
 
 /* Bytes one entry of table T covers. */
@@ -56,6 +71,42 @@ void tablet_refresh_va(struct tablet *t);
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out);
 /* Where T translates now, from the entries above it (a subtree may be placed or attached after its own entries were filled). */
 vaddr_t tablet_va(const struct tablet *t);
+/* Queue T as held by nothing, or take it off that queue (held again, or destroyed). */
+void unreachable_push(struct tablet *t);
+void unreachable_drop(struct tablet *t);
+/* A new empty page-table tablet of BITS for PARENT, registered: 0 or -ENOMEM. */
+int table_new(struct segment *parent, unsigned bits, struct tablet **out);
+/* Forget T and free what it owns (no checks: it is held by nothing). */
+void tablet_destroy(struct tablet *t);
+/*
+ * Issue a rental of entry INDEX of table T and place SELF with it, in one
+ * step (one MAC, kept for the unmap): the refusals of handler_map but for
+ * those of a forged rental.  The rental goes to OUT when it is not NULL.
+ */
+int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
+		 uint64_t duration, struct rental *out);
+/* The entry that holds the placed tablet T. */
+static inline pte_t *holding_entry(const struct tablet *t)
+{
+	return entry_ptr(t->holder, t->rental.index);
+}
+
+/*
+ * Give the placed data tablet T RIGHTS in place, with a new rental of its
+ * entry (one MAC) that ends when its rental did: 0, -EINVAL (rights unfit)
+ * or -ENOMEM (a finite rental and no room in the expiry log).
+ */
+int tablet_remap(struct tablet *t, unsigned rights);
+/*
+ * The walker: from table T toward VA down to the table of BITS.  *OUT is
+ * where it stopped: that table (0), a data tablet covering VA (-EEXIST), or
+ * the last table before an empty entry (-ENOENT, or the error of building
+ * it when PARENT is given: then the missing tables are built for PARENT,
+ * and *BUILT_BELOW, when given and still NULL, becomes the table the first
+ * of them went into).
+ */
+int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
+		struct tablet **out, struct tablet **built_below);
 /* Take T out of the entry it is placed in, skipping the rental check (expiry, unmap). */
 void tablet_evict(struct tablet *t);
 /* Log a finite rental that was just mapped: 0 or -ENOMEM. */

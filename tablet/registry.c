@@ -10,9 +10,14 @@
 #include "kernel/heap.h"
 #include "kernel/random.h"
 #include "tablet/internal.h"
+#include "tablet/siphash.h"
 #include "kernel/u64map.h"
 
-static struct u64map by_id, by_frame, by_entry;
+static struct u64map by_id, by_frame;
+/* IDs are SipHash of a counter under a key of their own: unguessable, and one MAC's cost each. */
+static struct siphash_key id_key;
+static uint64_t ids_drawn;
+static struct tablet *unreachable_head, *unreachable_tail;
 static uint64_t last_version;
 uint64_t tablet_metadata_bytes;
 struct tablet_stats tstats;
@@ -31,17 +36,8 @@ struct tablet *table_by_frame(paddr_t pa)
 
 struct tablet *tablet_in_entry(paddr_t entry)
 {
-	return u64map_get(&by_entry, entry);
-}
-
-int registry_place(paddr_t entry, struct tablet *t)
-{
-	return u64map_put(&by_entry, entry, t);
-}
-
-void registry_unplace(paddr_t entry)
-{
-	u64map_remove(&by_entry, entry);
+	struct tablet *t = table_by_frame(ALIGN_DOWN(entry, PAGE_SIZE));
+	return t ? child_at(t, (entry % PAGE_SIZE) / sizeof(pte_t)) : NULL;
 }
 
 vaddr_t tablet_va(const struct tablet *t)
@@ -56,7 +52,7 @@ void tablet_refresh_va(struct tablet *t)
 		return;
 	const pte_t *e = phys_to_virt(t->frame);
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
-		struct tablet *child = pte_valid(e[i]) ? tablet_in_entry(entry_pa(t, i)) : NULL;
+		struct tablet *child = pte_present(e[i]) ? t->children[i] : NULL;
 		if (child) {
 			child->va = t->va + (vaddr_t)i * entry_span(t);
 			tablet_refresh_va(child);
@@ -66,9 +62,11 @@ void tablet_refresh_va(struct tablet *t)
 
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out)
 {
+	unsigned rights = t->kind == TABLET_DATA && t->placed ?
+				  tablet_entry_rights(*holding_entry(t)) : 0;
 	*out = (struct tablet_info){ t->id,	 t->kind,      t->size_bits, t->frame,
 				     t->version, t->refs,      t->used,	     t->owns_frames,
-				     t->parent,	 tablet_va(t), t->rental };
+				     t->parent,	 tablet_va(t), t->rental,    rights };
 }
 
 static int size_ok(enum tablet_kind kind, unsigned bits)
@@ -83,21 +81,25 @@ static int size_ok(enum tablet_kind kind, unsigned bits)
 static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, unsigned bits,
 				 paddr_t frame, int owns)
 {
-	struct tablet *t = kzalloc(sizeof(*t));
+	struct tablet *t = kmalloc(sizeof(*t)); /* every field is set just below */
 	if (!t)
 		return NULL;
 	*t = (struct tablet){ .kind = kind, .size_bits = bits, .frame = frame,
 			      .version = ++last_version, .owns_frames = owns, .parent = parent };
 	/* A zero or colliding draw is astronomically rare; draw again rather than fail. */
 	int err;
-	do
-		t->id = random_u64();
-	while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
+	do {
+		uint64_t n = ++ids_drawn;
+		t->id = siphash24_words(&id_key, &n, 1);
+	} while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
 	if (err)
 		goto fail;
-	if (kind == TABLET_TABLE && u64map_put(&by_frame, frame, t) != 0) {
-		u64map_remove(&by_id, t->id);
-		goto fail;
+	if (kind == TABLET_TABLE) {
+		/* The frame after the table's holds its child pointers (an order-1 block). */
+		t->children = phys_to_virt(frame + PAGE_SIZE); /* read only through child_at */
+		if (u64map_put(&by_frame, frame, t) != 0)
+			goto unregister;
+		tablet_metadata_bytes += PAGE_SIZE;
 	}
 	tablet_metadata_bytes += sizeof(*t);
 	if (kind == TABLET_TABLE)
@@ -105,6 +107,8 @@ static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, 
 	else
 		tstats.data_tablets++;
 	return t;
+unregister:
+	u64map_remove(&by_id, t->id);
 fail:
 	kfree(t);
 	return NULL;
@@ -114,11 +118,45 @@ int tablet_init(void)
 {
 	u64map_clear(&by_id);
 	u64map_clear(&by_frame);
-	u64map_clear(&by_entry);
+	unreachable_head = unreachable_tail = NULL;
 	expiry_log_clear();
 	memset(&tstats, 0, sizeof(tstats));
 	tablet_metadata_bytes = 0;
+	id_key.k0 = random_u64();
+	id_key.k1 = random_u64();
+	ids_drawn = 0;
 	rental_init();
+	return 0;
+}
+
+/*
+ * Sixteen stores per turn, where the library's memset does two: every
+ * demand-zero fault and every new table pays for it.  The loop must stay
+ * a loop, or the compiler would call memset.
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+void tablet_zero(void *p, uint64_t len)
+{
+	uint64_t *w = p, *end = (uint64_t *)((char *)p + len);
+	for (; w < end; w += 16) {
+		w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
+		w[8] = 0, w[9] = 0, w[10] = 0, w[11] = 0, w[12] = 0, w[13] = 0, w[14] = 0, w[15] = 0;
+	}
+}
+
+int table_new(struct segment *parent, unsigned bits, struct tablet **out)
+{
+	paddr_t frame;
+	if (frame_alloc(1, &frame) != 0) /* the table, then its child pointers */
+		return -ENOMEM;
+	tablet_zero(phys_to_virt(frame), PAGE_SIZE); /* a new table reads as empty */
+	*out = tablet_new(parent, TABLET_TABLE, bits, frame, 1);
+	if (!*out) {
+		frame_free(frame, 1);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -127,14 +165,19 @@ int tablet_alloc(struct segment *parent, enum tablet_kind kind, unsigned size_bi
 {
 	if (!size_ok(kind, size_bits))
 		return -EINVAL;
-	unsigned order = kind == TABLET_TABLE ? 0 : size_bits - PAGE_SHIFT;
+	struct tablet *t;
+	if (kind == TABLET_TABLE) {
+		int err = table_new(parent, size_bits, &t);
+		if (!err)
+			*out = t->id;
+		return err;
+	}
+	/* Data contents are the segproc's business. */
+	unsigned order = size_bits - PAGE_SHIFT;
 	paddr_t frame;
 	if (frame_alloc(order, &frame) != 0)
 		return -ENOMEM;
-	/* A new table must read as empty; data contents are the segproc's business. */
-	if (kind == TABLET_TABLE)
-		memset(phys_to_virt(frame), 0, PAGE_SIZE);
-	struct tablet *t = tablet_new(parent, kind, size_bits, frame, 1);
+	t = tablet_new(parent, kind, size_bits, frame, 1);
 	if (!t) {
 		frame_free(frame, order);
 		return -ENOMEM;
@@ -170,7 +213,7 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 		return -ESRCH;
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
-	struct tablet *child = tablet_in_entry(entry_pa(t, index));
+	struct tablet *child = child_at(t, index);
 	if (!child)
 		return -ENOENT;
 	tablet_fill_info(child, out);
@@ -179,33 +222,13 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 
 int tablet_reserve(unsigned n, int finite)
 {
-	int err = u64map_reserve(&by_entry, n);
-	if (!err && finite)
-		err = expiry_log_reserve_n(n);
-	if (err)
-		u64map_trim(&by_entry);
-	return err;
+	/* Placements of rentals that never end need nothing: a table holds its children's places. */
+	return finite ? expiry_log_reserve_n(n) : 0;
 }
 
 void tablet_unreserve(void)
 {
-	u64map_trim(&by_entry);
-}
-
-int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out)
-{
-	struct tablet *t = tablet_by_id(top);
-	if (!t || t->kind != TABLET_TABLE)
-		return -ESRCH;
-	while (t->kind == TABLET_TABLE && t->size_bits > size_bits) {
-		unsigned index = (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
-		struct tablet *child = tablet_in_entry(entry_pa(t, index));
-		if (!child)
-			break;
-		t = child;
-	}
-	tablet_fill_info(t, out);
-	return 0;
+	/* What a reservation made room for is the expiry log's slack, kept for the next one. */
 }
 
 void *tablet_map(handler_id id)
@@ -225,13 +248,53 @@ int tablet_unmap(const void *addr)
 	return IS_ALIGNED(a, PAGE_SIZE) && a >= (uintptr_t)phys_to_virt(0) ? 0 : -EINVAL;
 }
 
-/* Forget T and free what it owns. */
-static void tablet_destroy(struct tablet *t)
+void unreachable_push(struct tablet *t)
 {
+	if (t->unreachable)
+		return;
+	t->unreachable = 1;
+	t->unreachable_next = NULL;
+	t->unreachable_prev = unreachable_tail;
+	if (unreachable_tail)
+		unreachable_tail->unreachable_next = t;
+	else
+		unreachable_head = t;
+	unreachable_tail = t;
+}
+
+void unreachable_drop(struct tablet *t)
+{
+	if (!t->unreachable)
+		return;
+	t->unreachable = 0;
+	if (t->unreachable_prev)
+		t->unreachable_prev->unreachable_next = t->unreachable_next;
+	else
+		unreachable_head = t->unreachable_next;
+	if (t->unreachable_next)
+		t->unreachable_next->unreachable_prev = t->unreachable_prev;
+	else
+		unreachable_tail = t->unreachable_prev;
+}
+
+int tablet_next_unreachable(struct tablet_info *out)
+{
+	struct tablet *t = unreachable_head;
+	if (!t)
+		return -ENOENT;
+	unreachable_drop(t);
+	tablet_fill_info(t, out);
+	return 0;
+}
+
+void tablet_destroy(struct tablet *t)
+{
+	unreachable_drop(t);
 	u64map_remove(&by_id, t->id);
 	if (t->kind == TABLET_TABLE) {
 		u64map_remove(&by_frame, t->frame);
-		frame_free(t->frame, 0);
+		frame_free(t->frame, 1); /* the table and its child pointers */
+		tablet_metadata_bytes -= PAGE_SIZE;
 		tstats.tables--;
 	} else {
 		if (t->owns_frames)
@@ -281,6 +344,7 @@ int tablet_split(handler_id id, handler_id pieces[TABLET_ENTRIES])
 	}
 	if (t->owns_frames)
 		frame_split(t->frame, t->size_bits - PAGE_SHIFT, bits - PAGE_SHIFT);
+	unreachable_drop(t);
 	t->retired = 1;
 	return 0;
 }
@@ -327,5 +391,5 @@ void tablet_get_stats(struct tablet_stats *out)
 	*out = tstats;
 	out->table_bytes = tstats.tables * PAGE_SIZE + tablet_root_bytes();
 	out->metadata_bytes = tablet_metadata_bytes + u64map_bytes(&by_id) +
-			      u64map_bytes(&by_frame) + u64map_bytes(&by_entry);
+			      u64map_bytes(&by_frame);
 }

@@ -1,6 +1,8 @@
 /*
- * Rentals: renting an entry, and the checked placement of a tablet in it.
- * Every write of a translation entry in the kernel happens in this file.
+ * Rentals: renting an entry, and the checked placement of a tablet in it;
+ * and the one walker of the tree (tablet_walk, as xv6's walk), which
+ * builds the tables a placement needs.  Every write of a translation entry
+ * in the kernel happens in this file.
  */
 #include "arch.h"
 #include "kernel/error.h"
@@ -31,48 +33,36 @@ uint64_t tablet_now(void)
 	return read_time();
 }
 
-/* ------------------------------------------------------ entry encoding --- */
-
-static pte_t rights_to_pte(unsigned rights)
+/* VMM_USER alone (A/D aside): the page is held, kept but out of reach. */
+static int rights_hold(unsigned r)
 {
-	pte_t bits = 0;
-	bits |= (rights & VMM_READ) ? PTE_R : 0;
-	bits |= (rights & VMM_WRITE) ? PTE_W : 0;
-	bits |= (rights & VMM_EXEC) ? PTE_X : 0;
-	bits |= (rights & VMM_USER) ? PTE_U : 0;
-	bits |= (rights & VMM_GLOBAL) ? PTE_G : 0;
-	bits |= (rights & VMM_DEVICE) ? PTE_SW_DEVICE : 0;
-	bits |= (rights & VMM_ACCESSED) ? PTE_A : 0;
-	bits |= (rights & VMM_DIRTY) ? PTE_D : 0;
-	return bits;
-}
-
-unsigned tablet_entry_rights(uint64_t e)
-{
-	unsigned r = 0;
-	r |= (e & PTE_R) ? VMM_READ : 0;
-	r |= (e & PTE_W) ? VMM_WRITE : 0;
-	r |= (e & PTE_X) ? VMM_EXEC : 0;
-	r |= (e & PTE_U) ? VMM_USER : 0;
-	r |= (e & PTE_G) ? VMM_GLOBAL : 0;
-	r |= (e & PTE_SW_DEVICE) ? VMM_DEVICE : 0;
-	r |= (e & PTE_A) ? VMM_ACCESSED : 0;
-	r |= (e & PTE_D) ? VMM_DIRTY : 0;
-	return r;
+	return (r & VMM_RIGHTS_MASK) == VMM_USER;
 }
 
 /*
- * Rights a data tablet can be mapped with: what a leaf entry can express.
- * ACCESSED and DIRTY may come along as the entry's initial state, so that
- * re-placing a tablet with new rights keeps what the hardware recorded.
+ * Rights a data tablet can be mapped with: what a leaf entry can express,
+ * or a hold.  ACCESSED and DIRTY may come along as the entry's initial
+ * state, so that re-placing a tablet with new rights keeps what the
+ * hardware recorded.
  */
 static int data_rights_ok(unsigned r)
 {
 	if (r & ~(VMM_RIGHTS_MASK | VMM_ACCESSED | VMM_DIRTY))
 		return 0;
+	if (rights_hold(r))
+		return 1;
 	if (!(r & (VMM_READ | VMM_EXEC)))
 		return 0;
 	return !(r & VMM_WRITE) || (r & VMM_READ);
+}
+
+/* The entry that places SELF with RIGHTS: a held page's is invalid to the MMU. */
+static pte_t entry_for(const struct tablet *self, unsigned rights)
+{
+	if (self->kind == TABLET_TABLE)
+		return pte_make(self->frame, 0);
+	pte_t e = pte_make(self->frame, rights_to_pte(rights));
+	return rights_hold(rights) ? (e & ~PTE_V) | PTE_SW_HELD : e;
 }
 
 /* Make a change to the entry covering [va, va+span) visible. */
@@ -86,6 +76,20 @@ static void fence_entry(vaddr_t va, uint64_t span, int leaf)
 
 /* ---------------------------------------------------------------- rent --- */
 
+/* A signed rental of entry INDEX of table T. */
+static void issue(const struct tablet *t, unsigned index, unsigned rights, uint64_t duration,
+		  struct rental *out)
+{
+	uint64_t expiry = RENTAL_FOREVER;
+	if (duration != RENTAL_FOREVER) {
+		uint64_t now = tablet_now();
+		expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
+	}
+	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
+	out->mac = rental_mac(out);
+	tstats.rents++;
+}
+
 int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t duration,
 		 struct rental *out)
 {
@@ -94,29 +98,23 @@ int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t dur
 		return -ESRCH;
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
-	uint64_t now = tablet_now();
-	uint64_t expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
-	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
-	out->mac = rental_mac(out);
-	tstats.rents++;
+	issue(t, index, rights, duration, out);
 	return 0;
 }
 
 /* --------------------------------------------------------------- place --- */
 
-/* Check R against the kernel's records and SELF: the table it names, or an error. */
-static int check_rental(const struct rental *r, struct tablet *self, struct tablet **table)
+/*
+ * Check that SELF may go in entry R->index of table T with R's rights and
+ * expiry.  With MOVING, SELF is placed with the rental MOVING and R may
+ * name that same entry (handler_remap).
+ */
+static int check_placement(const struct rental *r, struct tablet *t, struct tablet *self,
+			   const struct rental *moving)
 {
-	if (rental_mac(r) != r->mac)
-		return -EBADMSG;
-	if (r->expiry != RENTAL_FOREVER && r->expiry <= tablet_now())
-		return -ETIME;
-	struct tablet *t = table_by_frame(r->frame);
-	if (!t || t->version != r->version || r->index >= TABLET_ENTRIES)
-		return -ESTALE;
 	if (!self)
 		return -ESRCH;
-	if (self->placed)
+	if (self->placed && !moving)
 		return -EBUSY;
 	if (self->size_bits + TABLET_ENTRY_BITS != t->size_bits)
 		return -ERANGE;
@@ -126,55 +124,111 @@ static int check_rental(const struct rental *r, struct tablet *self, struct tabl
 	/* No user-accessible leaf in the kernel half, whoever rented it. */
 	if ((r->rights & VMM_USER) && !va_is_user(t->va + (vaddr_t)r->index * entry_span(t)))
 		return -EINVAL;
-	if (pte_valid(*entry_ptr(t, r->index)))
+	if (moving && (r->frame != moving->frame || r->index != moving->index))
+		return -EINVAL;
+	if (!moving && pte_present(*entry_ptr(t, r->index)))
 		return -EEXIST;
-	*table = t;
 	return 0;
 }
 
-int handler_map(handler_id self_id, const struct rental *r)
+/* Check R, a rental from outside, and SELF against the kernel's records: the table it names, or an error. */
+static int check_rental(const struct rental *r, struct tablet *self, const struct rental *moving,
+			struct tablet **table)
 {
-	struct tablet *self = tablet_by_id(self_id), *t;
-	int err = check_rental(r, self, &t);
-	if (!err && r->expiry != RENTAL_FOREVER)
-		err = expiry_log_reserve();
+	if (rental_mac(r) != r->mac)
+		return -EBADMSG;
+	if (r->expiry != RENTAL_FOREVER && r->expiry <= tablet_now())
+		return -ETIME;
+	struct tablet *t = table_by_frame(r->frame);
+	if (!t || t->version != r->version || r->index >= TABLET_ENTRIES)
+		return -ESTALE;
+	int err = check_placement(r, t, self, moving);
 	if (!err)
-		err = registry_place(entry_pa(t, r->index), self);
-	if (err) {
-		tstats.refused++;
-		return err;
-	}
-	pte_t bits = self->kind == TABLET_TABLE ? 0 : rights_to_pte(r->rights);
-	*entry_ptr(t, r->index) = pte_make(self->frame, bits);
+		*table = t;
+	return err;
+}
+
+/* Place SELF in T's entry R->index (checked, and every allocation made): cannot fail. */
+static void place(struct tablet *t, struct tablet *self, const struct rental *r)
+{
+	*entry_ptr(t, r->index) = entry_for(self, r->rights);
+	t->children[r->index] = self;
 	t->used++;
-	self->refs++;
+	if (self->refs++ == 0)
+		unreachable_drop(self);
 	self->placed = 1;
+	self->holder = t;
 	self->rental = *r;
 	self->va = t->va + (vaddr_t)r->index * entry_span(t);
 	tablet_refresh_va(self);
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_add(r);
-	fence_entry(tablet_va(self), entry_span(t), self->kind == TABLET_DATA);
+	/* Without Svvptc the MMU may have cached the empty entry: fence it too. */
+	fence_entry(self->va, entry_span(t), self->kind == TABLET_DATA);
 	tstats.maps++;
+}
+
+/* Room for placing R: for a finite rental, the expiry log's (the table holds its children's places). */
+static int reserve_placement(const struct rental *r)
+{
+	return r->expiry != RENTAL_FOREVER ? expiry_log_reserve() : 0;
+}
+
+int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned rights,
+		 uint64_t duration, struct rental *out)
+{
+	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
+		return -EINVAL;
+	struct rental r;
+	issue(t, index, rights, duration, &r);
+	int err = check_placement(&r, t, self, NULL);
+	if (!err)
+		err = reserve_placement(&r);
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	place(t, self, &r);
+	if (out)
+		*out = r;
 	return 0;
 }
 
-/* Tell the parent segment when nothing holds T any more. */
+int handler_place(handler_id table, unsigned index, handler_id self, unsigned rights,
+		  uint64_t duration, struct rental *out)
+{
+	struct tablet *t = tablet_by_id(table), *d = tablet_by_id(self);
+	if (!t)
+		return -ESRCH;
+	return tablet_place(t, index, d, rights, duration, out);
+}
+
+int handler_map(handler_id self_id, const struct rental *r)
+{
+	struct tablet *self = tablet_by_id(self_id), *t;
+	int err = check_rental(r, self, NULL, &t);
+	if (!err)
+		err = reserve_placement(r);
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	place(t, self, r);
+	return 0;
+}
+
+/* Queue T for its parent when nothing holds it any more. */
 static void drop_ref(struct tablet *t)
 {
-	if (--t->refs == 0) {
-		struct tablet_info info;
-		tablet_fill_info(t, &info);
-		segment_tablet_unreachable(t->parent, &info);
-	}
+	if (--t->refs == 0)
+		unreachable_push(t);
 }
 
 void tablet_evict(struct tablet *self)
 {
-	struct tablet *t = table_by_frame(self->rental.frame);
+	struct tablet *t = self->holder;
 	vaddr_t va = tablet_va(self);
 	*entry_ptr(t, self->rental.index) = 0;
-	registry_unplace(entry_pa(t, self->rental.index));
 	t->used--;
 	self->placed = 0;
 	fence_entry(va, entry_span(t), self->kind == TABLET_DATA);
@@ -191,13 +245,157 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 	struct tablet *self = tablet_by_id(self_id);
 	struct tablet *t = table_by_frame(r->frame);
 	if (!self || !t || !self->placed || self->rental.mac != r->mac ||
-	    tablet_in_entry(entry_pa(t, r->index)) != self) {
+	    r->index >= TABLET_ENTRIES || child_at(t, r->index) != self) {
 		tstats.refused++;
 		return -ENOENT;
 	}
 	tablet_evict(self);
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_forget();
+	return 0;
+}
+
+int handler_remap(handler_id self_id, const struct rental *now, const struct rental *next)
+{
+	struct tablet *self = tablet_by_id(self_id), *t = NULL;
+	int err = rental_mac(now) != now->mac ? -EBADMSG : 0;
+	if (!err && (!self || !self->placed || self->rental.mac != now->mac))
+		err = -ENOENT;
+	if (!err)
+		err = check_rental(next, self, now, &t);
+	if (!err && next->expiry != RENTAL_FOREVER)
+		err = expiry_log_reserve();
+	if (err) {
+		tstats.refused++;
+		return err;
+	}
+	*entry_ptr(t, next->index) = entry_for(self, next->rights);
+	self->rental = *next;
+	if (next->expiry != RENTAL_FOREVER)
+		expiry_log_add(next);
+	if (now->expiry != RENTAL_FOREVER)
+		expiry_log_forget();
+	fence_entry(tablet_va(self), entry_span(t), 1);
+	tstats.maps++;
+	return 0;
+}
+
+int tablet_remap(struct tablet *self, unsigned rights)
+{
+	struct tablet *t = self->holder;
+	struct rental r = self->rental;
+	r.rights = rights;
+	r.mac = rental_mac(&r);
+	if (!data_rights_ok(rights) ||
+	    ((rights & VMM_USER) && !va_is_user(self->va)))
+		return -EINVAL;
+	if (r.expiry != RENTAL_FOREVER && expiry_log_reserve() != 0)
+		return -ENOMEM;
+	*entry_ptr(t, r.index) = entry_for(self, rights);
+	if (self->rental.expiry != RENTAL_FOREVER) {
+		expiry_log_forget();
+		expiry_log_add(&r);
+	}
+	self->rental = r;
+	fence_entry(self->va, entry_span(t), 1);
+	tstats.rents++;
+	tstats.maps++;
+	return 0;
+}
+
+/* -------------------------------------------------------------- walking --- */
+
+static unsigned index_of(const struct tablet *t, vaddr_t va)
+{
+	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
+}
+
+int tablet_walk(struct tablet *t, vaddr_t va, unsigned bits, struct segment *parent,
+		struct tablet **out, struct tablet **built_below)
+{
+	while (t->size_bits > bits) {
+		unsigned i = index_of(t, va);
+		struct tablet *child;
+		if ((child = child_at(t, i)) != NULL) {
+			if (child->kind == TABLET_DATA) {
+				*out = child;
+				return -EEXIST;
+			}
+		} else if (!parent) {
+			*out = t;
+			return -ENOENT;
+		} else {
+			int err = table_new(parent, t->size_bits - TABLET_ENTRY_BITS, &child);
+			if (!err && (err = tablet_place(t, i, child, 0, RENTAL_FOREVER, NULL)) != 0)
+				tablet_destroy(child);
+			if (err) {
+				*out = t;
+				return err;
+			}
+			if (built_below && !*built_below)
+				*built_below = t;
+		}
+		t = child;
+	}
+	*out = t;
+	return 0;
+}
+
+/* Take the empty tables on the way from TOP to VA out again, deepest first (down to STOP). */
+static void prune(struct tablet *top, vaddr_t va, struct tablet *stop)
+{
+	for (;;) {
+		struct tablet *t;
+		tablet_walk(top, va, TABLET_BITS_2M, NULL, &t, NULL);
+		if (t == top || t == stop || t->kind != TABLET_TABLE || t->used)
+			return;
+		tablet_evict(t);
+		tablet_destroy(t);
+	}
+}
+
+int tablet_place_at(handler_id top_id, vaddr_t va, handler_id data, unsigned rights,
+		    uint64_t duration)
+{
+	struct tablet *top = tablet_by_id(top_id), *self = tablet_by_id(data), *t;
+	if (!top || !self)
+		return -ESRCH;
+	if (top->kind != TABLET_TABLE || self->kind != TABLET_DATA ||
+	    self->size_bits >= top->size_bits || (va & ((1ul << self->size_bits) - 1)))
+		return -EINVAL;
+	/* The tables this call builds (below BUILT_BELOW) it takes back on failure. */
+	struct tablet *built_below = NULL;
+	int err = tablet_walk(top, va, self->size_bits + TABLET_ENTRY_BITS, self->parent, &t,
+			      &built_below);
+	if (!err)
+		err = tablet_place(t, index_of(t, va), self, rights, duration, NULL);
+	if (err && built_below)
+		prune(top, va, built_below);
+	return err;
+}
+
+int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)
+{
+	struct tablet *top = tablet_by_id(top_id), *t;
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	tablet_walk(top, va, size_bits, NULL, &t, NULL);
+	tablet_fill_info(t, out);
+	return 0;
+}
+
+int tablet_translate(handler_id top_id, vaddr_t va, struct vmm_mapping *out)
+{
+	struct tablet *top = tablet_by_id(top_id), *t;
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	if (tablet_walk(top, va, TABLET_BITS_4K, NULL, &t, NULL) == -ENOENT)
+		return -ENOENT;
+	if (t->kind != TABLET_DATA) /* a segment's top asked for itself: nothing below it */
+		return -ENOENT;
+	uint64_t off = va - t->va;
+	*out = (struct vmm_mapping){ va, t->frame + off, (1ul << t->size_bits) - off,
+				     tablet_entry_rights(*holding_entry(t)) };
 	return 0;
 }
 
@@ -240,7 +438,8 @@ int tablet_attach_root(paddr_t root, unsigned slot, handler_id top)
 	*e = pte_make(t->frame, 0);
 	t->va = slot_base(slot);
 	tablet_refresh_va(t);
-	t->refs++;
+	if (t->refs++ == 0)
+		unreachable_drop(t);
 	sfence_vma_all();
 	return 0;
 }

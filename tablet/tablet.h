@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "kernel/memory.h"
+#include "tablet/entry.h"
 #include "vmm/vmm.h"
 
 typedef uint64_t handler_id;
@@ -71,6 +72,8 @@ struct tablet_info {
 	struct segment *parent;
 	vaddr_t va;            /* where it translates, when refs > 0 */
 	struct rental rental;  /* the rental it is placed with, when placed in an entry */
+	/* Placed data tablets: the rights their entry gives now, A/D included (a hold: VMM_USER). */
+	unsigned entry_rights;
 };
 
 /* Draw the MAC key and start the registry: 0, or -EINVAL without entropy. */
@@ -89,6 +92,40 @@ int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler
  * the last table before an empty entry).
  */
 int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out);
+/* The data tablet below TOP that translates VA, as the vmm sees it: 0, -ENOENT or -ESRCH. */
+int tablet_translate(handler_id top, vaddr_t va, struct vmm_mapping *out);
+/*
+ * Place the data tablet DATA at VA (aligned to its size) below the
+ * page-table tablet TOP with RIGHTS for DURATION, building the tables on
+ * the way for DATA's parent: one rental, one MAC, per entry placed.  The
+ * refusals of handler_map (-EEXIST also when a data tablet covers VA);
+ * on failure the tables it built are gone again.
+ */
+int tablet_place_at(handler_id top, vaddr_t va, handler_id data, unsigned rights,
+		    uint64_t duration);
+/*
+ * Visit each data tablet placed below TOP overlapping [va, va+len), in
+ * address order; stop at a non-zero return (returned).
+ */
+typedef int (*tablet_visitor)(const struct tablet_info *t, void *ctx);
+int tablet_for_each_data(handler_id top, vaddr_t va, uint64_t len, tablet_visitor visit,
+			 void *ctx);
+/*
+ * Take every tablet placed below TOP inside [va, va+len) out of its entry,
+ * and the tables left empty by that: they join the unreachable queue
+ * (their parents delete them, or not).  The range's ends must not cut a
+ * data tablet (tablet_split first).  Cannot fail but for -ESRCH.
+ */
+int tablet_clear(handler_id top, vaddr_t va, uint64_t len);
+/*
+ * Give every data tablet placed below TOP inside [va, va+len) RIGHTS in
+ * place (VMM_USER alone holds it), keeping its A/D state; holes are
+ * skipped, the ends must not cut a data tablet.  Rentals that never end
+ * make this unable to fail; a finite one may meet -ENOMEM.
+ */
+int tablet_set_rights(handler_id top, vaddr_t va, uint64_t len, unsigned rights);
+/* Zero LEN bytes (whole 128-byte runs) at P: the fastest way this kernel has, for new pages and tables. */
+void tablet_zero(void *p, uint64_t len);
 /* Make the tablet's memory reachable by the caller: its kernel address, or NULL. */
 void *tablet_map(handler_id id);
 /* Undo tablet_map: 0, or -EINVAL for an address tablet_map did not return. */
@@ -136,10 +173,25 @@ int handler_map(handler_id self, const struct rental *r);
 /*
  * Take SELF out of the entry R names, with the fence that makes the change
  * visible.  -EBADMSG for a forged rental, -ENOENT when SELF is not placed
- * there with R.  When nothing holds SELF any more, its parent segment hears
- * it is unreachable.
+ * there with R.  When nothing holds SELF any more, it joins the queue of
+ * unreachable tablets (tablet_next_unreachable).
  */
 int handler_unmap(handler_id self, const struct rental *r);
+/*
+ * Give SELF, placed with NOW, the rights of NEXT, a rental of the same
+ * entry, in place: the tablet stays placed, nothing is allocated for a
+ * rental that never ends.  NEXT's rights of VMM_USER alone (with A/D) hold
+ * a user data tablet: its entry keeps the page but is invalid to the MMU.
+ * Refusals as handler_unmap for NOW and handler_map for NEXT (-EINVAL when
+ * NEXT names another entry); nothing changes on failure.
+ */
+int handler_remap(handler_id self, const struct rental *now, const struct rental *next);
+/*
+ * handler_rent and handler_map in one step, for the kernel's own
+ * placements: one MAC, the refusals of handler_map but for a forged one.
+ */
+int handler_place(handler_id table, unsigned index, handler_id self, unsigned rights,
+		  uint64_t duration, struct rental *out);
 
 /* ---------------------------------------------------------- root slots --- */
 
@@ -159,8 +211,6 @@ void tablet_expire(uint64_t now);
 
 /* ----------------------------------------------------------- reporting --- */
 
-/* The vmm rights of a translation entry (used by read-only walks in segment/). */
-unsigned tablet_entry_rights(uint64_t pte);
 
 struct tablet_stats {
 	uint64_t table_bytes;    /* page-table tablets and root tables */
@@ -170,7 +220,12 @@ struct tablet_stats {
 };
 void tablet_get_stats(struct tablet_stats *out);
 
-/* The parent's segment hears of a tablet that nothing holds any more (segment/ implements it). */
-void segment_tablet_unreachable(struct segment *parent, const struct tablet_info *t);
+/*
+ * Tablets that nothing holds any more (a rental expired, a table was taken
+ * out) wait on a queue, oldest first, until whoever called down hands them
+ * to their parents: the oldest into OUT, taken off the queue, or -ENOENT.
+ * A tablet placed again or deleted meanwhile leaves the queue by itself.
+ */
+int tablet_next_unreachable(struct tablet_info *out);
 
 #endif

@@ -42,15 +42,6 @@
 
 extern uint64_t host_test_time;
 
-static uint64_t unreachable_events;
-
-void segment_tablet_unreachable(struct segment *parent, const struct tablet_info *t)
-{
-	(void)parent;
-	(void)t;
-	unreachable_events++;
-}
-
 /* ------------------------------------------------------------- state --- */
 
 #define MAX_ISSUED 64
@@ -200,6 +191,11 @@ static void setup(void)
 	issue(t39, 0, 0, RENTAL_FOREVER);             /* for a 30-bit table */
 	issue(t39, 1, VMM_READ | VMM_EXEC, RENTAL_FOREVER);
 	issue(t39, 2, VMM_READ, 123456);
+	/* Rentals of placed entries, for handler_remap: a hold, other rights, a finite one. */
+	issue(t21, 100, VMM_USER, RENTAL_FOREVER);
+	issue(t21, 100, VMM_READ | VMM_USER | VMM_DIRTY, RENTAL_FOREVER);
+	issue(t30, 100, VMM_READ, 600000);
+	issue(t30, 9, 0, RENTAL_FOREVER); /* the entry a table holds, as it holds it but reissued */
 
 	/* An expired rental: issued in the past. */
 	host_test_time = NOW - 500;
@@ -354,6 +350,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (r.expiry != RENTAL_FOREVER && ++finite_successes % 4096 == 0)
 				tablet_expire(RENTAL_FOREVER - 1); /* drain the log; nothing finite stays placed */
 		}
+	} else if (pick & 0x40) {
+		/*
+		 * handler_remap: a mutated rental as the one held (only the very
+		 * rental held is accepted), or as the next (only an issued, good
+		 * rental of the same entry); then back as it was.
+		 */
+		unsigned k = pick % nplaced;
+		int as_next = pick & 0x20;
+		const struct rental *now = as_next ? &placed[k].r : &r;
+		const struct rental *next = as_next ? &r : &placed[k].r;
+		int err = handler_remap(placed[k].id, now, next);
+		if (err == 0) {
+			int same_entry = r.frame == placed[k].r.frame && r.index == placed[k].r.index &&
+					 r.version == placed[k].r.version;
+			if (as_next ? !acceptable || !same_entry : memcmp(&r, &placed[k].r, sizeof(r)))
+				report("handler_remap accepted a rental it must refuse", &r, placed[k].id,
+				       err);
+			if (as_next && handler_remap(placed[k].id, &r, &placed[k].r) != 0)
+				fail("remapping back a tablet just remapped failed");
+		}
 	} else {
 		unsigned k = pick % nplaced;
 		int err = handler_unmap(placed[k].id, &r);
@@ -365,5 +381,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fail("mapping back a tablet just unmapped failed");
 		}
 	}
+	/* Hand over what became unreachable, as the backend does after each operation. */
+	struct tablet_info gone;
+	while (tablet_next_unreachable(&gone) == 0)
+		;
 	return 0;
 }

@@ -74,9 +74,15 @@ host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kern
                     tests/host/host_env.c
 
 HOST_TESTS += tablet
-host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/expiry.c \
+host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/range.c tablet/expiry.c \
                     tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
+
+# The Sv48 backend fails each allocation in turn and must change nothing (its allocator calls wrapped).
+HOST_TESTS += sv48_atomic
+host_sv48_atomic_SRCS := tests/host/test_sv48_atomic.c tests/host/alloc_fail.c $(SV48_BACKEND_SRCS) kernel/u64map.c \
+                         kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
+host_sv48_atomic_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 
 HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
@@ -107,7 +113,7 @@ FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -I. -Iplatform/riscv64 -DHOST_TEST
-rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/expiry.c tablet/siphash.c \
+rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/range.c tablet/expiry.c tablet/siphash.c \
                     kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read

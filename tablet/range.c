@@ -1,0 +1,106 @@
+/*
+ * Operations over a range below a page-table tablet: visiting the data
+ * tablets, taking every placement out, giving new rights.  Each goes
+ * through the one walker (tablet_walk): a walk finds the deepest table at
+ * an address, the loop reads that table's entries up to the next table to
+ * walk into, or the range's end.
+ */
+#include "kernel/error.h"
+#include "tablet/internal.h"
+
+/* One step of a range operation on data tablet T: non-zero stops the operation. */
+typedef int (*data_step)(struct tablet *t, void *ctx);
+
+static unsigned index_of(const struct tablet *t, vaddr_t va)
+{
+	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
+}
+
+/* Apply STEP to each data tablet below TOP overlapping [va, end), in address order. */
+static int for_each_data(struct tablet *top, vaddr_t va, vaddr_t end, data_step step, void *ctx)
+{
+	while (va < end) {
+		struct tablet *t;
+		int r = 0;
+		if (tablet_walk(top, va, TABLET_BITS_2M, NULL, &t, NULL) == -EEXIST) {
+			/* A data tablet covers VA: from its start, wherever VA fell in it. */
+			vaddr_t next = t->va + (1ul << t->size_bits);
+			if ((r = step(t, ctx)) != 0)
+				return r;
+			va = next;
+			continue;
+		}
+		/* T holds VA's entry: read on until a table to walk into, or T's end. */
+		uint64_t span = entry_span(t);
+		vaddr_t table_end = t->va + TABLET_ENTRIES * span;
+		vaddr_t next = table_end == 0 || table_end > end ? end : table_end;
+		for (unsigned i = index_of(t, va); va < next; i++, va = t->va + i * span) {
+			struct tablet *c = child_at(t, i);
+			if (c && c->kind == TABLET_TABLE)
+				break; /* walk into it */
+			if (c && (r = step(c, ctx)) != 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+struct info_visit {
+	tablet_visitor visit;
+	void *ctx;
+};
+
+static int visit_info(struct tablet *t, void *arg)
+{
+	struct info_visit *v = arg;
+	struct tablet_info info;
+	tablet_fill_info(t, &info);
+	return v->visit(&info, v->ctx);
+}
+
+/* The page-table tablet TOP_ID names, or NULL. */
+static struct tablet *table_named(handler_id top_id)
+{
+	struct tablet *top = tablet_by_id(top_id);
+	return top && top->kind == TABLET_TABLE ? top : NULL;
+}
+
+int tablet_for_each_data(handler_id top_id, vaddr_t va, uint64_t len, tablet_visitor visit,
+			 void *ctx)
+{
+	struct tablet *top = table_named(top_id);
+	struct info_visit v = { visit, ctx };
+	return top ? for_each_data(top, va, va + len, visit_info, &v) : -ESRCH;
+}
+
+/* Take T out, and the tables its going leaves empty (up to, not including, TOP). */
+static int clear_data(struct tablet *t, void *top)
+{
+	struct tablet *holder = t->holder;
+	tablet_evict(t);
+	while (holder != top && holder->used == 0 && holder->placed) {
+		struct tablet *up = holder->holder;
+		tablet_evict(holder);
+		holder = up;
+	}
+	return 0;
+}
+
+int tablet_clear(handler_id top_id, vaddr_t va, uint64_t len)
+{
+	struct tablet *top = table_named(top_id);
+	return top ? for_each_data(top, va, va + len, clear_data, top) : -ESRCH;
+}
+
+static int set_rights(struct tablet *t, void *ctx)
+{
+	/* The A/D state the entry holds now stays with the page. */
+	unsigned ad = tablet_entry_rights(*holding_entry(t)) & (VMM_ACCESSED | VMM_DIRTY);
+	return tablet_remap(t, *(const unsigned *)ctx | ad);
+}
+
+int tablet_set_rights(handler_id top_id, vaddr_t va, uint64_t len, unsigned rights)
+{
+	struct tablet *top = table_named(top_id);
+	return top ? for_each_data(top, va, va + len, set_rights, &rights) : -ESRCH;
+}

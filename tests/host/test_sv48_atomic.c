@@ -1,0 +1,353 @@
+/*
+ * The Sv48 backend is all or nothing at every allocation (issue 10, item 2).
+ *
+ * Every frame_alloc, frame_alloc_tagged, kmalloc and kzalloc call can be
+ * made to fail after a countdown (tests/host/alloc_fail.h).  Each case runs one backend operation with the Nth allocation
+ * failing, for N = 0, 1, 2, ... until the operation no longer meets the
+ * failure; every time it fails, every space (three user spaces and the
+ * kernel's) must read exactly as before, and the frame allocator, the heap
+ * and the tablet counters must be back where they were.  An operation that
+ * succeeds although an allocation failed (optional read-ahead, reclaim)
+ * must still leave a consistent state, which the undo step checks.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kernel/error.h"
+#include "kernel/frame.h"
+#include "kernel/heap.h"
+#include "tablet/tablet.h"
+#include "tests/host/alloc_fail.h"
+#include "tests/host/check.h"
+#include "vmm/backend.h"
+
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+#define ARENA_PA 0x80000000ull
+#define ARENA_SIZE (256 * MiB)
+#define FAR_PA 0x4000000000ull /* adopted memory: recorded, never touched */
+#define NSPACES 3
+
+/* -------------------------------------------------------------- state --- */
+
+static struct backend_space *kernel, *spaces[NSPACES];
+
+struct digest {
+	uint64_t hash, pieces;
+};
+
+static int add_piece(const struct vmm_mapping *m, void *ctx)
+{
+	struct digest *d = ctx;
+	uint64_t words[4] = { m->va, m->pa, m->len, m->rights };
+	for (unsigned i = 0; i < 4; i++)
+		d->hash = (d->hash ^ words[i]) * 0x100000001b3ull;
+	d->pieces++;
+	return 0;
+}
+
+/* Everything a failed operation must leave as it was. */
+struct state {
+	struct digest view[NSPACES + 1];
+	uint64_t free_bytes, heap_bytes, tables, data_tablets, table_bytes;
+};
+
+static void snapshot(struct state *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (unsigned i = 0; i <= NSPACES; i++) {
+		struct backend_space *sp = i < NSPACES ? spaces[i] : kernel;
+		s->view[i].hash = 0xcbf29ce484222325ull;
+		/* The whole user half, then the whole kernel half. */
+		backend_traverse(sp, 0, 1ull << 47, add_piece, &s->view[i]);
+		backend_traverse(sp, 0xffff800000000000ull, (1ull << 47) - 4096, add_piece,
+				 &s->view[i]);
+	}
+	struct frame_stats f;
+	struct heap_stats h;
+	struct tablet_stats t;
+	frame_get_stats(&f);
+	heap_get_stats(&h);
+	tablet_get_stats(&t);
+	s->free_bytes = f.free_bytes;
+	s->heap_bytes = h.bytes_in_use;
+	s->tables = t.tables;
+	s->data_tablets = t.data_tablets;
+	s->table_bytes = t.table_bytes;
+}
+
+static int same_state(const struct state *a, const struct state *b)
+{
+	int ok = 1;
+	for (unsigned i = 0; i <= NSPACES; i++)
+		if (a->view[i].hash != b->view[i].hash || a->view[i].pieces != b->view[i].pieces) {
+			printf("#   space %u reads differently (%lu pieces, was %lu)\n", i,
+			       b->view[i].pieces, a->view[i].pieces);
+			ok = 0;
+		}
+	if (a->free_bytes != b->free_bytes || a->heap_bytes != b->heap_bytes) {
+		printf("#   memory not given back: free %lu -> %lu, heap %lu -> %lu\n", a->free_bytes,
+		       b->free_bytes, a->heap_bytes, b->heap_bytes);
+		ok = 0;
+	}
+	if (a->tables != b->tables || a->data_tablets != b->data_tablets ||
+	    a->table_bytes != b->table_bytes) {
+		printf("#   tablets: tables %lu -> %lu, data %lu -> %lu\n", a->tables, b->tables,
+		       a->data_tablets, b->data_tablets);
+		ok = 0;
+	}
+	return ok;
+}
+
+/* --------------------------------------------------------------- runner --- */
+
+/*
+ * Run OP with the Nth allocation failing for every N until OP meets no
+ * failure.  After a failure: nothing changed.  After a success: UNDO brings
+ * the state back (which must then equal the start, allocation for
+ * allocation).  Returns the number of allocation points tried.
+ */
+static unsigned fail_each(const char *name, int (*op)(void), void (*undo)(void))
+{
+	struct state before, after;
+	unsigned n;
+	for (n = 0; n < 100000; n++) {
+		snapshot(&before);
+		alloc_fail_arm(n + 1);
+		int err = op();
+		alloc_fail_disarm();
+		int failed_one = alloc_fail_fired();
+		if (err) {
+			snapshot(&after);
+			if (!failed_one || err != -ENOMEM) {
+				printf("#   %s: %d with allocation %u failing (%s)\n", name, err, n,
+				       failed_one ? "reached" : "not reached");
+				CHECK(!"failed for another reason than the allocation");
+				return n;
+			}
+			if (!same_state(&before, &after)) {
+				printf("#   %s: allocation %u failed (%d) and the state changed\n", name, n,
+				       err);
+				CHECK(!"a failed operation changed something");
+				return n;
+			}
+			continue;
+		}
+		undo();
+		snapshot(&after);
+		if (!same_state(&before, &after)) {
+			printf("#   %s: undo after success at allocation %u left a change\n", name, n);
+			CHECK(!"undo did not restore");
+			return n;
+		}
+		if (!failed_one)
+			break;
+	}
+	printf("# %s: %u allocation points failed in turn\n", name, n);
+	CHECK(n > 0);
+	return n;
+}
+
+/* ---------------------------------------------------------------- cases --- */
+
+/* Two segments (the boundary at 512 GiB), 2 MiB and 4 KiB tablets on both sides. */
+#define CROSS_VA ((512ull << 30) - 2 * MiB - 8192)
+#define CROSS_LEN (4 * MiB + 16384)
+static int map_across_segments(void)
+{
+	return backend_map(spaces[1], CROSS_VA, FAR_PA + GiB - 2 * MiB - 8192, CROSS_LEN,
+			   VMM_USER | VMM_READ | VMM_WRITE);
+}
+
+static void unmap_across_segments(void)
+{
+	CHECK_EQ(backend_unmap(spaces[1], CROSS_VA, CROSS_LEN), 0);
+}
+
+/* A kernel mapping in a slot nothing used yet: a new kernel segment in every root. */
+#define KERNEL_VA 0xffffa00000000000ull
+static int map_kernel_everywhere(void)
+{
+	int err = backend_map(kernel, KERNEL_VA, FAR_PA, 2 * MiB + 4096, VMM_READ | VMM_WRITE);
+	if (!err)
+		for (unsigned i = 0; i < NSPACES; i++) {
+			struct vmm_mapping m;
+			CHECK_EQ(backend_translate(spaces[i], KERNEL_VA + 2 * MiB, &m), 0);
+		}
+	return err;
+}
+
+static void unmap_kernel_everywhere(void)
+{
+	CHECK_EQ(backend_unmap(kernel, KERNEL_VA, 2 * MiB + 4096), 0);
+}
+
+/* Faults of each kind, each in a segment that does not exist yet. */
+#define FAULT_VA (7ull << 39)
+static enum region_kind fault_kind;
+static paddr_t fault_backing;
+static uint64_t fault_copy;
+
+static int fault_once(void)
+{
+	struct backend_fault f = {
+		.va = FAULT_VA + 5 * 4096 + 8,
+		.access = VMM_WRITE,
+		.kind = fault_kind,
+		.rights = VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY,
+		.region_start = FAULT_VA,
+		.region_end = FAULT_VA + 2 * MiB,
+		.backing = fault_backing,
+		.copy = fault_copy,
+	};
+	if (fault_backing && !fault_copy)
+		f.rights &= ~(VMM_WRITE | VMM_DIRTY);
+	return backend_fault(spaces[2], &f);
+}
+
+static void unmap_fault(void)
+{
+	CHECK_EQ(backend_unmap(spaces[2], FAULT_VA, 2 * MiB), 0);
+}
+
+/* Unmap and protect inside a 1 GiB tablet: splits at two levels at both ends. */
+#define BIG_VA (3ull << 30)
+#define CUT_VA (BIG_VA + 5 * MiB + 4096)
+#define CUT_LEN (300 * MiB + 8192)
+static unsigned protect_rights;
+
+static int unmap_inside_big(void)
+{
+	return backend_unmap(spaces[0], CUT_VA, CUT_LEN);
+}
+
+static void map_back_cut(void)
+{
+	/* The 1 GiB tablet does not come back: unmap it all and map it again whole. */
+	CHECK_EQ(backend_unmap(spaces[0], BIG_VA, GiB), 0);
+	CHECK_EQ(backend_map(spaces[0], BIG_VA, FAR_PA, GiB, VMM_USER | VMM_READ | VMM_WRITE), 0);
+}
+
+static int protect_inside_big(void)
+{
+	return backend_protect(spaces[0], CUT_VA, CUT_LEN, protect_rights);
+}
+
+static void setup(void)
+{
+	char *arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	direct_map_offset = (uintptr_t)arena - (uintptr_t)ARENA_PA;
+	struct mem_range ram = { ARENA_PA, ARENA_SIZE };
+	struct mem_range res = { ARENA_PA, 0x40000 };
+	if (arena == MAP_FAILED || frame_init(&ram, 1, &res, 1) != 0 ||
+	    backend_space_create(NULL, &kernel) != 0) {
+		printf("# setup failed\n");
+		return;
+	}
+	for (unsigned i = 0; i < NSPACES; i++)
+		CHECK_EQ(backend_space_create(kernel, &spaces[i]), 0);
+	/* Something in every space, and a kernel segment already there. */
+	CHECK_EQ(backend_map(kernel, 0xffffc00000000000ull, FAR_PA, 4 * MiB, VMM_READ), 0);
+	CHECK_EQ(backend_map(spaces[0], BIG_VA, FAR_PA, GiB, VMM_USER | VMM_READ | VMM_WRITE), 0);
+	CHECK_EQ(backend_map(spaces[1], (1ull << 39) + GiB, FAR_PA, 8192, VMM_USER | VMM_READ), 0);
+	CHECK_EQ(backend_map(spaces[2], 4096, FAR_PA, 4096, VMM_USER | VMM_READ), 0);
+}
+
+static void map_is_all_or_nothing(void)
+{
+	fail_each("map across segments", map_across_segments, unmap_across_segments);
+	fail_each("kernel map in every root", map_kernel_everywhere, unmap_kernel_everywhere);
+}
+
+static void fault_is_all_or_nothing(void)
+{
+	static const enum region_kind kinds[] = { REGION_ANON, REGION_STACK, REGION_HUGE };
+	static const char *const names[] = { "anon fault", "stack fault", "huge fault" };
+	for (unsigned i = 0; i < 3; i++) {
+		fault_kind = kinds[i];
+		fault_backing = 0;
+		fault_copy = 0;
+		fail_each(names[i], fault_once, unmap_fault);
+	}
+	fault_kind = REGION_BACKED;
+	fault_backing = ARENA_PA + 64 * MiB; /* inside the arena: a copy reads it */
+	fault_copy = 100;
+	fail_each("backed fault, copied", fault_once, unmap_fault);
+	fault_copy = 0;
+	fail_each("backed fault, in place", fault_once, unmap_fault);
+}
+
+static void unmap_is_all_or_nothing(void)
+{
+	fail_each("unmap inside 1 GiB", unmap_inside_big, map_back_cut);
+}
+
+static void protect_is_all_or_nothing(void)
+{
+	protect_rights = VMM_USER | VMM_READ;
+	fail_each("protect inside 1 GiB", protect_inside_big, map_back_cut);
+	protect_rights = VMM_USER; /* hold */
+	fail_each("hold inside 1 GiB", protect_inside_big, map_back_cut);
+}
+
+/* A hold keeps the page and its contents, reads as VMM_USER, and comes back as it was. */
+static void hold_keeps_the_page(void)
+{
+	struct backend_space *s = spaces[2];
+	vaddr_t va = FAULT_VA;
+	struct backend_fault f = { va, VMM_WRITE, REGION_ANON,
+				   VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY, va,
+				   va + MiB, 0, 0 };
+	struct vmm_mapping m, held;
+	CHECK_EQ(backend_fault(s, &f), 0);
+	CHECK_EQ(backend_translate(s, va, &m), 0);
+	memset(phys_to_virt(m.pa), 0x5a, 4096);
+	uint64_t free0 = 0;
+	struct frame_stats fs;
+	frame_get_stats(&fs);
+	free0 = fs.free_bytes;
+	/* A hole after it: skipped. */
+	CHECK_EQ(backend_protect(s, va, 2 * 4096, VMM_USER), 0);
+	CHECK_EQ(backend_translate(s, va, &held), 0);
+	CHECK_EQ(held.pa, m.pa);
+	CHECK_EQ(held.rights, VMM_USER | VMM_ACCESSED | VMM_DIRTY);
+	CHECK_EQ(backend_translate(s, va + 4096, &held), -ENOENT);
+	/* Nothing else goes where a held page is. */
+	CHECK_EQ(backend_map(s, va, FAR_PA, 4096, VMM_USER | VMM_READ), -EEXIST);
+	CHECK_EQ(backend_protect(s, va, 4096, VMM_USER | VMM_READ), 0);
+	CHECK_EQ(backend_translate(s, va, &held), 0);
+	CHECK_EQ(held.pa, m.pa);
+	CHECK_EQ(held.rights, VMM_USER | VMM_READ | VMM_ACCESSED | VMM_DIRTY);
+	CHECK_EQ(((unsigned char *)phys_to_virt(m.pa))[4095], 0x5a);
+	frame_get_stats(&fs);
+	CHECK_EQ(fs.free_bytes, free0);
+	/* Held again, then unmapped: the frame is freed as any page (with the tables left empty). */
+	struct tablet_stats t0, t1;
+	struct heap_stats h0, h1;
+	tablet_get_stats(&t0);
+	heap_get_stats(&h0);
+	CHECK_EQ(backend_protect(s, va, 4096, VMM_USER), 0);
+	CHECK_EQ(backend_unmap(s, va, 4096), 0);
+	frame_get_stats(&fs);
+	tablet_get_stats(&t1);
+	heap_get_stats(&h1);
+	CHECK_EQ(t1.data_tablets, t0.data_tablets - 1);
+	/* Each table freed gives back its frame and its frame of child pointers. */
+	CHECK_EQ(fs.free_bytes, free0 + 4096 + (t0.table_bytes - t1.table_bytes) +
+					(t0.tables - t1.tables) * 4096 +
+					(h0.bytes_reserved - h1.bytes_reserved));
+}
+
+int main(void)
+{
+	setup();
+	RUN(map_is_all_or_nothing);
+	RUN(fault_is_all_or_nothing);
+	RUN(unmap_is_all_or_nothing);
+	RUN(protect_is_all_or_nothing);
+	RUN(hold_keeps_the_page);
+	CHECK_EXIT();
+}
