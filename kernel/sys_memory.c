@@ -318,6 +318,14 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 	enum region_kind kind;
 	if (vmm_region_at(p->space, old, &start, &end, &rights, &kind) != 0)
 		return -EFAULT;
+	/* A huge mapping changes in whole 2 MiB pages, as hugetlb lengths round on Linux. */
+	int huge = kind == REGION_HUGE;
+	if (huge) {
+		if (!IS_ALIGNED(old, MEGAPAGE_SIZE) || new_len > USER_TOP - MEGAPAGE_SIZE)
+			return -EINVAL;
+		old_len = ALIGN_UP(old_len, MEGAPAGE_SIZE);
+		new_len = ALIGN_UP(new_len, MEGAPAGE_SIZE);
+	}
 	if (old_len >= new_len && old_len > USER_TOP - old)
 		return -EINVAL; /* what a shrink would unmap lies past the user half */
 	if (old_len == 0)
@@ -328,14 +336,14 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 		int err = new_len < old_len ? vmm_region_remove(p->space, old + new_len, old_len - new_len) : 0;
 		return err ? err : (long)old;
 	}
-	if (kind != REGION_ANON && kind != REGION_NORESERVE)
+	if (kind != REGION_ANON && kind != REGION_NORESERVE && !huge)
 		return -EINVAL;
 	if (old + old_len == end && vmm_region_resize(p->space, end, old + new_len) == 0)
 		return (long)old;
 	if (!(flags & MREMAP_MAYMOVE))
 		return -ENOMEM;
 	vaddr_t to;
-	int err = place(p, new_len, 0, &to);
+	int err = place(p, new_len, huge, &to);
 	/* Both copies are charged while the pages move: near the limit, a move fails with ENOMEM. */
 	if (!err)
 		err = vmm_region_add(p->space, to, new_len, rights, kind);
