@@ -34,12 +34,17 @@ uint64_t cells_edit_grows(void)
 	return grows;
 }
 
-/* Room for N more cells in T: grow it (its base moves; the caller follows). */
+/*
+ * Room for N more cells in T, with a quarter of the table left as slack
+ * (the gaps that keep inserts cheap): grow it when it would be fuller (its
+ * base moves; the caller follows).  The only allocation an edit makes.
+ */
 static int reserve(struct cell_table *t, uint32_t n)
 {
-	if (t->N - 1 + n <= cells_capacity(t))
+	uint64_t want = (uint64_t)cells_count(t) + n;
+	if (4 * want <= 3ull * cells_capacity(t))
 		return 0;
-	int err = cells_grow(t, t->N - 1 + n);
+	int err = cells_grow(t, (uint32_t)(want + want / 3 + 1));
 	if (!err)
 		grows++;
 	return err;
@@ -77,13 +82,22 @@ int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint3
 	return cells_traverse(t, vf, vl, note_slot, slot);
 }
 
-/* Merge slot I of T with its neighbours where the table allows (contiguous, equal rows). */
+/* The cell of T in the slot before I (gaps passed over), or 0. */
+static uint32_t cell_before(const struct cell_table *t, uint32_t i)
+{
+	while (--i >= 1 && cells_is_gap(t, i))
+		;
+	return i;
+}
+
+/* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows). */
 static void merge_around(struct cell_table *t, uint32_t i)
 {
 	if (i + 1 < t->N)
 		cells_merge_next(t, i);
-	if (i > 1)
-		cells_merge_next(t, i - 1);
+	uint32_t before = cell_before(t, i);
+	if (before)
+		cells_merge_next(t, before);
 }
 
 /* Add BITS to division DIV's byte of SLOT: one store, made only when it changes something. */
@@ -149,15 +163,25 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 	return err;
 }
 
+static int note_last(const struct cell_table *t, uint32_t slot, const struct cell *c, void *ctx)
+{
+	*(uint32_t *)ctx = slot;
+	return 0;
+}
+
 void cells_edit_set_row(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t row, uint8_t b,
 			uint8_t keep)
 {
 	uint32_t first, last;
-	struct cell c;
 	if (!cells_edit_first(t, vf, vl, &first))
 		return;
-	for (last = first; last < t->N && cells_get(t, last, &c) == 0 && c.vpn_first <= vl; last++)
-		cells_set_rights(t, last, row, (uint8_t)(b | (cells_get_rights(t, last, row) & keep)));
-	for (uint32_t i = last - 1; i >= first; i--)
-		merge_around(t, i);
+	cells_traverse(t, vf, vl, note_last, &last);
+	/* Whole cells from FIRST to LAST (isolated): each gets the byte. */
+	for (uint32_t i = first; i <= last; i++)
+		if (!cells_is_gap(t, i))
+			cells_set_rights(t, i, row, (uint8_t)(b | (cells_get_rights(t, i, row) & keep)));
+	/* From the top down: a merge turns the upper cell into a gap and moves no other. */
+	for (uint32_t i = last; i >= first; i--)
+		if (i < t->N && !cells_is_gap(t, i))
+			merge_around(t, i);
 }

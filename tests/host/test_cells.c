@@ -140,47 +140,83 @@ static int model_find(const struct model *m, uint64_t vpn)
 
 static char diff[256];
 
+/* A raw slot is a gap: an empty range [b, b - 1], nothing else set. */
+static int raw_gap(struct raw_cell r)
+{
+	return r.first == r.last + 1 && !r.ppn && !r.valid && !r.reserved;
+}
+
 /*
  * Compare the whole image (metacell, every descriptor slot, every byte of
- * every reserved row) with the model: NULL, or the first difference.
+ * every reserved row) with the model: NULL, or the first difference.  The
+ * model's cells must appear in order; the slots between them may be gaps
+ * (an empty range [b, b - 1] with prev.last < b <= next.first, b sorted,
+ * no rights, empty grants), never in slot 1 or N - 1.
  */
 static const char *image_diff(const struct cell_table *t, const struct model *m)
 {
 	const uint8_t *mem = t->mem;
 	uint64_t T = m->T, R = m->R;
+	uint32_t N = t->N, k = 0;
 
-	if (t->T != m->T || t->R != m->R || t->M != m->M || t->N != m->n + 1)
+	if (t->T != m->T || t->R != m->R || t->M != m->M || t->cells != m->n || N < m->n + 1 ||
+	    N > 64 * T)
 		return "struct fields";
-	if (meta(t, 0) != m->R || meta(t, 1) != m->T || meta(t, 2) != m->M || meta(t, 3) != m->n + 1)
+	if (meta(t, 0) != m->R || meta(t, 1) != m->T || meta(t, 2) != m->M || meta(t, 3) != N)
 		return "metacell";
 	if (t->mem != phys_to_virt(t->base) || t->base % 4096 || (PAGE_SIZE << t->order) < cells_bytes(t))
 		return "base/mem/order";
+	uint64_t last_b = 0;
 	for (uint32_t i = 1; i < 64 * T; i++) {
 		struct raw_cell r = raw_cell(mem, i);
-		const struct mcell *c = i <= m->n ? &m->c[i - 1] : NULL;
-		int bad = c ? (r.first != c->first || r.last != c->last || r.ppn != c->ppn ||
-			       r.valid != c->valid || r.reserved)
-			    : (r.first || r.last || r.ppn || r.valid || r.reserved);
+		int gap = i < N && raw_gap(r);
+		const struct mcell *c = i < N && !gap && k < m->n ? &m->c[k] : NULL;
+		int bad;
+		if (i >= N)
+			bad = r.first || r.last || r.ppn || r.valid || r.reserved;
+		else if (gap)
+			bad = i == 1 || i == N - 1 || (k > 0 && r.first <= m->c[k - 1].last) ||
+			      (k < m->n && r.first > m->c[k].first) || r.first < last_b;
+		else
+			bad = !c || r.first != c->first || r.last != c->last || r.ppn != c->ppn ||
+			      r.valid != c->valid || r.reserved;
 		if (bad) {
-			snprintf(diff, sizeof(diff), "descriptor %u", i);
+			snprintf(diff, sizeof(diff), "descriptor %u (%s, model cell %u)", i,
+				 gap ? "gap" : "cell", k);
 			return diff;
 		}
-		if (c && i > 1 && m->c[i - 2].last >= c->first)
+		if (gap)
+			last_b = r.first;
+		if (c && k > 0 && m->c[k - 1].last >= c->first)
 			return "model unsorted";
-	}
-	for (uint32_t s = 0; s < R; s++) {
-		for (uint32_t i = 0; i < 64 * T; i++) {
-			int used = s < m->M && i >= 1 && i <= m->n;
-			uint8_t p = used ? m->c[i - 1].rights[s] : 0;
-			uint32_t g = used ? m->c[i - 1].grant[s] : EMPTY;
+		for (uint32_t s = 0; s < R; s++) {
+			uint8_t p = c && s < m->M ? c->rights[s] : 0;
+			uint32_t g = c && s < m->M ? c->grant[s] : EMPTY;
 			if (mem[perm_off(T, s, i)] != p || raw32(mem, grant_off(T, R, s, i)) != g) {
 				snprintf(diff, sizeof(diff), "row %u slot %u: perm %#x (want %#x) grant %#x (want %#x)",
 					 s, i, mem[perm_off(T, s, i)], p, raw32(mem, grant_off(T, R, s, i)), g);
 				return diff;
 			}
 		}
+		if (c)
+			k++;
 	}
+	if (k != m->n)
+		return "cells missing";
+	for (uint32_t s = 0; s < R; s++)
+		if (mem[perm_off(T, s, 0)] != 0 || raw32(mem, grant_off(T, R, s, 0)) != EMPTY)
+			return "slot 0's row bytes";
 	return NULL;
+}
+
+/* The table slot of the model's cell K (1-based, its slot were there no gaps), read
+ * from the raw image; 64T (no slot) when there is no such cell. */
+static uint32_t slot_of(const struct cell_table *t, uint32_t k)
+{
+	for (uint32_t i = 1; i < t->N; i++)
+		if (!raw_gap(raw_cell(t->mem, i)) && --k == 0)
+			return i;
+	return k == 0 ? 0 : 64 * t->T;
 }
 
 #define CHECK_IMAGE(t, m)                                                       \
@@ -272,14 +308,14 @@ static void fill_random(struct cell_table *t, struct model *m, uint32_t n, uint6
 		CHECK_EQ(cells_insert(t, &c, &s2), want);
 		if (want)
 			continue;
-		CHECK_EQ(s1, s2);
+		CHECK_EQ(slot_of(t, s1), s2);
 		for (uint32_t s = 0; s < m->M; s++) {
 			uint8_t r = (uint8_t)next();
 			uint32_t g = next() & 1 ? EMPTY : (uint32_t)next();
 			m->c[s1 - 1].rights[s] = r;
 			m->c[s1 - 1].grant[s] = g;
-			CHECK_EQ(cells_set_rights(t, s1, s, r), 0);
-			CHECK_EQ(cells_set_grant(t, s1, s, g), 0);
+			CHECK_EQ(cells_set_rights(t, s2, s, r), 0);
+			CHECK_EQ(cells_set_grant(t, s2, s, g), 0);
 		}
 	}
 }
@@ -505,17 +541,17 @@ static void full_table(void)
 		if (m.c[i - 1].last > m.c[i - 1].first)
 			wide = i;
 	CHECK(wide != 0);
-	CHECK_EQ(cells_split(&t, wide, m.c[wide - 1].last), -ENOSPC);
+	CHECK_EQ(cells_split(&t, slot_of(&t, wide), m.c[wide - 1].last), -ENOSPC);
 	CHECK_IMAGE(&t, &m);
 	/* Removing one makes room again. */
-	CHECK_EQ(cells_remove(&t, 63), 0);
+	CHECK_EQ(cells_remove(&t, slot_of(&t, 63)), 0);
 	CHECK_EQ(model_remove(&m, 63), 0);
 	CHECK_IMAGE(&t, &m);
 	CHECK_EQ(cells_insert(&t, &c, NULL), 0);
 	cells_destroy(&t);
 }
 
-static void remove_shifts_down(void)
+static void remove_leaves_gaps(void)
 {
 	struct cell_table t;
 	struct model m;
@@ -523,15 +559,23 @@ static void remove_shifts_down(void)
 	model_init(&m, 1, 4, 3);
 	fill_random(&t, &m, 20, 1000);
 	CHECK_EQ(cells_remove(&t, 0), -EINVAL);
-	CHECK_EQ(cells_remove(&t, 21), -EINVAL);
+	CHECK_EQ(cells_remove(&t, t.N), -EINVAL);
 	const uint32_t order[] = { 5, 1, 18, 17, 1, 8 };
 	for (unsigned k = 0; k < 6; k++) {
-		CHECK_EQ(cells_remove(&t, order[k]), 0);
+		uint32_t n = t.N;
+		CHECK_EQ(cells_remove(&t, slot_of(&t, order[k])), 0);
 		CHECK_EQ(model_remove(&m, order[k]), 0);
 		CHECK_IMAGE(&t, &m);
+		/* A cell in the middle leaves a gap: nothing above it moves. */
+		if (order[k] != 1 && order[k] <= m.n)
+			CHECK_EQ(t.N, n);
 	}
+	/* A gap is no cell to remove. */
+	for (uint32_t i = 1; i < t.N; i++)
+		if (cells_is_gap(&t, i))
+			CHECK_EQ(cells_remove(&t, i), -EINVAL);
 	while (m.n) {
-		CHECK_EQ(cells_remove(&t, m.n), 0);
+		CHECK_EQ(cells_remove(&t, slot_of(&t, m.n)), 0);
 		model_remove(&m, m.n);
 	}
 	CHECK_IMAGE(&t, &m);
@@ -643,11 +687,13 @@ static void merge_rules(void)
 	CHECK_EQ(cells_get(&t, 9, &c), 0);
 	CHECK(c.vpn_first == 100 && c.vpn_last == 119 && c.ppn == 500);
 
-	/* (1,2): all zero rights: merges, and the rest move down. */
+	/* (1,2): all zero rights: merges, and slot 2 becomes a gap: nothing above moves. */
 	CHECK_EQ(cells_merge_next(&t, 1), 1);
 	CHECK_EQ(model_merge(&m, 1), 1);
 	CHECK_IMAGE(&t, &m);
-	CHECK_EQ(t.N, 9);
+	CHECK_EQ(t.N, 10); /* the merge of (9,10) left a gap at the top: dropped */
+	CHECK(cells_is_gap(&t, 2));
+	CHECK_EQ(cells_merge_next(&t, 2), 0); /* a gap merges with nothing */
 	/* A split undone by a merge. */
 	CHECK_EQ(cells_set_rights(&t, 1, 1, CELL_V | CELL_R | CELL_X), 0);
 	m.c[0].rights[1] = CELL_V | CELL_R | CELL_X;
@@ -799,7 +845,7 @@ static int traverse_agrees(const struct cell_table *t, const struct model *m, ui
 	for (uint32_t k = 0; k < m->n; k++) {
 		if (m->c[k].last < lo || m->c[k].first > hi)
 			continue;
-		if (want >= v.n || v.slots[want] != k + 1)
+		if (want >= v.n || v.slots[want] != slot_of(t, k + 1))
 			return 0;
 		if (++want == stop_after)
 			return r == 42 && v.n == want && !v.bad;
@@ -851,6 +897,8 @@ static void random_against_model(void)
 	for (int step = 0; step < STEPS && !failed; step++) {
 		uint64_t op = below(1000);
 		uint32_t slot = (uint32_t)below(m.n + 2), s1 = 0, s2 = 0;
+		/* The same cell's slot in the table (which keeps gaps among its cells). */
+		uint32_t ts = slot >= 1 && slot <= m.n ? slot_of(&t, slot) : slot ? t.N : 0;
 		int want, got, kind;
 		if (op < 350) {
 			kind = 0;
@@ -873,23 +921,23 @@ static void random_against_model(void)
 				c.vpn_last = VPN_MASK + below(3);
 			want = model_insert(&m, &c, &s1);
 			got = cells_insert(&t, &c, &s2);
-			if (!want && s1 != s2)
+			if (!want && slot_of(&t, s1) != s2)
 				failed = 1;
 		} else if (op < 520) {
 			kind = 1;
 			want = model_remove(&m, slot);
-			got = cells_remove(&t, slot);
+			got = cells_remove(&t, ts);
 		} else if (op < 650) {
 			kind = 2;
 			uint64_t vpn = 0;
 			if (slot >= 1 && slot <= m.n)
 				vpn = m.c[slot - 1].first + below(m.c[slot - 1].last - m.c[slot - 1].first + 2);
 			want = model_split(&m, slot, vpn);
-			got = cells_split(&t, slot, vpn);
+			got = cells_split(&t, ts, vpn);
 		} else if (op < 800) {
 			kind = 3;
 			want = model_merge(&m, slot);
-			got = cells_merge_next(&t, slot);
+			got = cells_merge_next(&t, ts);
 		} else if (op < 920) {
 			kind = 4;
 			uint32_t div = (uint32_t)below(m.M + 1);
@@ -899,7 +947,7 @@ static void random_against_model(void)
 			want = slot >= 1 && slot <= m.n && div < m.M ? 0 : -EINVAL;
 			if (!want)
 				m.c[slot - 1].rights[div] = bits;
-			got = cells_set_rights(&t, slot, div, bits);
+			got = cells_set_rights(&t, ts, div, bits);
 		} else if (op < 960) {
 			kind = 5;
 			uint32_t div = (uint32_t)below(m.M + 1);
@@ -907,14 +955,14 @@ static void random_against_model(void)
 			want = slot >= 1 && slot <= m.n && div < m.M ? 0 : -EINVAL;
 			if (!want)
 				m.c[slot - 1].grant[div] = g;
-			got = cells_set_grant(&t, slot, div, g);
+			got = cells_set_grant(&t, ts, div, g);
 		} else if (op < 985) {
 			kind = 6;
 			int v = (int)(next() & 1);
 			want = slot >= 1 && slot <= m.n ? 0 : -EINVAL;
 			if (!want)
 				m.c[slot - 1].valid = v;
-			got = cells_set_valid(&t, slot, v);
+			got = cells_set_valid(&t, ts, v);
 		} else if (op < 995) {
 			kind = 7;
 			uint32_t div = 0;
@@ -957,7 +1005,7 @@ static void random_against_model(void)
 			int mk = model_find(&m, vpn);
 			uint32_t ls = 0;
 			int r = cells_lookup(&t, vpn, &ls);
-			if (mk < 0 ? r != -ENOENT : (r != 0 || ls != (uint32_t)mk + 1)) {
+			if (mk < 0 ? r != -ENOENT : (r != 0 || ls != slot_of(&t, (uint32_t)mk + 1))) {
 				printf("#   step %d: lookup %#llx\n", step, (unsigned long long)vpn);
 				failed = 1;
 			}
@@ -1182,12 +1230,12 @@ static void mmu_walk_agrees(void)
 	while (m.n < 400) {
 		uint64_t first = 0x7FFFFFC00 + below(0x800);
 		struct cell c = { first, first + below(4), below(1ull << 40), (next() & 7) != 0 };
-		uint32_t s;
+		uint32_t s, ts;
 		if (model_insert(&m, &c, &s) == 0) {
-			CHECK_EQ(cells_insert(&t, &c, NULL), 0);
+			CHECK_EQ(cells_insert(&t, &c, &ts), 0);
 			for (uint32_t d = 0; d < 3; d++) {
 				m.c[s - 1].rights[d] = (uint8_t)(next() & 0x3F);
-				cells_set_rights(&t, s, d, m.c[s - 1].rights[d]);
+				cells_set_rights(&t, ts, d, m.c[s - 1].rights[d]);
 			}
 		}
 	}
@@ -1220,7 +1268,7 @@ static void mmu_walk_agrees(void)
 		/* The table's own view of the hit agrees too. */
 		uint32_t slot;
 		int mk = model_find(&m, vpn);
-		if (mk >= 0 && (cells_lookup(&t, vpn, &slot) || slot != (uint32_t)mk + 1 ||
+		if (mk >= 0 && (cells_lookup(&t, vpn, &slot) || slot != slot_of(&t, (uint32_t)mk + 1) ||
 				cells_get_rights(&t, slot, usid) != (usid < 3 ? m.c[mk].rights[usid] : 0)))
 			agree = 0;
 	}
@@ -1240,7 +1288,7 @@ int main(void)
 	RUN(insert_moves_rows);
 	RUN(insert_rejects);
 	RUN(full_table);
-	RUN(remove_shifts_down);
+	RUN(remove_leaves_gaps);
 	RUN(split_keeps_rights);
 	RUN(merge_rules);
 	RUN(rights_and_divisions);

@@ -1,0 +1,228 @@
+/*
+ * Slack in a permission table (slack.h): finding a gap near an insert,
+ * spreading gaps out when none is near, and squeezing them out when a
+ * table holds more gaps than cells.
+ *
+ * The costs: an insert scans and moves at most NEAR slots when a gap is
+ * near; when none is, a window around the insert doubles until at least an
+ * eighth of it is free, and its cells are spread evenly over it (each moves
+ * twice).  That is the packed-memory array's bound, O(log^2 n) slots moved
+ * per insert amortised, whatever the order of the inserts (a stack or a
+ * heap growing down costs what growing up does).
+ */
+#include <string.h>
+
+#include "secure-cells/slack.h"
+
+#define NEAR 32	      /* slots an insert looks at on either side for a gap */
+#define FREE_SHARE 8  /* a window is spread once 1/FREE_SHARE of it is free */
+
+uint32_t next_cell(const struct cell_table *t, uint32_t i)
+{
+	while (i < t->N && is_gap(t, i))
+		i++;
+	return i;
+}
+
+uint32_t prev_cell(const struct cell_table *t, uint32_t i)
+{
+	while (i >= 1 && is_gap(t, i))
+		i--;
+	return i;
+}
+
+void make_gap(struct cell_table *t, uint32_t i, uint64_t b)
+{
+	struct cell g = { b, b - 1, 0, 0 };
+	desc_encode(desc(t, i), &g);
+	for (uint32_t s = 0; s < t->M; s++) {
+		perm_row(t, s)[i] = 0;
+		grant_row(t, s)[i] = CELL_GRANT_EMPTY;
+	}
+}
+
+void clear_slot(struct cell_table *t, uint32_t i)
+{
+	desc(t, i)[0] = 0;
+	desc(t, i)[1] = 0;
+	for (uint32_t s = 0; s < t->M; s++) {
+		perm_row(t, s)[i] = 0;
+		grant_row(t, s)[i] = CELL_GRANT_EMPTY;
+	}
+}
+
+void move_slot(struct cell_table *t, uint32_t from, uint32_t to)
+{
+	memcpy(desc(t, to), desc(t, from), 16);
+	for (uint32_t s = 0; s < t->M; s++) {
+		perm_row(t, s)[to] = perm_row(t, s)[from];
+		/* Rows of nothing but empty entries look the same moved. */
+		if (t->grants)
+			grant_row(t, s)[to] = grant_row(t, s)[from];
+	}
+}
+
+/* Move slots [from, to) up by one (slot TO is free; FROM keeps a stale copy). */
+static void shift_up(struct cell_table *t, uint32_t from, uint32_t to)
+{
+	uint64_t n = to - from;
+	memmove(desc(t, from + 1), desc(t, from), 16 * n);
+	for (uint32_t s = 0; s < t->M; s++) {
+		memmove(perm_row(t, s) + from + 1, perm_row(t, s) + from, n);
+		if (t->grants)
+			memmove(grant_row(t, s) + from + 1, grant_row(t, s) + from, 4 * n);
+	}
+}
+
+/* Move slots (to, from] down by one (slot TO is free; FROM keeps a stale copy). */
+static void shift_down(struct cell_table *t, uint32_t to, uint32_t from)
+{
+	uint64_t n = from - to;
+	memmove(desc(t, to), desc(t, to + 1), 16 * n);
+	for (uint32_t s = 0; s < t->M; s++) {
+		memmove(perm_row(t, s) + to, perm_row(t, s) + to + 1, n);
+		if (t->grants)
+			memmove(grant_row(t, s) + to, grant_row(t, s) + to + 1, 4 * n);
+	}
+}
+
+uint32_t first_above(const struct cell_table *t, uint64_t vpn)
+{
+	uint32_t lo = 1, hi = t->N;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (desc_first(desc(t, mid)) > vpn)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* A free slot for the place POS by moving at most REACH slots, or 0. */
+static uint32_t open_near(struct cell_table *t, uint32_t pos, uint32_t reach)
+{
+	if (pos > 1 && is_gap(t, pos - 1))
+		return pos - 1;
+	uint32_t cap = 64u * t->T;
+	for (uint32_t d = 0; d <= reach; d++) {
+		uint32_t up = pos + d;
+		if (up < t->N && is_gap(t, up)) {
+			shift_up(t, pos, up);
+			return pos;
+		}
+		if (up == t->N && up < cap) {
+			shift_up(t, pos, up);
+			set_N(t, t->N + 1);
+			return pos;
+		}
+		/* Slot pos - 1 holds a cell here; one below it may be a gap. */
+		if (pos >= 3 + d && is_gap(t, pos - 2 - d)) {
+			shift_down(t, pos - 2 - d, pos - 1);
+			return pos - 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Spread the cells of slots [lo, hi) evenly over them, with the gaps among
+ * them.  When HI reaches N (the window takes in the unused slots above the
+ * last cell, up to 64T), at most KEEP gaps go between the cells, none
+ * after the last, and N becomes the slot after it.
+ */
+static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep)
+{
+	uint32_t top = hi >= t->N, end = top ? t->N : hi;
+	/* The cells to the top of the window, in order. */
+	uint32_t dest = hi;
+	for (uint32_t i = end; i-- > lo;)
+		if (!is_gap(t, i))
+			move_slot(t, i, --dest);
+	uint32_t cells = hi - dest, gaps = hi - lo - cells;
+	if (top && gaps > keep)
+		gaps = keep;
+	/* Then down to their places, each followed by its share of the gaps. */
+	uint32_t shares = top ? cells - 1 : cells, k = lo;
+	for (uint32_t j = 0; j < cells; j++) {
+		move_slot(t, dest + j, k);
+		uint64_t b = desc_last(desc(t, k)) + 1;
+		k++;
+		uint32_t n = j < shares ? (uint32_t)((uint64_t)(j + 1) * gaps / shares -
+						     (uint64_t)j * gaps / shares) : 0;
+		while (n--)
+			make_gap(t, k++, b);
+	}
+	if (top) {
+		for (uint32_t i = k; i < hi; i++)
+			clear_slot(t, i);
+		set_N(t, k);
+	}
+}
+
+/* Spread a window around POS that has room: the smallest doubling with a share free. */
+static void spread_around(struct cell_table *t, uint32_t pos)
+{
+	uint32_t cap = 64u * t->T;
+	for (uint32_t size = 4 * NEAR;; size *= 2) {
+		uint32_t lo = pos > size / 2 ? pos - size / 2 : 1;
+		uint32_t hi = lo + size < cap ? lo + size : cap;
+		if (hi == cap)
+			lo = hi > size ? hi - size : 1;
+		uint32_t cells = 0;
+		for (uint32_t i = lo; i < hi && i < t->N; i++)
+			cells += !is_gap(t, i);
+		uint32_t room = hi - lo - cells;
+		if ((uint64_t)room * FREE_SHARE >= hi - lo || (lo == 1 && hi == cap)) {
+			if (room)
+				spread(t, lo, hi, room);
+			return;
+		}
+	}
+}
+
+uint32_t open_slot(struct cell_table *t, uint64_t first)
+{
+	uint32_t q = open_near(t, first_above(t, first), NEAR);
+	if (!q) {
+		/* Spread out, the gap is near; in a nearly full table it may still be
+		 * anywhere (a quarter of it is kept free: cells_edit's reserve). */
+		spread_around(t, first_above(t, first));
+		q = open_near(t, first_above(t, first), 64u * t->T);
+	}
+	return q;
+}
+
+void fix_gaps_around(struct cell_table *t, uint32_t q)
+{
+	uint64_t f = desc_first(desc(t, q)), l = desc_last(desc(t, q));
+	for (uint32_t i = q - 1; i >= 1 && is_gap(t, i) && desc_first(desc(t, i)) > f; i--)
+		make_gap(t, i, f);
+	for (uint32_t i = q + 1; i < t->N && is_gap(t, i) && desc_first(desc(t, i)) <= l; i++)
+		make_gap(t, i, l + 1);
+}
+
+void trim_top(struct cell_table *t)
+{
+	while (t->N > 1 && is_gap(t, t->N - 1)) {
+		clear_slot(t, t->N - 1);
+		set_N(t, t->N - 1);
+	}
+}
+
+void normalize(struct cell_table *t)
+{
+	trim_top(t);
+	if (t->N > 1 && is_gap(t, 1)) {
+		/* The first cell down to slot 1; the gaps it leaves above it follow it. */
+		uint32_t j = next_cell(t, 1);
+		move_slot(t, j, 1);
+		uint64_t b = desc_last(desc(t, 1)) + 1;
+		for (uint32_t i = 2; i <= j; i++)
+			make_gap(t, i, b);
+	}
+	/* More gaps than cells (and than a table's worth): squeeze them out. */
+	uint32_t gaps = t->N - 1 - t->cells;
+	if (gaps > t->cells + 64)
+		spread(t, 1, t->N, t->cells / FREE_SHARE);
+}
