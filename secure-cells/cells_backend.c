@@ -347,8 +347,8 @@ int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visi
 
 void backend_stats(char *buf, size_t size)
 {
-	uint32_t user = active ? active->table.N - 1 : 0;
-	uint32_t kernel = kernel_table.N ? kernel_table.N - 1 : 0;
+	uint32_t user = active ? cells_count(&active->table) : 0;
+	uint32_t kernel = cells_count(&kernel_table);
 	snprintf(buf, size, " cells=%u user_cells=%u kernel_cells=%u table_grows=%lu",
 		 user + kernel, user, kernel, cells_edit_grows());
 }

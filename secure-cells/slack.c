@@ -4,18 +4,18 @@
  * table holds more gaps than cells.
  *
  * The costs: an insert scans and moves at most NEAR slots when a gap is
- * near; when none is, a window around the insert doubles until at least an
- * eighth of it is free, and its cells are spread evenly over it (each moves
- * twice).  That is the packed-memory array's bound, O(log^2 n) slots moved
- * per insert amortised, whatever the order of the inserts (a stack or a
- * heap growing down costs what growing up does).
+ * near; when none is, a window around the insert doubles until it has the
+ * room its size asks for (spread_around), and its cells are spread evenly
+ * over it (each moves twice).  That is the packed-memory array's bound,
+ * O(log^2 n) slots moved per insert amortised, whatever the order of the
+ * inserts (a stack or a heap growing down costs what growing up does).
  */
 #include <string.h>
 
 #include "secure-cells/slack.h"
 
 #define NEAR 32	      /* slots an insert looks at on either side for a gap */
-#define FREE_SHARE 8  /* a window is spread once 1/FREE_SHARE of it is free */
+#define SQUEEZE_SHARE 8 /* gaps kept, per cell, when a table with too many is squeezed */
 
 uint32_t next_cell(const struct cell_table *t, uint32_t i)
 {
@@ -53,13 +53,17 @@ void clear_slot(struct cell_table *t, uint32_t i)
 
 void move_slot(struct cell_table *t, uint32_t from, uint32_t to)
 {
-	memcpy(desc(t, to), desc(t, from), 16);
-	for (uint32_t s = 0; s < t->M; s++) {
-		perm_row(t, s)[to] = perm_row(t, s)[from];
-		/* Rows of nothing but empty entries look the same moved. */
-		if (t->grants)
+	uint64_t *d = desc(t, to), *f = desc(t, from);
+	d[0] = f[0];
+	d[1] = f[1];
+	uint8_t *row = perm_row(t, 0);
+	uint64_t stride = 64ul * t->T;
+	for (uint32_t s = 0; s < t->M; s++, row += stride)
+		row[to] = row[from];
+	/* Rows of nothing but empty entries look the same moved. */
+	if (t->grants)
+		for (uint32_t s = 0; s < t->M; s++)
 			grant_row(t, s)[to] = grant_row(t, s)[from];
-	}
 }
 
 /* Move slots [from, to) up by one (slot TO is free; FROM keeps a stale copy). */
@@ -126,12 +130,16 @@ static uint32_t open_near(struct cell_table *t, uint32_t pos, uint32_t reach)
 }
 
 /*
- * Spread the cells of slots [lo, hi) evenly over them, with the gaps among
- * them.  When HI reaches N (the window takes in the unused slots above the
- * last cell, up to 64T), at most KEEP gaps go between the cells, none
- * after the last, and N becomes the slot after it.
+ * Spread the cells of slots [lo, hi) over them, with the gaps among them:
+ * a quarter of the gaps in one run where the next insert goes (after the last cell
+ * that starts at or below HOT, or the first cell), so that inserts in a
+ * row at one place (a stack, a heap touched from the top down) each find a
+ * gap next to them, and the rest evenly.  When HI reaches N (the window
+ * takes in the unused slots above the last cell, up to 64T), at most KEEP
+ * gaps go between the cells, none after the last, and N becomes the slot
+ * after it.
  */
-static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep)
+static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep, uint64_t hot)
 {
 	uint32_t top = hi >= t->N, end = top ? t->N : hi;
 	/* The cells to the top of the window, in order. */
@@ -142,14 +150,23 @@ static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep
 	uint32_t cells = hi - dest, gaps = hi - lo - cells;
 	if (top && gaps > keep)
 		gaps = keep;
+	if (cells == 0)
+		return;
+	/* The cell the run follows; in the top window, never the last. */
+	uint32_t shares = top ? cells - 1 : cells, run_after = 0;
+	while (run_after + 1 < cells && desc_first(desc(t, dest + run_after + 1)) <= hot)
+		run_after++;
+	uint32_t run = shares && run_after < shares ? gaps / 4 : 0, even = gaps - run;
 	/* Then down to their places, each followed by its share of the gaps. */
-	uint32_t shares = top ? cells - 1 : cells, k = lo;
+	uint32_t k = lo;
 	for (uint32_t j = 0; j < cells; j++) {
 		move_slot(t, dest + j, k);
 		uint64_t b = desc_last(desc(t, k)) + 1;
 		k++;
-		uint32_t n = j < shares ? (uint32_t)((uint64_t)(j + 1) * gaps / shares -
-						     (uint64_t)j * gaps / shares) : 0;
+		uint32_t n = j < shares ? (uint32_t)((uint64_t)(j + 1) * even / shares -
+						     (uint64_t)j * even / shares) : 0;
+		if (j == run_after)
+			n += run;
 		while (n--)
 			make_gap(t, k++, b);
 	}
@@ -160,11 +177,21 @@ static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep
 	}
 }
 
-/* Spread a window around POS that has room: the smallest doubling with a share free. */
-static void spread_around(struct cell_table *t, uint32_t pos)
+/*
+ * Spread the smallest window around POS that has room for its level: a
+ * window of 4 NEAR slots (level 0) needs a 1/64 share free, so that spread
+ * evenly it has a gap within NEAR of every slot; each doubling needs a
+ * little more, up to a quarter for the whole table (which the reserve of
+ * cells_edit keeps free).  Thresholds that tighten with the level are what
+ * bound the amortised cost (the packed-memory array's argument): a spread
+ * window leaves every smaller window inside it well under its own limit.
+ */
+static void spread_around(struct cell_table *t, uint32_t pos, uint64_t hot)
 {
-	uint32_t cap = 64u * t->T;
-	for (uint32_t size = 4 * NEAR;; size *= 2) {
+	uint32_t cap = 64u * t->T, levels = 0;
+	while ((4u * NEAR << levels) < cap)
+		levels++;
+	for (uint32_t k = 0, size = 4 * NEAR;; k++, size *= 2) {
 		uint32_t lo = pos > size / 2 ? pos - size / 2 : 1;
 		uint32_t hi = lo + size < cap ? lo + size : cap;
 		if (hi == cap)
@@ -172,22 +199,24 @@ static void spread_around(struct cell_table *t, uint32_t pos)
 		uint32_t cells = 0;
 		for (uint32_t i = lo; i < hi && i < t->N; i++)
 			cells += !is_gap(t, i);
-		uint32_t room = hi - lo - cells;
-		if ((uint64_t)room * FREE_SHARE >= hi - lo || (lo == 1 && hi == cap)) {
+		uint64_t room = hi - lo - cells;
+		/* room / (hi - lo) >= 1/64 + (1/4 - 1/64) k / levels, in integers. */
+		int enough = levels == 0 || room * 64 * levels >= (uint64_t)(hi - lo) * (levels + 15 * k);
+		if (enough || (lo == 1 && hi == cap)) {
 			if (room)
-				spread(t, lo, hi, room);
+				spread(t, lo, hi, (uint32_t)room, hot);
 			return;
 		}
 	}
 }
 
-uint32_t open_slot(struct cell_table *t, uint64_t first)
+uint32_t open_slot(struct cell_table *t, uint32_t pos, uint64_t first)
 {
-	uint32_t q = open_near(t, first_above(t, first), NEAR);
+	uint32_t q = open_near(t, pos, NEAR);
 	if (!q) {
 		/* Spread out, the gap is near; in a nearly full table it may still be
 		 * anywhere (a quarter of it is kept free: cells_edit's reserve). */
-		spread_around(t, first_above(t, first));
+		spread_around(t, first_above(t, first), first);
 		q = open_near(t, first_above(t, first), 64u * t->T);
 	}
 	return q;
@@ -224,5 +253,5 @@ void normalize(struct cell_table *t)
 	/* More gaps than cells (and than a table's worth): squeeze them out. */
 	uint32_t gaps = t->N - 1 - t->cells;
 	if (gaps > t->cells + 64)
-		spread(t, 1, t->N, t->cells / FREE_SHARE);
+		spread(t, 1, t->N, t->cells / SQUEEZE_SHARE, 0);
 }

@@ -43,14 +43,14 @@ void make_gap(struct cell_table *t, uint32_t i, uint64_t b);
 void clear_slot(struct cell_table *t, uint32_t i);
 
 /*
- * Room for a new slot between slot POS - 1 and slot POS (the search's
- * place for a new first VPN FIRST): cells between there and the nearest gap
+ * Room for a new slot between slot POS - 1 and slot POS (POS =
+ * first_above(FIRST), the search's place for a new first VPN FIRST): cells between there and the nearest gap
  * move one slot, and when no gap is near, the slots around are spread out
  * first.  Returns the free slot (its contents stale: the caller writes all
  * of it), or 0 when the table holds 64T - 1 cells.  The cells keep their
  * order; a cell below the free slot may have moved down by one.
  */
-uint32_t open_slot(struct cell_table *t, uint64_t first);
+uint32_t open_slot(struct cell_table *t, uint32_t pos, uint64_t first);
 
 /* After a cell [f, l] was written to slot Q: the gaps next to it agree with it. */
 void fix_gaps_around(struct cell_table *t, uint32_t q);

@@ -70,10 +70,10 @@ int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last,
 	return 0;
 }
 
-/* Write *C to a slot opened for it, with ROWS (NULL: 0 and empty grants); the slot. */
-static int place(struct cell_table *t, const struct cell *c, uint32_t *slot)
+/* Write *C to a slot opened for it at POS (first_above), no rights, empty grants: its slot. */
+static int place(struct cell_table *t, uint32_t pos, const struct cell *c, uint32_t *slot)
 {
-	uint32_t q = open_slot(t, c->vpn_first);
+	uint32_t q = open_slot(t, pos, c->vpn_first);
 	if (!q)
 		return -ENOSPC;
 	desc_encode(desc(t, q), c);
@@ -89,14 +89,17 @@ static int place(struct cell_table *t, const struct cell *c, uint32_t *slot)
 
 int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
 {
-	uint32_t below, q;
+	uint32_t q;
 	if (!range_ok(c))
 		return -EINVAL;
-	if (cells_gap(t, c->vpn_first, c->vpn_last, &below) != 0)
+	/* cells_gap's checks, keeping the place found. */
+	uint32_t pos = first_above(t, c->vpn_first), above = next_cell(t, pos);
+	if ((pos > 1 && desc_last(desc(t, pos - 1)) >= c->vpn_first) ||
+	    (above < t->N && desc_first(desc(t, above)) <= c->vpn_last))
 		return -EEXIST;
 	if (t->cells >= cells_capacity(t))
 		return -ENOSPC;
-	int err = place(t, c, &q);
+	int err = place(t, pos, c, &q);
 	if (!err && slot)
 		*slot = q;
 	return err;
@@ -204,7 +207,7 @@ int cells_split(struct cell_table *t, uint32_t slot, uint64_t vpn)
 	a.vpn_last = vpn - 1;
 	/* The lower half first, so that the upper one finds its place above it. */
 	desc_encode(desc(t, slot), &a);
-	if (place(t, &b, &q) != 0) { /* cannot be: a cell fewer than the capacity */
+	if (place(t, first_above(t, b.vpn_first), &b, &q) != 0) { /* cannot be: a cell fewer than the capacity */
 		desc_encode(desc(t, slot), &(struct cell){ a.vpn_first, b.vpn_last, a.ppn, a.valid });
 		return -ENOSPC;
 	}

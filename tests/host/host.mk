@@ -63,9 +63,9 @@ host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c t
                     tests/host/host_env.c
 
 HOST_TESTS += cells
-host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c secure-cells/slack.c kernel/frame.c kernel/heap.c \
-                   tests/host/host_env.c
-$(HOSTBUILD)/test_cells: secure-cells/table.h secure-cells/layout.h secure-cells/slack.h
+host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/heap.c \
+                   kernel/u64map.c tests/host/host_env.c
+$(HOSTBUILD)/test_cells: $(wildcard secure-cells/*.h)
 
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells

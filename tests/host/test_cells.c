@@ -1,5 +1,7 @@
 /*
- * Host tests of the SecureCells permission table (secure-cells/table.c).
+ * Host tests of the SecureCells permission table (secure-cells/table.c),
+ * and of the cells backend over it (hold, huge and stack faults, and
+ * all-or-nothing under every allocation failing in turn).
  *
  * The table is read back as raw bytes and decoded here bit by bit from the
  * layout in docs/SECURECELLS.md, never through the table's own accessors,
@@ -15,7 +17,10 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
+#include "secure-cells/cells_space.h"
+#include "secure-cells/divisions.h"
 #include "secure-cells/table.h"
+#include "vmm/backend.h"
 #include "tests/host/check.h"
 
 #define ARENA (64ul << 20)
@@ -1278,6 +1283,265 @@ static void mmu_walk_agrees(void)
 	cells_destroy(&t);
 }
 
+/* ----------------------------------------------------- the backend itself --- */
+
+#define UVA 0x0000004000000000ul /* user half, far from the trap page */
+#define KVA 0xffff900000000000ul /* kernel half, away from the trap page */
+#define UR (VMM_USER | VMM_READ)
+#define URW (VMM_USER | VMM_READ | VMM_WRITE)
+#define MiB2 (2ul << 20)
+
+static struct backend_space *kernel_space;
+
+/* A fault as vmm/fault.c makes it for an anonymous region [start, end). */
+static int fault(struct backend_space *s, vaddr_t va, enum region_kind kind, vaddr_t start,
+		 vaddr_t end)
+{
+	struct backend_fault f = { .va = va, .access = VMM_WRITE, .kind = kind,
+				   .rights = URW | VMM_ACCESSED | VMM_DIRTY,
+				   .region_start = start, .region_end = end };
+	return backend_fault(s, &f);
+}
+
+/* The kernel space (made once: its table lives as long as the kernel), and
+ * the heap's slab for spaces, which the heap keeps once it has it. */
+static void kernel_ready(void)
+{
+	struct backend_space *s;
+	if (kernel_space)
+		return;
+	CHECK_EQ(backend_space_create(NULL, &kernel_space), 0);
+	CHECK_EQ(backend_space_create(kernel_space, &s), 0);
+	CHECK_EQ(fault(s, UVA, REGION_ANON, UVA, UVA + 4096), 0); /* and the owned-frame map's */
+	backend_space_destroy(s);
+}
+
+static struct backend_space *space_new(void)
+{
+	struct backend_space *s = NULL;
+	kernel_ready();
+	CHECK_EQ(backend_space_create(kernel_space, &s), 0);
+	return s;
+}
+
+/* The byte of division DIV for the cell holding VA in its table. */
+static uint8_t byte_at(struct backend_space *s, vaddr_t va, uint32_t div)
+{
+	const struct cell_table *t = cells_table_for(s, va);
+	uint32_t slot;
+	if (cells_lookup(t, (va >> 12) & VPN_MASK, &slot) != 0)
+		return 0xEE;
+	return cells_get_rights(t, slot, div);
+}
+
+static int translates(struct backend_space *s, vaddr_t va, unsigned rights, uint64_t *pa)
+{
+	struct vmm_mapping m;
+	if (backend_translate(s, va, &m) != 0)
+		return 0;
+	if (pa)
+		*pa = m.pa;
+	return (m.rights & (VMM_RIGHTS_MASK | VMM_ACCESSED | VMM_DIRTY)) == rights;
+}
+
+/* Hold (VMM_USER alone): the frame stays, no access reaches it, and protect brings it back. */
+static void backend_hold(void)
+{
+	kernel_ready();
+	uint64_t f0 = free_bytes();
+	struct backend_space *s = space_new();
+	vaddr_t r = UVA;
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(fault(s, r + i * 4096ul, REGION_ANON, r, r + 64 * 4096ul), 0);
+	CHECK_EQ(backend_map(s, r + 8 * 4096ul, 0x90000000ul, 4096, UR), 0); /* the caller's */
+	uint64_t pa, pa2;
+	CHECK(translates(s, r + 4096, URW | VMM_ACCESSED | VMM_DIRTY, &pa));
+	*(uint8_t *)phys_to_virt(pa) = 0x5a;
+	uint64_t held = free_bytes();
+	/* Over the whole range, holes (pages 4..7, 9..) skipped. */
+	CHECK_EQ(backend_protect(s, r, 16 * 4096ul, VMM_USER), 0);
+	CHECK(translates(s, r + 4096, VMM_USER | VMM_ACCESSED | VMM_DIRTY, &pa2));
+	CHECK_EQ(pa2, pa);
+	CHECK(translates(s, r + 8 * 4096ul, VMM_USER, NULL)); /* no A/D: none were set */
+	CHECK_EQ(byte_at(s, r + 4096, DIV_APP), CELL_A | CELL_D); /* no V, no rights */
+	CHECK_EQ(byte_at(s, r + 8 * 4096ul, DIV_WITNESS), CELL_V | CELL_R); /* the witness kept */
+	CHECK_EQ(byte_at(s, r + 4096, DIV_WITNESS), 0);
+	CHECK_EQ(free_bytes(), held);
+	struct vmm_mapping m;
+	CHECK_EQ(backend_translate(s, r + 5 * 4096ul, &m), -ENOENT);
+	/* Back: the same frame, its data, its A/D. */
+	CHECK_EQ(backend_protect(s, r + 4096, 4096, UR), 0);
+	CHECK(translates(s, r + 4096, UR | VMM_ACCESSED | VMM_DIRTY, &pa2));
+	CHECK_EQ(pa2, pa);
+	CHECK_EQ(*(uint8_t *)phys_to_virt(pa), 0x5a);
+	CHECK(translates(s, r, VMM_USER | VMM_ACCESSED | VMM_DIRTY, NULL));
+	CHECK(translates(s, r + 2 * 4096ul, VMM_USER | VMM_ACCESSED | VMM_DIRTY, NULL));
+	/* Unmap frees held frames as any. */
+	CHECK_EQ(backend_unmap(s, r, 16 * 4096ul), 0);
+	CHECK_EQ(backend_translate(s, r, &m), -ENOENT);
+	backend_space_destroy(s);
+	CHECK_EQ(free_bytes(), f0);
+}
+
+/* A huge fault: one 2 MiB cell of one 2 MiB frame, whatever the address; freed whole. */
+static void backend_huge_and_stack(void)
+{
+	kernel_ready();
+	uint64_t f0 = free_bytes();
+	struct backend_space *s = space_new();
+	vaddr_t h = UVA + 7 * MiB2;
+	CHECK_EQ(fault(s, h + 3 * MiB2 + 12345, REGION_HUGE, h, h + 8 * MiB2), 0);
+	uint64_t pa;
+	CHECK(translates(s, h + 3 * MiB2, URW | VMM_ACCESSED | VMM_DIRTY, &pa));
+	CHECK_EQ(pa % MiB2, 0);
+	struct vmm_mapping m;
+	CHECK_EQ(backend_translate(s, h + 3 * MiB2, &m), 0);
+	CHECK_EQ(m.len, MiB2);
+	CHECK_EQ(backend_translate(s, h + 2 * MiB2 + MiB2 - 4096, &m), -ENOENT);
+	/* Cutting its frame is refused, nothing changed. */
+	CHECK_EQ(backend_unmap(s, h + 3 * MiB2, 4096), -EINVAL);
+	CHECK_EQ(backend_unmap(s, h + 3 * MiB2 + 4096, MiB2), -EINVAL);
+	CHECK(translates(s, h + 3 * MiB2 + 4096, URW | VMM_ACCESSED | VMM_DIRTY, NULL));
+	CHECK_EQ(backend_unmap(s, h, 8 * MiB2), 0);
+	/* A stack fault fills up to 4 pages below, never below the region, in one cell. */
+	vaddr_t lo = UVA + 100 * MiB2, hi = lo + 64 * 4096ul;
+	CHECK_EQ(fault(s, hi - 100, REGION_STACK, lo, hi), 0);
+	CHECK_EQ(backend_translate(s, hi - 4 * 4096ul, &m), 0);
+	CHECK_EQ(m.len, 4 * 4096ul);
+	CHECK_EQ(backend_translate(s, hi - 5 * 4096ul, &m), -ENOENT);
+	CHECK_EQ(fault(s, lo + 4096, REGION_STACK, lo, hi), 0);
+	CHECK_EQ(backend_translate(s, lo, &m), 0);
+	CHECK_EQ(m.len, 2 * 4096ul); /* two pages fit above the region's start */
+	CHECK_EQ(backend_translate(s, lo - 4096, &m), -ENOENT);
+	/* Pages of a stack's block are unmapped one by one. */
+	CHECK_EQ(backend_unmap(s, hi - 2 * 4096ul, 4096), 0);
+	CHECK_EQ(backend_unmap(s, lo, 64 * 4096ul), 0);
+	backend_space_destroy(s);
+	CHECK_EQ(free_bytes(), f0);
+}
+
+/* A snapshot of one table: the struct and every byte. */
+struct snap {
+	struct cell_table t;
+	uint8_t bytes[1 << 16];
+};
+
+static void snap_take(struct snap *sn, const struct cell_table *t)
+{
+	sn->t = *t;
+	memcpy(sn->bytes, t->mem, cells_bytes(t));
+}
+
+static int snap_same(const struct snap *sn, const struct cell_table *t)
+{
+	return memcmp(&sn->t, t, sizeof(*t)) == 0 && memcmp(sn->bytes, t->mem, cells_bytes(t)) == 0;
+}
+
+/* Every kmalloc size class taken; heap_release gives them back. */
+static void *heap_take(void)
+{
+	void *head = NULL, *p;
+	for (size_t size = HEAP_MAX_SMALL; size >= HEAP_MIN_SMALL; size /= 2)
+		while ((p = kmalloc(size)) != NULL) {
+			*(void **)p = head;
+			head = p;
+		}
+	return head;
+}
+
+static void heap_give(void *head)
+{
+	while (head) {
+		void *next = *(void **)head;
+		kfree(head);
+		head = next;
+	}
+}
+
+enum op { OP_MAP, OP_KMAP, OP_FAULT, OP_HUGE, OP_STACK, OP_PROTECT, OP_HOLD, OP_UNMAP, OP_COUNT };
+static const char *const op_names[] = { "map", "kernel map", "fault", "huge fault", "stack fault",
+					"protect (split)", "hold (split)", "unmap (split)" };
+
+static int run_op(struct backend_space *s, enum op op)
+{
+	switch (op) {
+	case OP_MAP:
+		return backend_map(s, UVA + 500 * 4096ul, 0x95000000ul, 4096, UR);
+	case OP_KMAP:
+		return backend_map(s, KVA + 5 * 4096ul, 0x96000000ul, 4096, VMM_READ);
+	case OP_FAULT:
+		return fault(s, UVA + 600 * 4096ul, REGION_ANON, UVA, UVA + MiB2 * 64);
+	case OP_HUGE:
+		return fault(s, UVA + 9 * MiB2 + 5, REGION_HUGE, UVA + 8 * MiB2, UVA + 12 * MiB2);
+	case OP_STACK:
+		return fault(s, UVA + 700 * 4096ul, REGION_STACK, UVA + 690 * 4096ul, UVA + 701 * 4096ul);
+	case OP_PROTECT:
+		return backend_protect(s, UVA + 1001 * 4096ul, 2 * 4096ul, UR);
+	case OP_HOLD:
+		return backend_protect(s, UVA + 1001 * 4096ul, 2 * 4096ul, VMM_USER);
+	default:
+		return backend_unmap(s, UVA + 1001 * 4096ul, 2 * 4096ul);
+	}
+}
+
+/*
+ * Every operation, with memory for none of its allocations, then one page
+ * more each time: until it succeeds it fails with -ENOMEM and leaves every
+ * table it touches (the user table and the kernel table) byte for byte as
+ * it was, and every frame free that was free.  The tables are filled to
+ * where the next insert must grow them (the reserve keeps a quarter free),
+ * so that the growth is among the allocations failed.
+ */
+static void backend_all_or_nothing(void)
+{
+	static struct held h[8192];
+	static struct snap user, kern;
+	kernel_ready();
+	uint64_t f0 = free_bytes();
+	for (int op = 0; op < OP_COUNT; op++) {
+		struct backend_space *s = space_new();
+		struct cell_table *ut = cells_table_for(s, UVA), *kt = cells_table_for(s, KVA);
+		/* A 4-page cell to cut, then scattered pages up to the growth point. */
+		CHECK_EQ(backend_map(s, UVA + 1000 * 4096ul, 0x94000000ul, 4 * 4096ul, URW), 0);
+		for (uint64_t i = 0; 4 * (cells_count(ut) + 1) <= 3 * cells_capacity(ut); i++)
+			CHECK_EQ(backend_map(s, UVA + (2000 + 2 * i) * 4096ul, 0x97000000ul + 8192 * i, 4096, UR), 0);
+		while (4 * (cells_count(kt) + 1) <= 3 * cells_capacity(kt))
+			CHECK_EQ(backend_map(s, KVA + (100 + 2 * cells_count(kt)) * 4096ul,
+					     0x98000000ul + 8192ul * cells_count(kt), 4096, VMM_READ), 0);
+		int err = -ENOMEM, tries = 0;
+		for (unsigned spare = 0; err == -ENOMEM && spare < 1024; spare++, tries++) {
+			snap_take(&user, ut);
+			snap_take(&kern, kt);
+			/* SPARE single pages, allocated first so that they are buddies. */
+			paddr_t keep[1024];
+			for (unsigned i = 0; i < spare; i++)
+				CHECK_EQ(frame_alloc(0, &keep[i]), 0);
+			unsigned n = exhaust(h, 8192);
+			void *heap = heap_take();
+			for (unsigned i = spare; i-- > 0;)
+				frame_free(keep[i], 0);
+			uint64_t before = free_bytes();
+			err = run_op(s, (enum op)op);
+			if (err) {
+				CHECK_EQ(err, -ENOMEM);
+				CHECK(snap_same(&user, ut));
+				CHECK(snap_same(&kern, kt));
+				CHECK_EQ(free_bytes(), before);
+			}
+			heap_give(heap);
+			for (unsigned k = 0; k < n; k++)
+				frame_free(h[k].pa, h[k].order);
+		}
+		printf("#   %s: succeeded with %d page(s) free\n", op_names[op], tries - 1);
+		CHECK_EQ(err, 0);
+		CHECK(tries > 1); /* it did need memory */
+		backend_unmap(s, KVA, 1ul << 30);
+		backend_space_destroy(s);
+	}
+	CHECK_EQ(frame_check(), 0);
+	CHECK_EQ(free_bytes(), f0);
+}
+
 int main(void)
 {
 	memory_init();
@@ -1300,5 +1564,8 @@ int main(void)
 	RUN(grow_relayouts);
 	RUN(out_of_memory);
 	RUN(mmu_walk_agrees);
+	RUN(backend_hold);
+	RUN(backend_huge_and_stack);
+	RUN(backend_all_or_nothing);
 	CHECK_EXIT();
 }
