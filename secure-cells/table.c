@@ -64,7 +64,8 @@ int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last,
 	*below = above - 1;
 	if (*below >= 1 && desc_last(desc(t, *below)) >= vpn_first)
 		return -EEXIST;
-	above = next_cell(t, above);
+	if (above < t->N && is_gap(t, above))
+		above = next_cell(t, above);
 	if (above < t->N && desc_first(desc(t, above)) <= vpn_last)
 		return -EEXIST;
 	return 0;
@@ -111,17 +112,22 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last)
 
 	if (!slot_ok(t, slot) || is_gap(t, slot))
 		return -EINVAL;
-	desc_decode(desc(t, slot), &c);
+	uint64_t *d = desc(t, slot);
+	desc_decode(d, &c);
 	if (vpn_last < c.vpn_last)
 		return -EINVAL;
 	c.vpn_last = vpn_last;
 	if (!range_ok(&c))
 		return -EINVAL;
-	uint32_t next = next_cell(t, slot + 1);
+	uint32_t next = slot + 1;
+	if (next < t->N && is_gap(t, next))
+		next = next_cell(t, next);
 	if (next < t->N && desc_first(desc(t, next)) <= vpn_last)
 		return -EEXIST;
-	desc_encode(desc(t, slot), &c);
-	fix_gaps_around(t, slot);
+	desc_encode(d, &c);
+	/* Gaps the longer cell reaches move above it. */
+	for (uint32_t i = slot + 1; i < next && desc_first(desc(t, i)) <= vpn_last; i++)
+		make_gap(t, i, vpn_last + 1);
 	return 0;
 }
 
@@ -129,24 +135,31 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose)
 {
-	struct cell c;
-	if (!slot_ok(t, slot) || is_gap(t, slot) || n != t->M || vpn_last < vpn_first)
+	if (!slot_ok(t, slot) || n != t->M || vpn_last < vpn_first)
 		return 0;
-	desc_decode(desc(t, slot), &c);
-	if (!c.valid || c.vpn_last + 1 != vpn_first || c.ppn + (vpn_first - c.vpn_first) != ppn)
+	const uint64_t *d = desc(t, slot);
+	uint64_t first = desc_first(d), last = desc_last(d);
+	/* A gap (first > last) never continues into anything. */
+	if (!(d[1] >> 63) || last + 1 != vpn_first || first > last)
 		return 0;
-	for (uint32_t s = 0; s < n; s++)
-		if ((perm_row(t, s)[slot] ^ rights[s]) & ~loose)
+	if (((d[1] >> (2 * CELL_VPN_BITS - 64)) & CELL_PPN_MAX) + (vpn_first - first) != ppn)
+		return 0;
+	const uint8_t *row = perm_row(t, 0);
+	for (uint32_t s = 0; s < n; s++, row += 64ul * t->T)
+		if ((row[slot] ^ rights[s]) & ~loose)
 			return 0;
 	unsigned how = CELL_EXTENDS;
-	/* The last VPN's bits above the first word live in the second one; a
-	 * gap just above that the longer cell would reach must move too. */
+	uint32_t next = slot + 1;
+	if (next < t->N && is_gap(t, next)) {
+		/* A gap just above that the longer cell reaches must move too. */
+		if (desc_first(desc(t, next)) <= vpn_last)
+			how |= CELL_EXTEND_GAPS_MOVE;
+		next = next_cell(t, next);
+	}
+	/* The last VPN's bits above the first word live in the second one. */
 	unsigned low_bits = 64 - CELL_VPN_BITS;
-	int gap_moves = slot + 1 < t->N && is_gap(t, slot + 1) &&
-			desc_first(desc(t, slot + 1)) <= vpn_last;
-	if ((c.vpn_last >> low_bits) == (vpn_last >> low_bits) && !gap_moves)
+	if ((last >> low_bits) == (vpn_last >> low_bits) && !(how & CELL_EXTEND_GAPS_MOVE))
 		how |= CELL_EXTEND_ONE_STORE;
-	uint32_t next = next_cell(t, slot + 1);
 	if (next < t->N && desc_first(desc(t, next)) == vpn_last + 1)
 		how |= CELL_EXTEND_MEETS_NEXT;
 	return how;

@@ -163,6 +163,7 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last);
 #define CELL_EXTENDS 1u
 #define CELL_EXTEND_ONE_STORE 2u
 #define CELL_EXTEND_MEETS_NEXT 4u
+#define CELL_EXTEND_GAPS_MOVE 8u /* gaps above that the longer cell would reach move up */
 unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose);
