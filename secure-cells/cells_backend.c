@@ -207,20 +207,27 @@ int cells_insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn
 	return err;
 }
 
-/* The frame of page VPN in T, or 0 when no cell holds it. */
-static uint64_t ppn_at(const struct cell_table *t, uint64_t vpn)
+/* A cell of T holds the space's own frames: a user cell without a witness (divisions.h). */
+static int owned_cell(const struct cell_table *t, uint32_t slot)
+{
+	return t != &kernel_table && cells_get_rights(t, slot, DIV_WITNESS) == 0;
+}
+
+/* Whether a boundary just below page VPN (when BELOW) or just above it cuts a huge frame of T's. */
+static int cuts_huge(const struct cell_table *t, uint64_t vpn, int below)
 {
 	uint32_t slot;
 	struct cell c;
-	if (vpn > CELL_VPN_MAX || cells_lookup(t, vpn, &slot) != 0)
+	if (vpn > CELL_VPN_MAX || cells_lookup(t, vpn, &slot) != 0 || !owned_cell(t, slot))
 		return 0;
 	cells_get(t, slot, &c);
-	return c.ppn + (vpn - c.vpn_first);
+	return cells_owned_cut(c.ppn + (vpn - c.vpn_first), below);
 }
 
 static int release_cell(const struct cell_table *t, uint32_t slot, const struct cell *c, void *ctx)
 {
-	cells_owned_release(c->ppn, c->vpn_last - c->vpn_first + 1);
+	if (owned_cell(t, slot))
+		cells_owned_release(c->ppn, c->vpn_last - c->vpn_first + 1);
 	return 0;
 }
 
@@ -232,8 +239,7 @@ static int release_cell(const struct cell_table *t, uint32_t slot, const struct 
  */
 static int unmap_in(struct cell_table *t, uint64_t vf, uint64_t vl)
 {
-	uint64_t lo = ppn_at(t, vf), hi = ppn_at(t, vl);
-	if ((lo && cells_owned_cut(lo)) || (hi && cells_owned_cut(hi + 1)))
+	if (cuts_huge(t, vf, 1) || cuts_huge(t, vl, 0))
 		return -EINVAL;
 	paddr_t base = t->base;
 	int live = is_live(t);

@@ -10,15 +10,20 @@
  *                 STACK_AHEAD - 1 pages below it (inside the region, where no
  *                 cell is yet), in contiguous frames: one cell;
  *   the rest      the page.
- * All or nothing: room in the owned-frame map and the frames are taken
- * first, then the table is edited (which may grow it, or fail with nothing
- * changed); any failure gives back everything taken.
+ * Frames a fault allocates are the space's own, and their cells say so:
+ * no witness byte (divisions.h), where memory the caller mapped has one.
+ * Unmapping such a cell frees its frames by the allocator's own record of
+ * each block's order (a huge fault's 2 MiB frame whole, a stack block's
+ * pages one by one), so no map of owned frames is kept.
+ *
+ * All or nothing: the frames are taken first, then the table is edited
+ * (which may grow it, or fail with nothing changed); a failure gives them
+ * back.
  */
 #include <string.h>
 
 #include "kernel/error.h"
 #include "kernel/frame.h"
-#include "kernel/u64map.h"
 #include "secure-cells/cells_space.h"
 #include "secure-cells/divisions.h"
 
@@ -26,30 +31,23 @@
 #define HUGE_ORDER 9	    /* 2 MiB */
 #define HUGE_PAGES (1ul << HUGE_ORDER)
 
-/* Physical address -> the frame order + 1 of a frame a fault allocated. */
-static struct u64map owned;
-
-static unsigned owned_order(paddr_t pa)
+int cells_owned_cut(uint64_t ppn, int below)
 {
-	return (unsigned)(uintptr_t)u64map_get(&owned, pa) - 1;
-}
-
-int cells_owned_cut(uint64_t ppn)
-{
+	/* A 2 MiB frame holds every page of its aligned block, this one too. */
 	uint64_t block = ppn & ~(HUGE_PAGES - 1);
-	return owned.count && ppn != block && u64map_get(&owned, block << PAGE_SHIFT) &&
-	       owned_order(block << PAGE_SHIFT) == HUGE_ORDER;
+	int inside = below ? ppn != block : ppn != block + HUGE_PAGES - 1;
+	return inside && frame_block_order(block << PAGE_SHIFT) == HUGE_ORDER;
 }
+
 void cells_owned_release(uint64_t ppn, uint64_t n)
 {
-	if (owned.count == 0)
-		return;
 	for (uint64_t i = 0; i < n;) {
 		paddr_t pa = (ppn + i) << PAGE_SHIFT;
-		void *v = u64map_remove(&owned, pa);
-		unsigned order = v ? (unsigned)(uintptr_t)v - 1 : 0;
-		if (v)
-			frame_free(pa, order);
+		int order = frame_block_order(pa);
+		if (order < 0) /* cannot be: a page of the space's own is allocated */
+			order = 0;
+		else
+			frame_free(pa, (unsigned)order);
 		i += 1ul << order;
 	}
 }
@@ -71,7 +69,7 @@ static unsigned stack_order(const struct cell_table *t, vaddr_t page, vaddr_t re
 	return 0;
 }
 
-/* Give back frames of order ORDER at PA, split into pages when SPLIT (never recorded). */
+/* Give back frames of order ORDER at PA, split into pages when SPLIT. */
 static void give_back(paddr_t pa, unsigned order, int split)
 {
 	if (!split) {
@@ -98,15 +96,9 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 		order = stack_order(t, page, f->region_start);
 		first = page - ((1ul << order) - 1) * PAGE_SIZE;
 	}
-	/* A huge frame is recorded once; a stack's block as the pages it is split into. */
-	uint64_t records = huge ? 1 : 1ul << order;
 	paddr_t pa;
-	if (u64map_reserve(&owned, records) != 0)
+	if (frame_alloc(order, &pa) != 0)
 		return -ENOMEM;
-	if (frame_alloc(order, &pa) != 0) {
-		u64map_trim(&owned);
-		return -ENOMEM;
-	}
 	/* Pages of a stack block are unmapped one by one: each its own frame. */
 	int split = !huge && order > 0;
 	if (split)
@@ -120,14 +112,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	user_cell_rows(f->rights, 0, rows);
 	uint64_t vf = vpn_of(first);
 	int err = cells_insert_in(t, vf, vf + (1ul << order) - 1, pa >> PAGE_SHIFT, rows);
-	if (err) {
+	if (err)
 		give_back(pa, order, split);
-	} else if (huge) {
-		u64map_put(&owned, pa, (void *)(uintptr_t)(order + 1));
-	} else {
-		for (uint64_t i = 0; i < records; i++)
-			u64map_put(&owned, pa + i * PAGE_SIZE, (void *)1);
-	}
-	u64map_trim(&owned);
 	return err;
 }

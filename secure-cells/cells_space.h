@@ -28,11 +28,12 @@ int cells_insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn
 		    const uint8_t *rows);
 
 /*
- * Frames the space's faults allocated: cells_owned_release frees those
- * among [ppn, ppn + n), where no 2 MiB frame of a huge fault may be cut
- * (cells_owned_cut: whether a boundary just below page PPN cuts one).
+ * Frames the space's faults allocated (cells without a witness byte):
+ * cells_owned_release frees [ppn, ppn + n), where no 2 MiB frame of a huge
+ * fault may be cut (cells_owned_cut: whether a boundary just below page PPN,
+ * or just above it, cuts one).
  */
 void cells_owned_release(uint64_t ppn, uint64_t n);
-int cells_owned_cut(uint64_t ppn);
+int cells_owned_cut(uint64_t ppn, int below);
 
 #endif

@@ -64,7 +64,7 @@ host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c t
 
 HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/heap.c \
-                   kernel/u64map.c tests/host/host_env.c
+                   tests/host/host_env.c
 $(HOSTBUILD)/test_cells: $(wildcard secure-cells/*.h)
 
 # The same suite and driver against the permission-table backend.
