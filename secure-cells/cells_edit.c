@@ -151,14 +151,15 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 	if (extend_below(t, live, below, vf, vl, ppn, rows, &err))
 		return err;
 	cells_edit_begin(t, live);
+	uint32_t T = t->T;
 	err = reserve(t, 1);
+	/* A grown table holds the cells in other slots: find the place again. */
+	if (!err && t->T != T)
+		cells_gap(t, vf, vl, &below);
 	if (!err)
-		err = cells_insert(t, &c, &slot);
-	if (!err) {
-		for (uint32_t d = 0; d < t->M; d++)
-			cells_set_rights(t, slot, d, rows[d]);
+		err = cells_insert_at(t, &c, below + 1, rows, &slot);
+	if (!err)
 		merge_around(t, slot);
-	}
 	cells_edit_end(t, live);
 	return err;
 }

@@ -71,15 +71,17 @@ int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last,
 	return 0;
 }
 
-/* Write *C to a slot opened for it at POS (first_above), no rights, empty grants: its slot. */
-static int place(struct cell_table *t, uint32_t pos, const struct cell *c, uint32_t *slot)
+/* Write *C to a slot opened for it at POS (first_above), bytes ROWS (NULL: 0), empty grants: its slot. */
+static int place(struct cell_table *t, uint32_t pos, const struct cell *c, const uint8_t *rows,
+		 uint32_t *slot)
 {
 	uint32_t q = open_slot(t, pos, c->vpn_first);
 	if (!q)
 		return -ENOSPC;
 	desc_encode(desc(t, q), c);
-	for (uint32_t s = 0; s < t->M; s++) {
-		perm_row(t, s)[q] = 0;
+	uint8_t *row = perm_row(t, 0);
+	for (uint32_t s = 0; s < t->M; s++, row += 64ul * t->T) {
+		row[q] = rows ? rows[s] : 0;
 		grant_row(t, s)[q] = CELL_GRANT_EMPTY;
 	}
 	t->cells++;
@@ -90,7 +92,6 @@ static int place(struct cell_table *t, uint32_t pos, const struct cell *c, uint3
 
 int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
 {
-	uint32_t q;
 	if (!range_ok(c))
 		return -EINVAL;
 	/* cells_gap's checks, keeping the place found. */
@@ -98,9 +99,18 @@ int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
 	if ((pos > 1 && desc_last(desc(t, pos - 1)) >= c->vpn_first) ||
 	    (above < t->N && desc_first(desc(t, above)) <= c->vpn_last))
 		return -EEXIST;
+	return cells_insert_at(t, c, pos, NULL, slot);
+}
+
+int cells_insert_at(struct cell_table *t, const struct cell *c, uint32_t pos, const uint8_t *rows,
+		    uint32_t *slot)
+{
+	uint32_t q;
+	if (!range_ok(c) || pos < 1 || pos > t->N)
+		return -EINVAL;
 	if (t->cells >= cells_capacity(t))
 		return -ENOSPC;
-	int err = place(t, pos, c, &q);
+	int err = place(t, pos, c, rows, &q);
 	if (!err && slot)
 		*slot = q;
 	return err;
@@ -220,7 +230,7 @@ int cells_split(struct cell_table *t, uint32_t slot, uint64_t vpn)
 	a.vpn_last = vpn - 1;
 	/* The lower half first, so that the upper one finds its place above it. */
 	desc_encode(desc(t, slot), &a);
-	if (place(t, first_above(t, b.vpn_first), &b, &q) != 0) { /* cannot be: a cell fewer than the capacity */
+	if (place(t, first_above(t, b.vpn_first), &b, NULL, &q) != 0) { /* cannot be: a cell fewer than the capacity */
 		desc_encode(desc(t, slot), &(struct cell){ a.vpn_first, b.vpn_last, a.ppn, a.valid });
 		return -ENOSPC;
 	}
@@ -238,6 +248,9 @@ static int mergeable(const struct cell_table *t, uint32_t i, uint32_t j)
 {
 	struct cell a, b;
 
+	/* Adjacent at all, before decoding the rest. */
+	if (desc_last(desc(t, i)) + 1 != desc_first(desc(t, j)))
+		return 0;
 	desc_decode(desc(t, i), &a);
 	desc_decode(desc(t, j), &b);
 	if (a.vpn_last + 1 != b.vpn_first || a.ppn + (b.vpn_first - a.vpn_first) != b.ppn ||

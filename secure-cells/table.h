@@ -145,6 +145,15 @@ int cells_lookup(const struct cell_table *t, uint64_t vpn, uint32_t *slot);
 int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot);
 
 /*
+ * cells_insert once its checks are made: POS is the place cells_gap found
+ * (its *below + 1) in the table as it is now, and ROWS the new cell's byte
+ * for each division in use (NULL: 0).  -EINVAL for a range the format
+ * cannot hold or a POS outside 1..N, -ENOSPC when full.
+ */
+int cells_insert_at(struct cell_table *t, const struct cell *c, uint32_t pos, const uint8_t *rows,
+		    uint32_t *slot);
+
+/*
  * Grow the cell in SLOT to end at VPN_LAST (same PPN arithmetic, same rights
  * and grants): what a demand fault next to a cell does.  -EEXIST when that
  * reaches the next cell, -EINVAL for a bad slot or range.
