@@ -362,8 +362,3 @@ void backend_stats(char *buf, size_t size)
 void backend_tick(void)
 {
 }
-
-int backend_selftest(struct backend_space *s, const char *name)
-{
-	return -ENOENT;
-}
