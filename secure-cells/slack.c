@@ -66,10 +66,18 @@ void move_slot(struct cell_table *t, uint32_t from, uint32_t to)
 			grant_row(t, s)[to] = grant_row(t, s)[from];
 }
 
+/* Few slots move one at a time: a memmove call per row costs more than they do. */
+#define FEW_SLOTS 16
+
 /* Move slots [from, to) up by one (slot TO is free; FROM keeps a stale copy). */
 static void shift_up(struct cell_table *t, uint32_t from, uint32_t to)
 {
 	uint64_t n = to - from;
+	if (n <= FEW_SLOTS) {
+		for (uint32_t i = to; i > from; i--)
+			move_slot(t, i - 1, i);
+		return;
+	}
 	memmove(desc(t, from + 1), desc(t, from), 16 * n);
 	for (uint32_t s = 0; s < t->M; s++) {
 		memmove(perm_row(t, s) + from + 1, perm_row(t, s) + from, n);
@@ -82,6 +90,11 @@ static void shift_up(struct cell_table *t, uint32_t from, uint32_t to)
 static void shift_down(struct cell_table *t, uint32_t to, uint32_t from)
 {
 	uint64_t n = from - to;
+	if (n <= FEW_SLOTS) {
+		for (uint32_t i = to; i < from; i++)
+			move_slot(t, i + 1, i);
+		return;
+	}
 	memmove(desc(t, to), desc(t, to + 1), 16 * n);
 	for (uint32_t s = 0; s < t->M; s++) {
 		memmove(perm_row(t, s) + to, perm_row(t, s) + to + 1, n);
@@ -179,8 +192,8 @@ static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep
 
 /*
  * Spread the smallest window around POS that has room for its level: a
- * window of 4 NEAR slots (level 0) needs a 1/64 share free, so that spread
- * evenly it has a gap within NEAR of every slot; each doubling needs a
+ * window of 4 NEAR slots (level 0) needs a 1/16 share free, so that spread
+ * evenly it has a gap within 16 slots of every slot (a short scan); each doubling needs a
  * little more, up to a quarter for the whole table (which the reserve of
  * cells_edit keeps free).  Thresholds that tighten with the level are what
  * bound the amortised cost (the packed-memory array's argument): a spread
@@ -200,8 +213,8 @@ static void spread_around(struct cell_table *t, uint32_t pos, uint64_t hot)
 		for (uint32_t i = lo; i < hi && i < t->N; i++)
 			cells += !is_gap(t, i);
 		uint64_t room = hi - lo - cells;
-		/* room / (hi - lo) >= 1/64 + (1/4 - 1/64) k / levels, in integers. */
-		int enough = levels == 0 || room * 64 * levels >= (uint64_t)(hi - lo) * (levels + 15 * k);
+		/* room / (hi - lo) >= 1/16 + (1/4 - 1/16) k / levels, in integers. */
+		int enough = levels == 0 || room * 16 * levels >= (uint64_t)(hi - lo) * (levels + 3 * k);
 		if (enough || (lo == 1 && hi == cap)) {
 			if (room)
 				spread(t, lo, hi, (uint32_t)room, hot);
@@ -224,10 +237,13 @@ uint32_t open_slot(struct cell_table *t, uint32_t pos, uint64_t first)
 
 void fix_gaps_around(struct cell_table *t, uint32_t q)
 {
+	int below = q > 1 && is_gap(t, q - 1), above = q + 1 < t->N && is_gap(t, q + 1);
+	if (!below && !above)
+		return;
 	uint64_t f = desc_first(desc(t, q)), l = desc_last(desc(t, q));
-	for (uint32_t i = q - 1; i >= 1 && is_gap(t, i) && desc_first(desc(t, i)) > f; i--)
+	for (uint32_t i = q - 1; below && i >= 1 && is_gap(t, i) && desc_first(desc(t, i)) > f; i--)
 		make_gap(t, i, f);
-	for (uint32_t i = q + 1; i < t->N && is_gap(t, i) && desc_first(desc(t, i)) <= l; i++)
+	for (uint32_t i = q + 1; above && i < t->N && is_gap(t, i) && desc_first(desc(t, i)) <= l; i++)
 		make_gap(t, i, l + 1);
 }
 

@@ -271,8 +271,15 @@ int cells_merge_next(struct cell_table *t, uint32_t slot)
 
 	if (slot < 1 || slot >= t->N - 1) /* N >= 1: no wrap */
 		return -EINVAL;
-	uint32_t j = next_cell(t, slot + 1);
-	if (is_gap(t, slot) || j >= t->N || !mergeable(t, slot, j))
+	/* The next cell, and whether it starts right after this one, before anything else. */
+	const uint64_t *d = desc(t, slot);
+	uint64_t last = desc_last(d);
+	if (desc_first(d) > last)
+		return 0; /* a gap merges with nothing */
+	uint32_t j = slot + 1;
+	if (is_gap(t, j))
+		j = next_cell(t, j);
+	if (j >= t->N || desc_first(desc(t, j)) != last + 1 || !mergeable(t, slot, j))
 		return 0;
 	for (uint32_t s = 0; s < t->M; s++)
 		perm_row(t, s)[slot] |= perm_row(t, s)[j];
