@@ -242,9 +242,9 @@ void fix_gaps_around(struct cell_table *t, uint32_t q)
 		return;
 	uint64_t f = desc_first(desc(t, q)), l = desc_last(desc(t, q));
 	for (uint32_t i = q - 1; below && i >= 1 && is_gap(t, i) && desc_first(desc(t, i)) > f; i--)
-		make_gap(t, i, f);
+		move_gap(t, i, f);
 	for (uint32_t i = q + 1; above && i < t->N && is_gap(t, i) && desc_first(desc(t, i)) <= l; i++)
-		make_gap(t, i, l + 1);
+		move_gap(t, i, l + 1);
 }
 
 void trim_top(struct cell_table *t)

@@ -33,11 +33,32 @@ uint32_t first_above(const struct cell_table *t, uint64_t vpn);
 
 /* The first slot from I up that holds a cell, or N. */
 uint32_t next_cell(const struct cell_table *t, uint32_t i);
+/*
+ * The first cell from slot I up if it may start at or below VPN, else N: a
+ * gap at b > VPN on the way proves the next cell starts above VPN (b never
+ * passes the next cell's first), so a long run of gaps is not walked.
+ */
+static inline uint32_t cell_reaching(const struct cell_table *t, uint32_t i, uint64_t vpn)
+{
+	for (; i < t->N && is_gap(t, i); i++)
+		if (desc_first(desc(t, i)) > vpn)
+			return t->N;
+	return i;
+}
+
 /* The last slot from I down that holds a cell, or 0. */
 uint32_t prev_cell(const struct cell_table *t, uint32_t i);
 
 /* Make slot I a gap at B (descriptor, every row in use). */
 void make_gap(struct cell_table *t, uint32_t i, uint64_t b);
+
+/* Move the gap in slot I to B: its descriptor only (its rows are clear already). */
+static inline void move_gap(struct cell_table *t, uint32_t i, uint64_t b)
+{
+	uint64_t *d = desc(t, i);
+	d[0] = b | ((b - 1) << CELL_VPN_BITS);
+	d[1] = (b - 1) >> (64 - CELL_VPN_BITS);
+}
 
 /* Slot I as unused slots are: descriptor 0, no rights, no grants. */
 void clear_slot(struct cell_table *t, uint32_t i);

@@ -59,13 +59,22 @@ static int range_ok(const struct cell *c)
 
 int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below)
 {
+	/* Growth in order (a heap, a stack filled ahead, the direct map): the cell
+	 * last grown or placed ends right below, and the next one starts above. */
+	uint32_t h = t->hint;
+	if (h >= 1 && h < t->N && vpn_first && desc_last(desc(t, h)) == vpn_first - 1 && !is_gap(t, h)) {
+		uint32_t next = cell_reaching(t, h + 1, vpn_last);
+		if (next >= t->N || desc_first(desc(t, next)) > vpn_last) {
+			*below = h;
+			return 0;
+		}
+	}
 	uint32_t above = first_above(t, vpn_first);
 	/* The slot under the first one above is a cell (a gap there would sort above). */
 	*below = above - 1;
 	if (*below >= 1 && desc_last(desc(t, *below)) >= vpn_first)
 		return -EEXIST;
-	if (above < t->N && is_gap(t, above))
-		above = next_cell(t, above);
+	above = cell_reaching(t, above, vpn_last);
 	if (above < t->N && desc_first(desc(t, above)) <= vpn_last)
 		return -EEXIST;
 	return 0;
@@ -95,7 +104,7 @@ int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
 	if (!range_ok(c))
 		return -EINVAL;
 	/* cells_gap's checks, keeping the place found. */
-	uint32_t pos = first_above(t, c->vpn_first), above = next_cell(t, pos);
+	uint32_t pos = first_above(t, c->vpn_first), above = cell_reaching(t, pos, c->vpn_last);
 	if ((pos > 1 && desc_last(desc(t, pos - 1)) >= c->vpn_first) ||
 	    (above < t->N && desc_first(desc(t, above)) <= c->vpn_last))
 		return -EEXIST;
@@ -111,6 +120,8 @@ int cells_insert_at(struct cell_table *t, const struct cell *c, uint32_t pos, co
 	if (t->cells >= cells_capacity(t))
 		return -ENOSPC;
 	int err = place(t, pos, c, rows, &q);
+	if (!err)
+		t->hint = q;
 	if (!err && slot)
 		*slot = q;
 	return err;
@@ -129,15 +140,19 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last)
 	c.vpn_last = vpn_last;
 	if (!range_ok(&c))
 		return -EINVAL;
-	uint32_t next = slot + 1;
-	if (next < t->N && is_gap(t, next))
-		next = next_cell(t, next);
+	uint32_t next = cell_reaching(t, slot + 1, vpn_last);
 	if (next < t->N && desc_first(desc(t, next)) <= vpn_last)
 		return -EEXIST;
 	desc_encode(d, &c);
-	/* Gaps the longer cell reaches move above it. */
-	for (uint32_t i = slot + 1; i < next && desc_first(desc(t, i)) <= vpn_last; i++)
-		make_gap(t, i, vpn_last + 1);
+	t->hint = slot;
+	/* The gaps above, when the longer cell reaches them, all move to the next
+	 * cell's first VPN: a cell growing in steps moves them once, not at every
+	 * step.  (Gaps always have a cell above them.) */
+	if (slot + 1 < t->N && is_gap(t, slot + 1) && desc_first(desc(t, slot + 1)) <= vpn_last) {
+		next = next_cell(t, slot + 1);
+		for (uint32_t i = slot + 1; i < next; i++)
+			move_gap(t, i, desc_first(desc(t, next)));
+	}
 	return 0;
 }
 
@@ -159,13 +174,10 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
 		if ((row[slot] ^ rights[s]) & ~loose)
 			return 0;
 	unsigned how = CELL_EXTENDS;
-	uint32_t next = slot + 1;
-	if (next < t->N && is_gap(t, next)) {
-		/* A gap just above that the longer cell reaches must move too. */
-		if (desc_first(desc(t, next)) <= vpn_last)
-			how |= CELL_EXTEND_GAPS_MOVE;
-		next = next_cell(t, next);
-	}
+	/* A gap just above that the longer cell reaches must move too. */
+	if (slot + 1 < t->N && is_gap(t, slot + 1) && desc_first(desc(t, slot + 1)) <= vpn_last)
+		how |= CELL_EXTEND_GAPS_MOVE;
+	uint32_t next = cell_reaching(t, slot + 1, vpn_last + 1);
 	/* The last VPN's bits above the first word live in the second one. */
 	unsigned low_bits = 64 - CELL_VPN_BITS;
 	if ((last >> low_bits) == (vpn_last >> low_bits) && !(how & CELL_EXTEND_GAPS_MOVE))
@@ -276,9 +288,7 @@ int cells_merge_next(struct cell_table *t, uint32_t slot)
 	uint64_t last = desc_last(d);
 	if (desc_first(d) > last)
 		return 0; /* a gap merges with nothing */
-	uint32_t j = slot + 1;
-	if (is_gap(t, j))
-		j = next_cell(t, j);
+	uint32_t j = cell_reaching(t, slot + 1, last + 1);
 	if (j >= t->N || desc_first(desc(t, j)) != last + 1 || !mergeable(t, slot, j))
 		return 0;
 	for (uint32_t s = 0; s < t->M; s++)
@@ -287,8 +297,9 @@ int cells_merge_next(struct cell_table *t, uint32_t slot)
 	a.vpn_last = desc_last(desc(t, j));
 	desc_encode(desc(t, slot), &a);
 	/* J and the gaps up to it become gaps above the longer cell. */
-	for (uint32_t i = slot + 1; i <= j; i++)
-		make_gap(t, i, a.vpn_last + 1);
+	for (uint32_t i = slot + 1; i < j; i++)
+		move_gap(t, i, a.vpn_last + 1);
+	make_gap(t, j, a.vpn_last + 1);
 	t->cells--;
 	trim_top(t);
 	return 1;

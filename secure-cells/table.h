@@ -82,6 +82,7 @@ struct cell_table {
 	uint32_t N;	 /* slots in use including the metacell (cells and gaps are 1..N-1) */
 	uint32_t cells;	 /* slots of 1..N-1 that hold cells (the rest are gaps) */
 	int grants;	 /* a grant entry was ever written: until then every entry is empty */
+	uint32_t hint;	 /* the slot last grown or placed: cells_gap tries it first */
 };
 
 /* One decoded descriptor. */
