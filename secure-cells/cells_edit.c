@@ -82,20 +82,14 @@ int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint3
 	return cells_traverse(t, vf, vl, note_slot, slot);
 }
 
-/* The cell of T in the slot before I (gaps passed over), or 0. */
-static uint32_t cell_before(const struct cell_table *t, uint32_t i)
-{
-	while (--i >= 1 && cells_is_gap(t, i))
-		;
-	return i;
-}
-
 /* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows). */
 static void merge_around(struct cell_table *t, uint32_t i)
 {
 	if (i + 1 < t->N)
 		cells_merge_next(t, i);
-	uint32_t before = cell_before(t, i);
+	struct cell c;
+	cells_get(t, i, &c);
+	uint32_t before = c.vpn_first ? cells_cell_before(t, i, c.vpn_first - 1) : 0;
 	if (before)
 		cells_merge_next(t, before);
 }

@@ -144,8 +144,8 @@ static uint32_t open_near(struct cell_table *t, uint32_t pos, uint32_t reach)
 
 /*
  * Spread the cells of slots [lo, hi) over them, with the gaps among them:
- * a quarter of the gaps in one run where the next insert goes (after the last cell
- * that starts at or below HOT, or the first cell), so that inserts in a
+ * a quarter of the gaps in one run where the next insert goes (after the
+ * last cell that starts at or below HOT, or before the first), so that inserts in a
  * row at one place (a stack, a heap touched from the top down) each find a
  * gap next to them, and the rest evenly.  When HI reaches N (the window
  * takes in the unused slots above the last cell, up to 64T), at most KEEP
@@ -165,20 +165,31 @@ static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep
 		gaps = keep;
 	if (cells == 0)
 		return;
-	/* The cell the run follows; in the top window, never the last. */
-	uint32_t shares = top ? cells - 1 : cells, run_after = 0;
+	/* The run goes before the first cell when the insert comes below every
+	 * cell of the window, else after the last cell starting at or below HOT
+	 * (in the top window, never after the last cell).  Its gaps take the
+	 * lowest b they may, so that inserts coming down from above land at its
+	 * end with no gap to move: right above what is below the window (1 when
+	 * nothing is, so a first cell at VPN 0 gets no run before it). */
+	uint32_t shares = top ? cells - 1 : cells, run_after = 0, k = lo;
+	uint64_t first0 = desc_first(desc(t, dest)), low_b = 1;
+	if (lo > 1)
+		low_b = is_gap(t, lo - 1) ? desc_first(desc(t, lo - 1)) : desc_last(desc(t, lo - 1)) + 1;
+	int run_first = first0 > hot && first0 >= low_b;
 	while (run_after + 1 < cells && desc_first(desc(t, dest + run_after + 1)) <= hot)
 		run_after++;
-	uint32_t run = shares && run_after < shares ? gaps / 4 : 0, even = gaps - run;
+	uint32_t run = run_first || (shares && run_after < shares) ? gaps / 4 : 0, even = gaps - run;
+	if (run_first)
+		for (uint32_t n = run; n--;)
+			make_gap(t, k++, low_b);
 	/* Then down to their places, each followed by its share of the gaps. */
-	uint32_t k = lo;
 	for (uint32_t j = 0; j < cells; j++) {
 		move_slot(t, dest + j, k);
 		uint64_t b = desc_last(desc(t, k)) + 1;
 		k++;
 		uint32_t n = j < shares ? (uint32_t)((uint64_t)(j + 1) * even / shares -
 						     (uint64_t)j * even / shares) : 0;
-		if (j == run_after)
+		if (j == run_after && !run_first)
 			n += run;
 		while (n--)
 			make_gap(t, k++, b);
@@ -258,16 +269,8 @@ void trim_top(struct cell_table *t)
 void normalize(struct cell_table *t)
 {
 	trim_top(t);
-	if (t->N > 1 && is_gap(t, 1)) {
-		/* The first cell down to slot 1; the gaps it leaves above it follow it. */
-		uint32_t j = next_cell(t, 1);
-		move_slot(t, j, 1);
-		uint64_t b = desc_last(desc(t, 1)) + 1;
-		for (uint32_t i = 2; i <= j; i++)
-			make_gap(t, i, b);
-	}
 	/* More gaps than cells (and than a table's worth): squeeze them out. */
 	uint32_t gaps = t->N - 1 - t->cells;
 	if (gaps > t->cells + 64)
-		spread(t, 1, t->N, t->cells / SQUEEZE_SHARE, 0);
+		spread(t, 1, t->N, t->cells / SQUEEZE_SHARE, ~0ull);
 }

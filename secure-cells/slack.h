@@ -12,9 +12,11 @@
  * no A/D update and no SecureCells instruction (they take an address)
  * reaches it, and `reval` has nothing to bring to life.
  *
- * The invariants slack.c keeps: slot 1 and slot N-1 hold cells (never a
- * gap: a gap below every cell would need b - 1 below VPN 0); every gap's b
- * lies between its neighbouring cells, and gaps in a run are sorted.
+ * The invariants slack.c keeps: slot N-1 holds a cell (gaps on top are
+ * dropped from N); every gap's b lies between its neighbouring cells
+ * (prev.last < b <= next.first; below every cell, 1 <= b <= next.first, as
+ * b = 0 would make last = b - 1 wrap to the whole space), and gaps in a run
+ * are sorted.
  */
 #ifndef SECURE_CELLS_SLACK_H
 #define SECURE_CELLS_SLACK_H
@@ -76,7 +78,7 @@ uint32_t open_slot(struct cell_table *t, uint32_t pos, uint64_t first);
 /* After a cell [f, l] was written to slot Q: the gaps next to it agree with it. */
 void fix_gaps_around(struct cell_table *t, uint32_t q);
 
-/* After cells became gaps: no gap in slot 1 or N-1, and too many gaps are
+/* After cells became gaps: no gap in slot N-1, and too many gaps are
  * squeezed out (every slot may move). */
 void normalize(struct cell_table *t);
 /* No gap in slot N-1 (only slots at the top change): after a merge. */

@@ -20,6 +20,15 @@ int cells_get(const struct cell_table *t, uint32_t i, struct cell *out)
 	return 0;
 }
 
+uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn)
+{
+	/* A gap at b <= VPN proves the cell before it ends below b. */
+	while (--i >= 1 && i < t->N && is_gap(t, i))
+		if (desc_first(desc(t, i)) <= vpn)
+			return 0;
+	return i < t->N ? i : 0;
+}
+
 int cells_is_gap(const struct cell_table *t, uint32_t i)
 {
 	return slot_ok(t, i) && is_gap(t, i);
@@ -192,7 +201,8 @@ int cells_remove(struct cell_table *t, uint32_t slot)
 	if (!slot_ok(t, slot) || is_gap(t, slot))
 		return -EINVAL;
 	/* At its own first VPN: above the cells below, and the gaps below it, and
-	 * not above the gaps above it (slot 1: normalize moves the next cell in). */
+	 * not above the gaps above it (or at 1, for a cell from VPN 0: nothing is
+	 * below it, and the next cell starts higher). */
 	uint64_t first = desc_first(desc(t, slot));
 	make_gap(t, slot, first ? first : 1); /* [0, -1] would be no gap */
 	t->cells--;
@@ -204,8 +214,8 @@ int cells_remove_range(struct cell_table *t, uint64_t vpn_first, uint64_t vpn_la
 {
 	uint32_t i = vpn_first ? first_above(t, vpn_first - 1) : 1;
 	/* Every slot of the range becomes a gap at VPN_FIRST: above the cells and
-	 * gaps below the range, and not above anything after it (a gap left in
-	 * slot 1 is put right by normalize). */
+	 * gaps below the range, and not above anything after it (at 1 for a range
+	 * from VPN 0: nothing is below it). */
 	uint64_t b = vpn_first ? vpn_first : 1; /* [0, -1] would be no gap */
 	uint32_t removed = 0;
 	for (; i < t->N; i++) {

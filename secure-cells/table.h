@@ -119,6 +119,13 @@ int cells_get(const struct cell_table *t, uint32_t i, struct cell *out);
 /* Slot I (1..N-1) is a gap, not a cell. */
 int cells_is_gap(const struct cell_table *t, uint32_t i);
 
+/*
+ * The cell in the slot before I if it may end at or above VPN, else 0 (a
+ * gap on the way whose range starts at or below VPN proves the cell before
+ * it ends below VPN: a long run of gaps is not walked).
+ */
+uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn);
+
 /* The cells the table holds (gaps not counted). */
 uint32_t cells_count(const struct cell_table *t);
 
@@ -185,8 +192,7 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
 int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below);
 /*
  * Remove the cell in SLOT, whatever its rights and grants: it becomes a gap
- * (a gap at the top is dropped from N, and one in slot 1 is filled by the
- * next cell).  0, or -EINVAL for a slot outside 1..N-1 or a gap.
+ * (a gap at the top is dropped from N).  0, or -EINVAL for a slot outside 1..N-1 or a gap.
  */
 int cells_remove(struct cell_table *t, uint32_t slot);
 

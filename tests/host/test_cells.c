@@ -155,8 +155,8 @@ static int raw_gap(struct raw_cell r)
  * Compare the whole image (metacell, every descriptor slot, every byte of
  * every reserved row) with the model: NULL, or the first difference.  The
  * model's cells must appear in order; the slots between them may be gaps
- * (an empty range [b, b - 1] with prev.last < b <= next.first, b sorted,
- * no rights, empty grants), never in slot 1 or N - 1.
+ * (an empty range [b, b - 1] with prev.last < b <= next.first, b >= 1
+ * and sorted, no rights, empty grants), never in slot N - 1.
  */
 static const char *image_diff(const struct cell_table *t, const struct model *m)
 {
@@ -180,7 +180,7 @@ static const char *image_diff(const struct cell_table *t, const struct model *m)
 		if (i >= N)
 			bad = r.first || r.last || r.ppn || r.valid || r.reserved;
 		else if (gap)
-			bad = i == 1 || i == N - 1 || (k > 0 && r.first <= m->c[k - 1].last) ||
+			bad = r.first == 0 || i == N - 1 || (k > 0 && r.first <= m->c[k - 1].last) ||
 			      (k < m->n && r.first > m->c[k].first) || r.first < last_b;
 		else
 			bad = !c || r.first != c->first || r.last != c->last || r.ppn != c->ppn ||
