@@ -1542,6 +1542,74 @@ static void backend_all_or_nothing(void)
 	CHECK_EQ(free_bytes(), f0);
 }
 
+/*
+ * The backend against a page-by-page model: random maps, unmaps, protects
+ * (holds among them) and faults over 3,000 pages, each checked by
+ * translating random pages; the frames all come back at the end.
+ */
+static void backend_random_against_pages(void)
+{
+	enum { NPAGES = 3000, STEPS = 50000 };
+	static struct {
+		int on;
+		uint64_t pa;
+		unsigned rights;
+	} pg[NPAGES];
+	const unsigned rights[] = { URW, UR, UR | VMM_EXEC, VMM_USER };
+	kernel_ready();
+	uint64_t f0 = free_bytes();
+	struct backend_space *s = space_new();
+	int bad = 0;
+	for (int st = 0; st < STEPS && !bad; st++) {
+		uint64_t a = below(NPAGES), n = 1 + below(below(4) ? 4 : 64);
+		if (a + n > NPAGES)
+			n = NPAGES - a;
+		vaddr_t va = UVA + a * 4096;
+		uint64_t op = below(10);
+		if (op < 4) {
+			int free_range = 1;
+			for (uint64_t i = a; i < a + n; i++)
+				free_range &= !pg[i].on;
+			/* Frames following the address half the time: neighbours merge. */
+			uint64_t pa = 0x90000000ul + (below(2) ? a : below(NPAGES)) * 8192;
+			unsigned r = rights[below(3)];
+			int err = backend_map(s, va, pa, n * 4096, r);
+			bad |= (err == 0) != free_range || (err && err != -EEXIST);
+			for (uint64_t i = 0; !err && i < n; i++)
+				pg[a + i].on = 1, pg[a + i].pa = pa + i * 4096, pg[a + i].rights = r;
+		} else if (op < 6) {
+			bad |= backend_unmap(s, va, n * 4096) != 0;
+			for (uint64_t i = a; i < a + n; i++)
+				pg[i].on = 0;
+		} else if (op < 9) {
+			unsigned r = rights[below(4)];
+			bad |= backend_protect(s, va, n * 4096, r) != 0;
+			for (uint64_t i = a; i < a + n; i++)
+				pg[i].rights = r;
+		} else if (!pg[a].on) {
+			struct vmm_mapping m;
+			bad |= fault(s, va, REGION_ANON, UVA, UVA + NPAGES * 4096ul) != 0;
+			bad |= backend_translate(s, va, &m) != 0;
+			pg[a].on = 1, pg[a].pa = m.pa, pg[a].rights = URW;
+		}
+		for (int c = 0; c < 20 && !bad; c++) {
+			uint64_t i = below(NPAGES);
+			struct vmm_mapping m;
+			int err = backend_translate(s, UVA + i * 4096, &m);
+			if (pg[i].on != (err == 0) ||
+			    (!err && (m.pa != pg[i].pa || (m.rights & VMM_RIGHTS_MASK) != pg[i].rights))) {
+				printf("#   step %d op %lu: page %lu differs\n", st, (unsigned long)op,
+				       (unsigned long)i);
+				bad = 1;
+			}
+		}
+	}
+	CHECK(!bad);
+	backend_space_destroy(s);
+	CHECK_EQ(frame_check(), 0);
+	CHECK_EQ(free_bytes(), f0);
+}
+
 int main(void)
 {
 	memory_init();
@@ -1567,5 +1635,6 @@ int main(void)
 	RUN(backend_hold);
 	RUN(backend_huge_and_stack);
 	RUN(backend_all_or_nothing);
+	RUN(backend_random_against_pages);
 	CHECK_EXIT();
 }
