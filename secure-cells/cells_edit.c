@@ -119,8 +119,9 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
 	int in_place = (how & CELL_EXTEND_ONE_STORE) && !(how & CELL_EXTEND_MEETS_NEXT);
 	if (!in_place)
 		cells_edit_begin(t, live);
-	*err = cells_extend(t, below, vl);
-	if (!*err) {
+	cells_extend_as(t, below, vl, how);
+	*err = 0;
+	{
 		/* More A/D bits only spare the MMU a fault. */
 		for (uint32_t d = 0; d < t->M; d++)
 			if (rows[d] & ad)
@@ -144,6 +145,8 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 		return -EEXIST;
 	if (extend_below(t, live, below, vf, vl, ppn, rows, &err))
 		return err;
+	/* A cell that touches no neighbour merges with none: no attempt. */
+	int touches = cells_touches(t, below, vf, vl);
 	cells_edit_begin(t, live);
 	uint32_t T = t->T;
 	err = reserve(t, 1);
@@ -152,7 +155,7 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 		cells_gap(t, vf, vl, &below);
 	if (!err)
 		err = cells_insert_at(t, &c, below + 1, rows, &slot);
-	if (!err)
+	if (!err && touches)
 		merge_around(t, slot);
 	cells_edit_end(t, live);
 	return err;

@@ -29,6 +29,14 @@ uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn)
 	return i < t->N ? i : 0;
 }
 
+int cells_touches(const struct cell_table *t, uint32_t below, uint64_t vpn_first, uint64_t vpn_last)
+{
+	if (below >= 1 && below < t->N && desc_last(desc(t, below)) + 1 == vpn_first)
+		return 1;
+	uint32_t next = cell_reaching(t, below + 1, vpn_last + 1);
+	return next < t->N && desc_first(desc(t, next)) == vpn_last + 1;
+}
+
 int cells_is_gap(const struct cell_table *t, uint32_t i)
 {
 	return slot_ok(t, i) && is_gap(t, i);
@@ -165,6 +173,21 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last)
 	return 0;
 }
 
+void cells_extend_as(struct cell_table *t, uint32_t slot, uint64_t vpn_last, unsigned how)
+{
+	/* The last VPN alone: bits 63:36 of the first word, 7:0 of the second
+	 * (unchanged when HOW says one store does). */
+	uint64_t *d = desc(t, slot);
+	d[0] = (d[0] & CELL_VPN_MAX) | (vpn_last << CELL_VPN_BITS);
+	d[1] = (d[1] & ~((1ull << (2 * CELL_VPN_BITS - 64)) - 1)) | (vpn_last >> (64 - CELL_VPN_BITS));
+	t->hint = slot;
+	if (how & CELL_EXTEND_GAPS_MOVE) {
+		uint32_t next = next_cell(t, slot + 1);
+		for (uint32_t i = slot + 1; i < next; i++)
+			move_gap(t, i, desc_first(desc(t, next)));
+	}
+}
+
 unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose)
@@ -174,7 +197,8 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
 	const uint64_t *d = desc(t, slot);
 	uint64_t first = desc_first(d), last = desc_last(d);
 	/* A gap (first > last) never continues into anything. */
-	if (!(d[1] >> 63) || last + 1 != vpn_first || first > last)
+	if (!(d[1] >> 63) || last + 1 != vpn_first || first > last || vpn_last > CELL_VPN_MAX ||
+	    ppn > CELL_PPN_MAX || vpn_last - vpn_first > CELL_PPN_MAX - ppn)
 		return 0;
 	if (((d[1] >> (2 * CELL_VPN_BITS - 64)) & CELL_PPN_MAX) + (vpn_first - first) != ppn)
 		return 0;
@@ -191,6 +215,8 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
 	unsigned low_bits = 64 - CELL_VPN_BITS;
 	if ((last >> low_bits) == (vpn_last >> low_bits) && !(how & CELL_EXTEND_GAPS_MOVE))
 		how |= CELL_EXTEND_ONE_STORE;
+	if (next < t->N && desc_first(desc(t, next)) <= vpn_last)
+		return 0; /* the range reaches the next cell */
 	if (next < t->N && desc_first(desc(t, next)) == vpn_last + 1)
 		how |= CELL_EXTEND_MEETS_NEXT;
 	return how;

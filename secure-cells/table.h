@@ -126,6 +126,13 @@ int cells_is_gap(const struct cell_table *t, uint32_t i);
  */
 uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn);
 
+/*
+ * Whether a cell ends right below VPN_FIRST or starts right after VPN_LAST,
+ * BELOW being the slot cells_gap found for that range: 0 when a new cell
+ * there could merge with nothing.
+ */
+int cells_touches(const struct cell_table *t, uint32_t below, uint64_t vpn_first, uint64_t vpn_last);
+
 /* The cells the table holds (gaps not counted). */
 uint32_t cells_count(const struct cell_table *t);
 
@@ -175,12 +182,19 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last);
  * CELL_EXTEND_ONE_STORE when cells_extend would change a single aligned
  * 64-bit word (an MMU walking the table meanwhile finds the old cell or the
  * new one, so a live table may take it), plus CELL_EXTEND_MEETS_NEXT when
- * the next cell starts right after VPN_LAST.  Reads only.
+ * the next cell starts right after VPN_LAST (and no cell overlaps the
+ * range: the next one starts above VPN_LAST).  Reads only.
  */
 #define CELL_EXTENDS 1u
 #define CELL_EXTEND_ONE_STORE 2u
 #define CELL_EXTEND_MEETS_NEXT 4u
 #define CELL_EXTEND_GAPS_MOVE 8u /* gaps above that the longer cell would reach move up */
+
+/*
+ * cells_extend once cells_extension returned HOW (with CELL_EXTENDS) for
+ * the same range in the table as it is now: the checks are not made again.
+ */
+void cells_extend_as(struct cell_table *t, uint32_t slot, uint64_t vpn_last, unsigned how);
 unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose);

@@ -808,6 +808,7 @@ static void extension_rules(void)
 		 CELL_EXTENDS | CELL_EXTEND_ONE_STORE);
 	CHECK_EQ(cells_extension(&t, 1, 20, 29, 510, same, 2, 0xc0),
 		 CELL_EXTENDS | CELL_EXTEND_ONE_STORE | CELL_EXTEND_MEETS_NEXT);
+	CHECK_EQ(cells_extension(&t, 1, 20, 30, 510, same, 2, 0xc0), 0u); /* reaches the next cell */
 	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, same, 2, 0), 0u); /* A/D differ, not loose */
 	CHECK_EQ(cells_extension(&t, 1, 20, 25, 510, other, 2, 0xc0), 0u); /* rights differ */
 	CHECK_EQ(cells_extension(&t, 1, 20, 25, 511, same, 2, 0xc0), 0u);  /* PPN does not follow */
