@@ -8,14 +8,15 @@
  * room its size asks for (spread_around), and its cells are spread evenly
  * over it (each moves twice).  That is the packed-memory array's bound,
  * O(log^2 n) slots moved per insert amortised, whatever the order of the
- * inserts (a stack or a heap growing down costs what growing up does).
+ * inserts (inserts coming down, as a stack's or a heap's touched from the
+ * top, cost about what random ones do).
  */
 #include <string.h>
 
 #include "secure-cells/slack.h"
 
 #define NEAR 32	      /* slots an insert looks at on either side for a gap */
-#define SQUEEZE_SHARE 8 /* gaps kept, per cell, when a table with too many is squeezed */
+#define SQUEEZE_SHARE 8 /* a squeezed table keeps one gap per SQUEEZE_SHARE cells */
 
 uint32_t next_cell(const struct cell_table *t, uint32_t i)
 {
@@ -204,9 +205,9 @@ static void spread(struct cell_table *t, uint32_t lo, uint32_t hi, uint32_t keep
 /*
  * Spread the smallest window around POS that has room for its level: a
  * window of 4 NEAR slots (level 0) needs a 1/16 share free, so that spread
- * evenly it has a gap within 16 slots of every slot (a short scan); each doubling needs a
- * little more, up to a quarter for the whole table (which the reserve of
- * cells_edit keeps free).  Thresholds that tighten with the level are what
+ * evenly it has a gap within 16 slots of every slot (a short scan); each
+ * doubling needs a little more, up to a quarter for the whole table (which
+ * the reserve of cells_edit keeps free).  Thresholds that tighten with the level are what
  * bound the amortised cost (the packed-memory array's argument): a spread
  * window leaves every smaller window inside it well under its own limit.
  */
