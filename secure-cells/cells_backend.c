@@ -24,13 +24,11 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
-#include "kernel/u64map.h"
 #include "machine.h"
 #include "secure-cells/cells_edit.h"
+#include "secure-cells/cells_space.h"
 #include "secure-cells/divisions.h"
 #include "vmm/backend.h"
-
-#define VPN_MASK CELL_VPN_MAX
 
 const char backend_name[] = "cells";
 
@@ -41,12 +39,6 @@ struct backend_space {
 
 static struct cell_table kernel_table;
 static struct backend_space *spaces, *active;
-static struct u64map owned; /* physical pages allocated by faults */
-
-static uint64_t vpn_of(vaddr_t va)
-{
-	return (va >> PAGE_SHIFT) & VPN_MASK;
-}
 
 /* The address a VPN stands for (sign-extended from bit 47). */
 static vaddr_t va_of(uint64_t vpn)
@@ -55,8 +47,7 @@ static vaddr_t va_of(uint64_t vpn)
 	return (va & (1ul << 47)) ? va | ~((1ul << 48) - 1) : va;
 }
 
-/* The table that holds VA for space S: its user table, or the kernel table. */
-static struct cell_table *table_for(struct backend_space *s, vaddr_t va)
+struct cell_table *cells_table_for(struct backend_space *s, vaddr_t va)
 {
 	return va_is_user(va) ? &s->table : &kernel_table;
 }
@@ -67,14 +58,21 @@ static uint32_t owner_row(const struct cell_table *t)
 	return t == &kernel_table ? DIV_KERNEL : DIV_APP;
 }
 
-/* The vmm rights of slot I as its space sees it, or 0 when the slot maps nothing there. */
+/*
+ * The vmm rights of slot I as its space sees it, or 0 when the slot maps
+ * nothing there (an invalid cell).  A user cell whose owner byte lacks V is
+ * held (vmm_protect with VMM_USER alone): VMM_USER and its A/D bits.
+ */
 static unsigned slot_rights(const struct cell_table *t, uint32_t i)
 {
 	struct cell c;
 	cells_get(t, i, &c);
 	if (!c.valid)
 		return 0;
-	return cell_byte_rights(cells_get_rights(t, i, owner_row(t)), t != &kernel_table);
+	uint8_t b = cells_get_rights(t, i, owner_row(t));
+	if (t != &kernel_table && !(b & CELL_V))
+		return VMM_USER | cell_byte_ad(b);
+	return cell_byte_rights(b, t != &kernel_table);
 }
 
 /* ------------------------------------------------------------ the MMU --- */
@@ -200,8 +198,7 @@ static void edited(struct cell_table *t, paddr_t base_before)
 		publish_satps();
 }
 
-/* Insert [vf, vl] -> ppn with ROWS (one byte per division in use) into T: 0, -EEXIST, -ENOMEM. */
-static int insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn,
+int cells_insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn,
 		     const uint8_t *rows)
 {
 	paddr_t base = t->base;
@@ -210,51 +207,64 @@ static int insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t pp
 	return err;
 }
 
-/* Free the fault-allocated pages among [ppn, ppn + n). */
-static void release_owned(uint64_t ppn, uint64_t n)
+/* A cell of T holds the space's own frames: a user cell without a witness (divisions.h). */
+static int owned_cell(const struct cell_table *t, uint32_t slot)
 {
-	if (owned.count == 0)
-		return;
-	for (uint64_t i = 0; i < n; i++) {
-		paddr_t pa = (ppn + i) << PAGE_SHIFT;
-		if (u64map_remove(&owned, pa))
-			frame_free(pa, 0);
-	}
+	return t != &kernel_table && cells_get_rights(t, slot, DIV_WITNESS) == 0;
 }
 
-/* Remove every cell of T inside [vf, vl], freeing owned frames; an emptier table shrinks. */
+/* Whether a boundary just below page VPN (when BELOW) or just above it cuts a huge frame of T's. */
+static int cuts_huge(const struct cell_table *t, uint64_t vpn, int below)
+{
+	uint32_t slot;
+	struct cell c;
+	if (vpn > CELL_VPN_MAX || cells_lookup(t, vpn, &slot) != 0 || !owned_cell(t, slot))
+		return 0;
+	cells_get(t, slot, &c);
+	return cells_owned_cut(c.ppn + (vpn - c.vpn_first), below);
+}
+
+static int release_cell(const struct cell_table *t, uint32_t slot, const struct cell *c, void *ctx)
+{
+	if (owned_cell(t, slot))
+		cells_owned_release(c->ppn, c->vpn_last - c->vpn_first + 1);
+	return 0;
+}
+
+/*
+ * Remove every cell of T inside [vf, vl], freeing owned frames; an emptier
+ * table shrinks.  All or nothing: -EINVAL when the range would cut a 2 MiB
+ * frame of a huge fault (the region layer cuts those only at 2 MiB), and
+ * the room for two splits is taken before any store (-ENOMEM).
+ */
 static int unmap_in(struct cell_table *t, uint64_t vf, uint64_t vl)
 {
+	if (cuts_huge(t, vf, 1) || cuts_huge(t, vl, 0))
+		return -EINVAL;
 	paddr_t base = t->base;
 	int live = is_live(t);
 	cells_edit_begin(t, live);
 	int err = cells_edit_isolate(t, vf, vl);
-	uint32_t slot;
-	struct cell c;
-	/* After the splits the cells in the range are whole and consecutive from SLOT. */
-	if (!err && cells_edit_first(t, vf, vl, &slot)) {
-		while (slot < t->N && cells_get(t, slot, &c) == 0 && c.vpn_first <= vl) {
-			release_owned(c.ppn, c.vpn_last - c.vpn_first + 1);
-			cells_remove(t, slot);
-		}
-	}
-	/* An emptier table shrinks; a failure to keeps the larger one, which is still correct. */
-	if (!err)
+	/* After the splits the cells in the range are whole: free their frames, then drop them. */
+	if (!err) {
+		cells_traverse(t, vf, vl, release_cell, NULL);
+		cells_remove_range(t, vf, vl);
+		/* A failure to shrink keeps the larger table, which is still correct. */
 		cells_shrink(t, TABLE_T);
+	}
 	cells_edit_end(t, live);
 	edited(t, base);
 	return err;
 }
-
 int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
 {
-	struct cell_table *t = table_for(s, va);
+	struct cell_table *t = cells_table_for(s, va);
 	uint8_t rows[USER_TABLE_M];
 	if (va_is_user(va))
 		user_cell_rows(rights, 1, rows); /* the caller's memory: the kernel relies on it */
 	else
 		rows[DIV_KERNEL] = cell_byte(rights);
-	int err = insert_in(t, vpn_of(va), vpn_of(va + len - 1), pa >> PAGE_SHIFT, rows);
+	int err = cells_insert_in(t, vpn_of(va), vpn_of(va + len - 1), pa >> PAGE_SHIFT, rows);
 	if (!err && is_live(t))
 		sfence_vma_all();
 	return err;
@@ -262,41 +272,30 @@ int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, u
 
 int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
 {
-	struct cell_table *t = table_for(s, va);
+	struct cell_table *t = cells_table_for(s, va);
 	int err = unmap_in(t, vpn_of(va), vpn_of(va + len - 1));
 	if (!err && is_live(t))
 		sfence_vma_all();
 	return err;
 }
 
-/* Whether cells of T with rights in their owner's row cover every page of [vf, vl]. */
-static int covered(const struct cell_table *t, uint64_t vf, uint64_t vl)
-{
-	uint64_t next = vf;
-	while (next <= vl) {
-		uint32_t slot;
-		struct cell c;
-		if (cells_lookup(t, next, &slot) != 0 || !slot_rights(t, slot))
-			return 0;
-		cells_get(t, slot, &c);
-		next = c.vpn_last + 1;
-		if (next == 0)
-			break;
-	}
-	return 1;
-}
-
+/*
+ * Every cell present in the range (held ones too) gets RIGHTS in its
+ * owner's row; holes are skipped (vmm.c checks coverage).  VMM_USER alone
+ * holds: the byte keeps only A/D, so neither the MMU nor the kernel's
+ * uaccess lets anything reach the frame, which stays in the cell.  The
+ * witness row is not touched.  All or nothing: the only allocation is the
+ * room for two splits, taken before any store.
+ */
 int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned rights)
 {
-	struct cell_table *t = table_for(s, va);
+	struct cell_table *t = cells_table_for(s, va);
 	uint64_t vf = vpn_of(va), vl = vpn_of(va + len - 1);
-	if (!covered(t, vf, vl))
-		return -ENOENT;
 	paddr_t base = t->base;
 	int live = is_live(t);
 	cells_edit_begin(t, live);
 	int err = cells_edit_isolate(t, vf, vl);
-	/* Only the owner's byte changes: what the MMU recorded (A/D) stays, and so does the witness. */
+	/* Only the owner's byte changes: what the MMU recorded (A/D) stays. */
 	if (!err)
 		cells_edit_set_row(t, vf, vl, owner_row(t), cell_byte(rights), CELL_A | CELL_D);
 	cells_edit_end(t, live);
@@ -306,42 +305,11 @@ int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned 
 	return err;
 }
 
-int backend_fault(struct backend_space *s, const struct backend_fault *f)
-{
-	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
-	/* Placed dirty for a write, as on Sv48: A/D then mean the same on both backends. */
-	unsigned rights = f->rights | VMM_ACCESSED | ((f->access & VMM_WRITE) ? VMM_DIRTY : 0);
-	if (f->backing && !f->copy)
-		return backend_map(s, page, f->backing, PAGE_SIZE, rights);
-	paddr_t pa;
-	/* Room to record the page first, so that once it is mapped nothing can fail. */
-	if (u64map_reserve(&owned, 1) != 0)
-		return -ENOMEM;
-	if (frame_alloc(0, &pa) != 0) {
-		u64map_trim(&owned);
-		return -ENOMEM;
-	}
-	/* A private copy of a backed page (vmm/fault.c), or zeros. */
-	if (f->copy)
-		memcpy(phys_to_virt(pa), phys_to_virt(f->backing), f->copy);
-	memset((char *)phys_to_virt(pa) + f->copy, 0, PAGE_SIZE - f->copy);
-	/* The space's own page: no witness, the application may do with it what it likes. */
-	uint8_t rows[USER_TABLE_M];
-	user_cell_rows(rights, 0, rows);
-	int err = insert_in(table_for(s, page), vpn_of(page), vpn_of(page), pa >> PAGE_SHIFT, rows);
-	if (err)
-		frame_free(pa, 0);
-	else
-		u64map_put(&owned, pa, (void *)1);
-	u64map_trim(&owned);
-	return err;
-}
-
 /* ------------------------------------------------ translate, traverse --- */
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {
-	const struct cell_table *t = table_for(s, va);
+	const struct cell_table *t = cells_table_for(s, va);
 	uint32_t slot;
 	struct cell c;
 	if (cells_lookup(t, vpn_of(va), &slot) != 0)
@@ -378,24 +346,19 @@ int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visi
 		     void *ctx)
 {
 	struct visit_ctx v = { va, va + len, visit, ctx };
-	return cells_traverse(table_for(s, va), vpn_of(va), vpn_of(va + len - 1), visit_cell, &v);
+	return cells_traverse(cells_table_for(s, va), vpn_of(va), vpn_of(va + len - 1), visit_cell, &v);
 }
 
 /* ---------------------------------------------------------- reporting --- */
 
 void backend_stats(char *buf, size_t size)
 {
-	uint32_t user = active ? active->table.N - 1 : 0;
-	uint32_t kernel = kernel_table.N ? kernel_table.N - 1 : 0;
+	uint32_t user = active ? cells_count(&active->table) : 0;
+	uint32_t kernel = cells_count(&kernel_table);
 	snprintf(buf, size, " cells=%u user_cells=%u kernel_cells=%u table_grows=%lu",
 		 user + kernel, user, kernel, cells_edit_grows());
 }
 
 void backend_tick(void)
 {
-}
-
-int backend_selftest(struct backend_space *s, const char *name)
-{
-	return -ENOENT;
 }

@@ -34,12 +34,17 @@ uint64_t cells_edit_grows(void)
 	return grows;
 }
 
-/* Room for N more cells in T: grow it (its base moves; the caller follows). */
+/*
+ * Room for N more cells in T, with a quarter of the table left as slack
+ * (the gaps that keep inserts cheap): grow it when it would be fuller (its
+ * base moves; the caller follows).  The only allocation an edit makes.
+ */
 static int reserve(struct cell_table *t, uint32_t n)
 {
-	if (t->N - 1 + n <= cells_capacity(t))
+	uint64_t want = (uint64_t)cells_count(t) + n;
+	if (4 * want <= 3ull * cells_capacity(t))
 		return 0;
-	int err = cells_grow(t, t->N - 1 + n);
+	int err = cells_grow(t, (uint32_t)(want + want / 3 + 1));
 	if (!err)
 		grows++;
 	return err;
@@ -77,13 +82,16 @@ int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint3
 	return cells_traverse(t, vf, vl, note_slot, slot);
 }
 
-/* Merge slot I of T with its neighbours where the table allows (contiguous, equal rows). */
+/* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows). */
 static void merge_around(struct cell_table *t, uint32_t i)
 {
 	if (i + 1 < t->N)
 		cells_merge_next(t, i);
-	if (i > 1)
-		cells_merge_next(t, i - 1);
+	struct cell c;
+	cells_get(t, i, &c);
+	uint32_t before = c.vpn_first ? cells_cell_before(t, i, c.vpn_first - 1) : 0;
+	if (before)
+		cells_merge_next(t, before);
 }
 
 /* Add BITS to division DIV's byte of SLOT: one store, made only when it changes something. */
@@ -111,8 +119,9 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
 	int in_place = (how & CELL_EXTEND_ONE_STORE) && !(how & CELL_EXTEND_MEETS_NEXT);
 	if (!in_place)
 		cells_edit_begin(t, live);
-	*err = cells_extend(t, below, vl);
-	if (!*err) {
+	cells_extend_as(t, below, vl, how);
+	*err = 0;
+	{
 		/* More A/D bits only spare the MMU a fault. */
 		for (uint32_t d = 0; d < t->M; d++)
 			if (rows[d] & ad)
@@ -136,28 +145,41 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 		return -EEXIST;
 	if (extend_below(t, live, below, vf, vl, ppn, rows, &err))
 		return err;
+	/* A cell that touches no neighbour merges with none: no attempt. */
+	int touches = cells_touches(t, below, vf, vl);
 	cells_edit_begin(t, live);
+	uint32_t T = t->T;
 	err = reserve(t, 1);
+	/* A grown table holds the cells in other slots: find the place again. */
+	if (!err && t->T != T)
+		cells_gap(t, vf, vl, &below);
 	if (!err)
-		err = cells_insert(t, &c, &slot);
-	if (!err) {
-		for (uint32_t d = 0; d < t->M; d++)
-			cells_set_rights(t, slot, d, rows[d]);
+		err = cells_insert_at(t, &c, below + 1, rows, &slot);
+	if (!err && touches)
 		merge_around(t, slot);
-	}
 	cells_edit_end(t, live);
 	return err;
+}
+
+static int note_last(const struct cell_table *t, uint32_t slot, const struct cell *c, void *ctx)
+{
+	*(uint32_t *)ctx = slot;
+	return 0;
 }
 
 void cells_edit_set_row(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t row, uint8_t b,
 			uint8_t keep)
 {
 	uint32_t first, last;
-	struct cell c;
 	if (!cells_edit_first(t, vf, vl, &first))
 		return;
-	for (last = first; last < t->N && cells_get(t, last, &c) == 0 && c.vpn_first <= vl; last++)
-		cells_set_rights(t, last, row, (uint8_t)(b | (cells_get_rights(t, last, row) & keep)));
-	for (uint32_t i = last - 1; i >= first; i--)
-		merge_around(t, i);
+	cells_traverse(t, vf, vl, note_last, &last);
+	/* Whole cells from FIRST to LAST (isolated): each gets the byte. */
+	for (uint32_t i = first; i <= last; i++)
+		if (!cells_is_gap(t, i))
+			cells_set_rights(t, i, row, (uint8_t)(b | (cells_get_rights(t, i, row) & keep)));
+	/* From the top down: a merge turns the upper cell into a gap and moves no other. */
+	for (uint32_t i = last; i >= first; i--)
+		if (i < t->N && !cells_is_gap(t, i))
+			merge_around(t, i);
 }

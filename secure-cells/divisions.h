@@ -44,9 +44,22 @@
 /* The rights bits of a byte, A and D aside. */
 #define CELL_RIGHTS (CELL_R | CELL_W | CELL_X | CELL_DEVICE | CELL_G)
 
-/* The permission byte of a mapping with vmm RIGHTS (V set). */
+/* VMM_ACCESSED and VMM_DIRTY as a byte's A and D bits say. */
+static inline unsigned cell_byte_ad(uint8_t b)
+{
+	return ((b & CELL_A) ? VMM_ACCESSED : 0) | ((b & CELL_D) ? VMM_DIRTY : 0);
+}
+
+/*
+ * The permission byte of a mapping with vmm RIGHTS: V set, or, with none of
+ * read, write and execute (a user page held by vmm_protect with VMM_USER
+ * alone), no V and no rights, only A and D.
+ */
 static inline uint8_t cell_byte(unsigned rights)
 {
+	if (!(rights & (VMM_READ | VMM_WRITE | VMM_EXEC)))
+		return (uint8_t)(((rights & VMM_ACCESSED) ? CELL_A : 0) |
+				 ((rights & VMM_DIRTY) ? CELL_D : 0));
 	uint8_t b = CELL_V;
 	b |= (rights & VMM_READ) ? CELL_R : 0;
 	b |= (rights & VMM_WRITE) ? CELL_W : 0;
@@ -69,9 +82,7 @@ static inline unsigned cell_byte_rights(uint8_t b, int user)
 	r |= (b & CELL_X) ? VMM_EXEC : 0;
 	r |= (b & CELL_DEVICE) ? VMM_DEVICE : 0;
 	r |= (b & CELL_G) ? VMM_GLOBAL : 0;
-	r |= (b & CELL_A) ? VMM_ACCESSED : 0;
-	r |= (b & CELL_D) ? VMM_DIRTY : 0;
-	return r;
+	return r | cell_byte_ad(b);
 }
 
 /*

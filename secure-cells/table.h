@@ -16,7 +16,11 @@
  *
  * A cell's descriptor, its permission byte in every division and its grant
  * entry in every division share its slot number, so whatever moves a cell
- * moves all three.  Only rows 0..M-1 (the divisions in use) are moved or
+ * moves all three.  Among the cells the table keeps gaps (secure-cells/
+ * slack.h): slots with an empty range [b, b - 1], invalid, no rights, that
+ * the MMU's search passes over and no address names; so an insert moves
+ * only the slots between its place and the nearest gap, and a removal
+ * leaves a gap.  Slot numbers are not stable across inserts and removals.  Only rows 0..M-1 (the divisions in use) are moved or
  * edited; rows M..R-1 stay all 0 (permissions) and all empty (grants) until
  * cells_add_division hands one out, which reinitialises it first.  Slots
  * N..64T-1 likewise stay clear in every row: descriptor 0, byte 0, empty.
@@ -75,8 +79,10 @@ struct cell_table {
 	uint8_t *mem;	 /* its kernel address (phys_to_virt(base)) */
 	unsigned order;	 /* frame_alloc order of the block */
 	uint32_t T, R, M; /* permission lines per division, reserved rows, divisions in use */
-	uint32_t N;	 /* slots in use including the metacell (cells are 1..N-1) */
+	uint32_t N;	 /* slots in use including the metacell (cells and gaps are 1..N-1) */
+	uint32_t cells;	 /* slots of 1..N-1 that hold cells (the rest are gaps) */
 	int grants;	 /* a grant entry was ever written: until then every entry is empty */
+	uint32_t hint;	 /* the slot last grown or placed: cells_gap tries it first */
 };
 
 /* One decoded descriptor. */
@@ -106,8 +112,29 @@ uint32_t cells_capacity(const struct cell_table *t);
 /* Bytes the layout uses: T * (1024 + 320 * R) (the block may be larger). */
 uint64_t cells_bytes(const struct cell_table *t);
 
-/* Decode slot I (1..N-1) into *out: 0, or -EINVAL for another slot. */
+/* Decode slot I (1..N-1) into *out: 0, or -EINVAL for another slot.  A gap
+ * decodes as vpn_first = vpn_last + 1, invalid. */
 int cells_get(const struct cell_table *t, uint32_t i, struct cell *out);
+
+/* Slot I (1..N-1) is a gap, not a cell. */
+int cells_is_gap(const struct cell_table *t, uint32_t i);
+
+/*
+ * The cell in the slot before I if it may end at or above VPN, else 0 (a
+ * gap on the way whose range starts at or below VPN proves the cell before
+ * it ends below VPN: a long run of gaps is not walked).
+ */
+uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn);
+
+/*
+ * Whether a cell ends right below VPN_FIRST or starts right after VPN_LAST,
+ * BELOW being the slot cells_gap found for that range: 0 when a new cell
+ * there could merge with nothing.
+ */
+int cells_touches(const struct cell_table *t, uint32_t below, uint64_t vpn_first, uint64_t vpn_last);
+
+/* The cells the table holds (gaps not counted). */
+uint32_t cells_count(const struct cell_table *t);
 
 /*
  * The slot whose [first, last] holds VPN, found by binary search over slots
@@ -118,8 +145,10 @@ int cells_get(const struct cell_table *t, uint32_t i, struct cell *out);
 int cells_lookup(const struct cell_table *t, uint64_t vpn, uint32_t *slot);
 
 /*
- * Insert a copy of *c, keeping the slots sorted: the cells above it move up
- * one slot with their permission bytes and grant entries (rows 0..M-1).
+ * Insert a copy of *c, keeping the slots sorted: the cells between its place
+ * and the nearest gap move one slot with their permission bytes and grant
+ * entries (rows 0..M-1); when no gap is near, the cells around are spread
+ * out first (slack.c).
  * The new cell's byte is 0 and its grant entry empty in every division.
  * Returns 0 and *slot (when slot is not NULL); -EINVAL when vpn_last <
  * vpn_first, vpn_last > CELL_VPN_MAX or the last page's frame ppn +
@@ -131,10 +160,14 @@ int cells_lookup(const struct cell_table *t, uint64_t vpn, uint32_t *slot);
 int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot);
 
 /*
- * Remove the cell in SLOT, whatever its rights and grants; the cells above
- * move down one slot with their bytes and grant entries, and the slot freed
- * at the top is cleared.  0, or -EINVAL for a slot outside 1..N-1.
+ * cells_insert once its checks are made: POS is the place cells_gap found
+ * (its *below + 1) in the table as it is now, and ROWS the new cell's byte
+ * for each division in use (NULL: 0).  -EINVAL for a range the format
+ * cannot hold or a POS outside 1..N, -ENOSPC when full.
  */
+int cells_insert_at(struct cell_table *t, const struct cell *c, uint32_t pos, const uint8_t *rows,
+		    uint32_t *slot);
+
 /*
  * Grow the cell in SLOT to end at VPN_LAST (same PPN arithmetic, same rights
  * and grants): what a demand fault next to a cell does.  -EEXIST when that
@@ -149,11 +182,19 @@ int cells_extend(struct cell_table *t, uint32_t slot, uint64_t vpn_last);
  * CELL_EXTEND_ONE_STORE when cells_extend would change a single aligned
  * 64-bit word (an MMU walking the table meanwhile finds the old cell or the
  * new one, so a live table may take it), plus CELL_EXTEND_MEETS_NEXT when
- * the next cell starts right after VPN_LAST.  Reads only.
+ * the next cell starts right after VPN_LAST (and no cell overlaps the
+ * range: the next one starts above VPN_LAST).  Reads only.
  */
 #define CELL_EXTENDS 1u
 #define CELL_EXTEND_ONE_STORE 2u
 #define CELL_EXTEND_MEETS_NEXT 4u
+#define CELL_EXTEND_GAPS_MOVE 8u /* gaps above that the longer cell would reach move up */
+
+/*
+ * cells_extend once cells_extension returned HOW (with CELL_EXTENDS) for
+ * the same range in the table as it is now: the checks are not made again.
+ */
+void cells_extend_as(struct cell_table *t, uint32_t slot, uint64_t vpn_last, unsigned how);
 unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose);
@@ -163,7 +204,18 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
  * when a cell overlaps the range.
  */
 int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below);
+/*
+ * Remove the cell in SLOT, whatever its rights and grants: it becomes a gap
+ * (a gap at the top is dropped from N).  0, or -EINVAL for a slot outside 1..N-1 or a gap.
+ */
 int cells_remove(struct cell_table *t, uint32_t slot);
+
+/*
+ * Remove every cell inside [VPN_FIRST, VPN_LAST], which must be whole cells
+ * (-EINVAL, nothing removed, when one reaches past VPN_LAST): how many were
+ * removed.  One pass, however many.
+ */
+int cells_remove_range(struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last);
 
 /*
  * Split SLOT at VPN into [first, vpn - 1] (staying in SLOT) and [vpn, last]

@@ -1,13 +1,13 @@
 /*
  * Making, sizing and freeing permission tables: create, destroy, grow and
  * shrink (T doubles or halves and every row moves, since row offsets depend
- * on T), and a division's rows handed out.  See table.h for the contracts.
+ * on T; the copy leaves the gaps out), and a division's rows handed out.  See table.h for the contracts.
  */
 #include <string.h>
 
 #include "kernel/error.h"
 #include "kernel/frame.h"
-#include "secure-cells/layout.h"
+#include "secure-cells/slack.h"
 
 /* Fill N grant entries from G with the empty entry. */
 static void grants_empty(uint32_t *g, uint64_t n)
@@ -90,14 +90,22 @@ int cells_add_division(struct cell_table *t, uint32_t *div)
 	return 0;
 }
 
-/* Copy every cell of OLD, with its rows in use, into the empty table NEW. */
+/* Copy every cell of OLD, with its rows in use, into the empty table NEW, gaps left out. */
 static void copy_cells(struct cell_table *new, const struct cell_table *old)
 {
-	memcpy(desc(new, 1), desc(old, 1), 16ul * (old->N - 1));
-	for (uint32_t s = 0; s < old->M; s++) {
-		memcpy(perm_row(new, s), perm_row(old, s), old->N);
-		memcpy(grant_row(new, s), grant_row(old, s), 4ul * old->N);
+	uint32_t k = 1;
+	for (uint32_t i = 1; i < old->N; i++) {
+		if (is_gap(old, i))
+			continue;
+		memcpy(desc(new, k), desc(old, i), 16);
+		for (uint32_t s = 0; s < old->M; s++) {
+			perm_row(new, s)[k] = perm_row(old, s)[i];
+			grant_row(new, s)[k] = grant_row(old, s)[i];
+		}
+		k++;
 	}
+	new->N = k;
+	meta(new)[META_N] = k;
 }
 
 /* Move T's contents into a new block laid out for NEW_T lines: 0, -EINVAL, -ENOMEM (unchanged). */
@@ -111,8 +119,8 @@ static int resize(struct cell_table *t, uint64_t new_t)
 	if (frame_alloc(order, &pa) < 0)
 		return -ENOMEM;
 	struct cell_table new = { .base = pa, .mem = phys_to_virt(pa), .order = order,
-				  .T = (uint32_t)new_t, .R = t->R, .M = t->M, .N = t->N,
-				  .grants = t->grants };
+				  .T = (uint32_t)new_t, .R = t->R, .M = t->M, .N = 1,
+				  .cells = t->cells, .grants = t->grants };
 	table_init(&new);
 	copy_cells(&new, t);
 	frame_free(t->base, t->order);
@@ -136,7 +144,7 @@ int cells_shrink(struct cell_table *t, uint32_t min_t)
 	uint64_t T = t->T;
 
 	/* Halve while the cells would fill at most half of the smaller table. */
-	while (T > min_t && 2 * (t->N - 1) <= 64 * (T / 2) - 1)
+	while (T > min_t && 2 * t->cells <= 64 * (T / 2) - 1)
 		T /= 2;
 	return T == t->T ? 0 : resize(t, T);
 }

@@ -85,9 +85,9 @@ host_sv48_atomic_SRCS := tests/host/test_sv48_atomic.c tests/host/alloc_fail.c $
 host_sv48_atomic_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 
 HOST_TESTS += cells
-host_cells_SRCS := tests/host/test_cells.c secure-cells/table.c secure-cells/table_size.c kernel/frame.c kernel/frame_layout.c kernel/heap.c \
+host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
-$(HOSTBUILD)/test_cells: secure-cells/table.h
+$(HOSTBUILD)/test_cells: $(wildcard secure-cells/*.h)
 
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells

@@ -1,0 +1,39 @@
+/*
+ * What the two halves of the cells backend share (internal to
+ * cells_backend.c, which edits tables for spaces, and cells_fault.c, which
+ * brings in memory and owns the frames it allocates).
+ */
+#ifndef SECURE_CELLS_CELLS_SPACE_H
+#define SECURE_CELLS_CELLS_SPACE_H
+
+#include <stdint.h>
+
+#include "secure-cells/table.h"
+#include "vmm/backend.h"
+
+/* The 36-bit VPN field of VA (sign-extension dropped). */
+static inline uint64_t vpn_of(vaddr_t va)
+{
+	return (va >> PAGE_SHIFT) & CELL_VPN_MAX;
+}
+
+/* The table that holds VA for space S: its user table, or the kernel table. */
+struct cell_table *cells_table_for(struct backend_space *s, vaddr_t va);
+
+/*
+ * Insert [vf, vl] -> ppn with ROWS (one byte per division in use) into T,
+ * the trap path told if T moved: 0, -EEXIST, -ENOMEM (T unchanged).
+ */
+int cells_insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn,
+		    const uint8_t *rows);
+
+/*
+ * Frames the space's faults allocated (cells without a witness byte):
+ * cells_owned_release frees [ppn, ppn + n), where no 2 MiB frame of a huge
+ * fault may be cut (cells_owned_cut: whether a boundary just below page PPN,
+ * or just above it, cuts one).
+ */
+void cells_owned_release(uint64_t ppn, uint64_t n);
+int cells_owned_cut(uint64_t ppn, int below);
+
+#endif
