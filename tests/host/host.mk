@@ -87,7 +87,6 @@ host_sv48_atomic_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
-$(HOSTBUILD)/test_cells: $(wildcard secure-cells/*.h)
 
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells
