@@ -104,11 +104,14 @@ int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment
  * smaller size, mapping the same memory with the same rights.  -ENOMEM
  * leaves D as it was (placed again with an equal rental).
  */
-static int split_data(struct segment *seg, const struct tablet_info *d, handler_id *made)
+static int split_data(struct segment *seg, const struct tablet_info *where, handler_id *made)
 {
 	static handler_id pieces[TABLET_ENTRIES];
 	handler_id table;
-	struct tablet_info parent;
+	struct tablet_info parent, placed;
+	/* WHERE was located; its rental, to unmap it with, is asked for by ID. */
+	tablet_get_info(where->id, &placed);
+	const struct tablet_info *d = &placed;
 	uint64_t duration = remaining(&d->rental);
 	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
 	if (err)

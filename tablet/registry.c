@@ -202,6 +202,7 @@ int tablet_get_info(handler_id id, struct tablet_info *out)
 	struct tablet *t = tablet_by_id(id);
 	if (!t)
 		return -ESRCH;
+	tablet_rental(t); /* asked for by name: its rental may leave tablet/ */
 	tablet_fill_info(t, out);
 	return 0;
 }
@@ -216,6 +217,7 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 	struct tablet *child = child_at(t, index);
 	if (!child)
 		return -ENOENT;
+	tablet_rental(child);
 	tablet_fill_info(child, out);
 	return 0;
 }

@@ -21,11 +21,20 @@ void rental_init(void)
 	roots_in_use = 0;
 }
 
+/* Never RENTAL_UNSIGNED, so that a rental the kernel has not signed yet is told apart. */
 static uint64_t rental_mac(const struct rental *r)
 {
 	uint64_t words[4] = { r->version, r->frame, (uint64_t)r->index | (uint64_t)r->rights << 32,
 			      r->expiry };
-	return siphash24_words(&mac_key, words, 4);
+	uint64_t mac = siphash24_words(&mac_key, words, 4);
+	return mac != RENTAL_UNSIGNED ? mac : 1;
+}
+
+const struct rental *tablet_rental(struct tablet *t)
+{
+	if (t->placed && t->rental.mac == RENTAL_UNSIGNED)
+		t->rental.mac = rental_mac(&t->rental);
+	return &t->rental;
 }
 
 uint64_t tablet_now(void)
@@ -76,17 +85,23 @@ static void fence_entry(vaddr_t va, uint64_t span, int leaf)
 
 /* ---------------------------------------------------------------- rent --- */
 
-/* A signed rental of entry INDEX of table T. */
+/*
+ * A rental of entry INDEX of table T, signed when SIGN is set or it is
+ * finite (the expiry log names it by its MAC).  An unsigned one is for the
+ * kernel's own placement only, and is signed when it first leaves tablet/
+ * (tablet_rental).
+ */
 static void issue(const struct tablet *t, unsigned index, unsigned rights, uint64_t duration,
-		  struct rental *out)
+		  int sign, struct rental *out)
 {
 	uint64_t expiry = RENTAL_FOREVER;
 	if (duration != RENTAL_FOREVER) {
 		uint64_t now = tablet_now();
 		expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
 	}
-	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
-	out->mac = rental_mac(out);
+	*out = (struct rental){ t->version, t->frame, index, rights, expiry, RENTAL_UNSIGNED };
+	if (sign || expiry != RENTAL_FOREVER)
+		out->mac = rental_mac(out);
 	tstats.rents++;
 }
 
@@ -98,7 +113,7 @@ int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t dur
 		return -ESRCH;
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
-	issue(t, index, rights, duration, out);
+	issue(t, index, rights, duration, 1, out);
 	return 0;
 }
 
@@ -180,7 +195,7 @@ int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
 	struct rental r;
-	issue(t, index, rights, duration, &r);
+	issue(t, index, rights, duration, out != NULL, &r);
 	int err = check_placement(&r, t, self, NULL);
 	if (!err)
 		err = reserve_placement(&r);
@@ -244,7 +259,7 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 	}
 	struct tablet *self = tablet_by_id(self_id);
 	struct tablet *t = table_by_frame(r->frame);
-	if (!self || !t || !self->placed || self->rental.mac != r->mac ||
+	if (!self || !t || !self->placed || tablet_rental(self)->mac != r->mac ||
 	    r->index >= TABLET_ENTRIES || child_at(t, r->index) != self) {
 		tstats.refused++;
 		return -ENOENT;
@@ -259,7 +274,7 @@ int handler_remap(handler_id self_id, const struct rental *now, const struct ren
 {
 	struct tablet *self = tablet_by_id(self_id), *t = NULL;
 	int err = rental_mac(now) != now->mac ? -EBADMSG : 0;
-	if (!err && (!self || !self->placed || self->rental.mac != now->mac))
+	if (!err && (!self || !self->placed || tablet_rental(self)->mac != now->mac))
 		err = -ENOENT;
 	if (!err)
 		err = check_rental(next, self, now, &t);
@@ -285,7 +300,7 @@ int tablet_remap(struct tablet *self, unsigned rights)
 	struct tablet *t = self->holder;
 	struct rental r = self->rental;
 	r.rights = rights;
-	r.mac = rental_mac(&r);
+	r.mac = r.expiry != RENTAL_FOREVER ? rental_mac(&r) : RENTAL_UNSIGNED;
 	if (!data_rights_ok(rights) ||
 	    ((rights & VMM_USER) && !va_is_user(self->va)))
 		return -EINVAL;

@@ -71,7 +71,13 @@ struct tablet_info {
 	int owns_frames;       /* data tablets: frames freed by tablet_delete */
 	struct segment *parent;
 	vaddr_t va;            /* where it translates, when refs > 0 */
-	struct rental rental;  /* the rental it is placed with, when placed in an entry */
+	/*
+	 * The rental it is placed with, when placed in an entry.  Signed in the
+	 * info of tablet_get_info and tablet_child; tablet_locate and
+	 * tablet_for_each_data report where a tablet is and may leave it
+	 * unsigned (mac 0, good for nothing): ask by ID for one to present.
+	 */
+	struct rental rental;
 	/* Placed data tablets: the rights their entry gives now, A/D included (a hold: VMM_USER). */
 	unsigned entry_rights;
 };
