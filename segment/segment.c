@@ -236,10 +236,7 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 		unsigned bits = TABLET_BITS_1G;
 		while (bits > TABLET_BITS_4K && (!IS_ALIGNED(cur | at, 1ul << bits) || end - cur < (1ul << bits)))
 			bits -= TABLET_ENTRY_BITS;
-		handler_id id;
-		int err = tablet_adopt(seg, at, bits, &id);
-		if (!err && (err = tablet_place_at(seg->top, cur, id, rights, RENTAL_FOREVER)) != 0)
-			tablet_delete(id);
+		int err = tablet_adopt_at(seg->top, cur, at, bits, rights, RENTAL_FOREVER);
 		if (err) {
 			if (cur > va)
 				segment_unmap(seg, va, cur - va);

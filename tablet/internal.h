@@ -85,6 +85,12 @@ void unreachable_push(struct tablet *t);
 void unreachable_drop(struct tablet *t);
 /* A new empty page-table tablet of BITS for PARENT, registered: 0 or -ENOMEM. */
 int table_new(struct segment *parent, unsigned bits, struct tablet **out);
+/*
+ * A new data tablet of 2^BITS for PARENT, registered: over newly allocated
+ * frames (contents undefined) when OWNS is set, else over the memory at PA.
+ * 0, -EINVAL (size or alignment) or -ENOMEM.
+ */
+int data_new(struct segment *parent, unsigned bits, int owns, paddr_t pa, struct tablet **out);
 /* Forget T and free what it owns (no checks: it is held by nothing). */
 void tablet_destroy(struct tablet *t);
 /*

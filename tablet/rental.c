@@ -8,6 +8,7 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/random.h"
+#include <string.h>
 #include "tablet/internal.h"
 #include "tablet/siphash.h"
 
@@ -387,6 +388,82 @@ int tablet_place_at(handler_id top_id, vaddr_t va, handler_id data, unsigned rig
 	if (err && built_below)
 		prune(top, va, built_below);
 	return err;
+}
+
+/*
+ * The table below TOP whose entry VA is, for a data tablet of 2^BITS,
+ * built if need be and that entry free: 0 with *T and *INDEX, -EEXIST
+ * (the entry, or a data tablet above it, is in use), -EINVAL or -ENOMEM.
+ * *BUILT_BELOW as for tablet_walk: prune it on a later failure.
+ */
+static int free_entry_for(struct tablet *top, vaddr_t va, unsigned bits, struct tablet **t,
+			  unsigned *index, struct tablet **built_below)
+{
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	if ((bits != TABLET_BITS_4K && bits != TABLET_BITS_2M && bits != TABLET_BITS_1G) ||
+	    bits >= top->size_bits || (va & ((1ul << bits) - 1)))
+		return -EINVAL;
+	int err = tablet_walk(top, va, bits + TABLET_ENTRY_BITS, top->parent, t, built_below);
+	if (err)
+		return err;
+	*index = index_of(*t, va);
+	return pte_present(*entry_ptr(*t, *index)) ? -EEXIST : 0;
+}
+
+/* Place the new data tablet SELF at VA (entry INDEX of T), or destroy it and the tables built. */
+static int place_or_undo(struct tablet *top, vaddr_t va, struct tablet *t, unsigned index,
+			 struct tablet *self, unsigned rights, uint64_t duration,
+			 struct tablet *built_below)
+{
+	int err = tablet_place(t, index, self, rights, duration, NULL);
+	if (err) {
+		tablet_destroy(self);
+		if (built_below)
+			prune(top, va, built_below);
+	}
+	return err;
+}
+
+int tablet_place_new(handler_id top_id, vaddr_t va, unsigned size_bits, unsigned rights,
+		     uint64_t duration, paddr_t src, uint64_t bytes)
+{
+	struct tablet *top = tablet_by_id(top_id), *t, *self, *built_below = NULL;
+	unsigned index;
+	if (bytes > (1ul << size_bits))
+		return -EINVAL;
+	int err = free_entry_for(top, va, size_bits, &t, &index, &built_below);
+	if (!err)
+		err = data_new(top->parent, size_bits, 1, 0, &self);
+	if (err) {
+		if (built_below)
+			prune(top, va, built_below);
+		return err;
+	}
+	char *mem = phys_to_virt(self->frame);
+	if (bytes)
+		memcpy(mem, phys_to_virt(src), bytes);
+	if (bytes % 128 == 0)
+		tablet_zero(mem + bytes, (1ul << size_bits) - bytes);
+	else
+		memset(mem + bytes, 0, (1ul << size_bits) - bytes);
+	return place_or_undo(top, va, t, index, self, rights, duration, built_below);
+}
+
+int tablet_adopt_at(handler_id top_id, vaddr_t va, paddr_t pa, unsigned size_bits,
+		    unsigned rights, uint64_t duration)
+{
+	struct tablet *top = tablet_by_id(top_id), *t, *self, *built_below = NULL;
+	unsigned index;
+	int err = free_entry_for(top, va, size_bits, &t, &index, &built_below);
+	if (!err)
+		err = data_new(top->parent, size_bits, 0, pa, &self);
+	if (err) {
+		if (built_below)
+			prune(top, va, built_below);
+		return err;
+	}
+	return place_or_undo(top, va, t, index, self, rights, duration, built_below);
 }
 
 int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)

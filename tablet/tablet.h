@@ -110,6 +110,20 @@ int tablet_translate(handler_id top, vaddr_t va, struct vmm_mapping *out);
 int tablet_place_at(handler_id top, vaddr_t va, handler_id data, unsigned rights,
 		    uint64_t duration);
 /*
+ * New memory placed in one step, the way faults and fixed maps need it: a
+ * data tablet of 2^SIZE_BITS for TOP's parent, placed at VA (aligned to
+ * its size) below TOP with RIGHTS for DURATION, as tablet_place_at would
+ * place it.  The entry is checked first, so a VA already covered costs
+ * -EEXIST and no allocation; any failure leaves nothing behind.
+ *   tablet_place_new    newly allocated frames holding the first BYTES of
+ *                       the memory at SRC, zeros after them (BYTES 0: zeros)
+ *   tablet_adopt_at     the caller's memory at PA, which it keeps owning
+ */
+int tablet_place_new(handler_id top, vaddr_t va, unsigned size_bits, unsigned rights,
+		     uint64_t duration, paddr_t src, uint64_t bytes);
+int tablet_adopt_at(handler_id top, vaddr_t va, paddr_t pa, unsigned size_bits, unsigned rights,
+		    uint64_t duration);
+/*
  * Visit each data tablet placed below TOP overlapping [va, va+len), in
  * address order; stop at a non-zero return (returned).
  */
