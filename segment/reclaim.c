@@ -10,7 +10,9 @@ static int drop_if_clean(struct segment *seg, const struct tablet_info *t, void 
 	/* A held page is kept as it is: the application made it inaccessible, not the kernel. */
 	if (t->owns_frames && !(t->entry_rights & VMM_DIRTY) &&
 	    (t->entry_rights & VMM_RIGHTS_MASK) != VMM_USER) {
-		handler_unmap(t->id, &t->rental);
+		struct tablet_info placed; /* the visit says where it is; its rental is asked by ID */
+		tablet_get_info(t->id, &placed);
+		handler_unmap(t->id, &placed.rental);
 		tablet_delete(t->id);
 		c->freed += 1ul << t->size_bits;
 	}

@@ -104,11 +104,14 @@ int segment_for_each_data(struct segment *seg, vaddr_t va, uint64_t len, segment
  * smaller size, mapping the same memory with the same rights.  -ENOMEM
  * leaves D as it was (placed again with an equal rental).
  */
-static int split_data(struct segment *seg, const struct tablet_info *d, handler_id *made)
+static int split_data(struct segment *seg, const struct tablet_info *where, handler_id *made)
 {
 	static handler_id pieces[TABLET_ENTRIES];
 	handler_id table;
-	struct tablet_info parent;
+	struct tablet_info parent, placed;
+	/* WHERE was located; its rental, to unmap it with, is asked for by ID. */
+	tablet_get_info(where->id, &placed);
+	const struct tablet_info *d = &placed;
 	uint64_t duration = remaining(&d->rental);
 	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
 	if (err)
@@ -233,10 +236,7 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 		unsigned bits = TABLET_BITS_1G;
 		while (bits > TABLET_BITS_4K && (!IS_ALIGNED(cur | at, 1ul << bits) || end - cur < (1ul << bits)))
 			bits -= TABLET_ENTRY_BITS;
-		handler_id id;
-		int err = tablet_adopt(seg, at, bits, &id);
-		if (!err && (err = tablet_place_at(seg->top, cur, id, rights, RENTAL_FOREVER)) != 0)
-			tablet_delete(id);
+		int err = tablet_adopt_at(seg->top, cur, at, bits, rights, RENTAL_FOREVER);
 		if (err) {
 			if (cur > va)
 				segment_unmap(seg, va, cur - va);

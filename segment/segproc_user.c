@@ -12,8 +12,6 @@
  * reclaim gives back pages that were never written since they were placed
  * (reclaim.c).
  */
-#include <string.h>
-
 #include "kernel/error.h"
 #include "segment/reclaim.h"
 #include "segment/segment.h"
@@ -28,23 +26,9 @@
 static int place_new(struct segment *seg, vaddr_t va, unsigned bits, unsigned rights, paddr_t src,
 		     uint64_t bytes)
 {
-	handler_id id;
-	int err = tablet_alloc(seg, TABLET_DATA, bits, &id);
+	int err = tablet_place_new(seg->top, va, bits, rights, RENTAL_FOREVER, src, bytes);
 	if (err == -ENOMEM && segment_reclaim_all(1ul << bits) > 0)
-		err = tablet_alloc(seg, TABLET_DATA, bits, &id);
-	if (err)
-		return err;
-	char *mem = tablet_map(id);
-	if (bytes) {
-		memcpy(mem, phys_to_virt(src), bytes);
-		memset(mem + bytes, 0, (1ul << bits) - bytes);
-	} else {
-		tablet_zero(mem, 1ul << bits);
-	}
-	tablet_unmap(mem);
-	err = tablet_place_at(seg->top, va, id, rights, RENTAL_FOREVER);
-	if (err)
-		tablet_delete(id);
+		err = tablet_place_new(seg->top, va, bits, rights, RENTAL_FOREVER, src, bytes);
 	return err;
 }
 
@@ -54,11 +38,8 @@ static int backed_fault(struct segment *seg, const struct segment_fault *f)
 	if (f->copy)
 		return place_new(seg, page, TABLET_BITS_4K, f->rights, f->backing, f->copy);
 	/* A read-only backed page: adopt the caller's memory; it never becomes the segment's. */
-	handler_id id;
-	int err = tablet_adopt(seg, f->backing, TABLET_BITS_4K, &id);
-	if (!err && (err = tablet_place_at(seg->top, page, id, f->rights, RENTAL_FOREVER)) != 0)
-		tablet_delete(id);
-	return err;
+	return tablet_adopt_at(seg->top, page, f->backing, TABLET_BITS_4K, f->rights,
+			       RENTAL_FOREVER);
 }
 
 static int stack_fault(struct segment *seg, const struct segment_fault *f)

@@ -68,7 +68,16 @@ static inline uint64_t entry_span(const struct tablet *t)
  * built bottom-up, a segment moved), its subtree is brought up to date.
  */
 void tablet_refresh_va(struct tablet *t);
+/* T's info, its rental as it is (unsigned if nobody asked for it yet: tablet_rental). */
 void tablet_fill_info(const struct tablet *t, struct tablet_info *out);
+/*
+ * The rental T is placed with, signed: the kernel's own placements of
+ * rentals that never end are signed only when their rental is first asked
+ * for by name (tablet_get_info, tablet_child) or checked (one MAC per
+ * placement at most, none when nobody asks).
+ */
+#define RENTAL_UNSIGNED 0
+const struct rental *tablet_rental(struct tablet *t);
 /* Where T translates now, from the entries above it (a subtree may be placed or attached after its own entries were filled). */
 vaddr_t tablet_va(const struct tablet *t);
 /* Queue T as held by nothing, or take it off that queue (held again, or destroyed). */
@@ -76,6 +85,12 @@ void unreachable_push(struct tablet *t);
 void unreachable_drop(struct tablet *t);
 /* A new empty page-table tablet of BITS for PARENT, registered: 0 or -ENOMEM. */
 int table_new(struct segment *parent, unsigned bits, struct tablet **out);
+/*
+ * A new data tablet of 2^BITS for PARENT, registered: over newly allocated
+ * frames (contents undefined) when OWNS is set, else over the memory at PA.
+ * 0, -EINVAL (size or alignment) or -ENOMEM.
+ */
+int data_new(struct segment *parent, unsigned bits, int owns, paddr_t pa, struct tablet **out);
 /* Forget T and free what it owns (no checks: it is held by nothing). */
 void tablet_destroy(struct tablet *t);
 /*

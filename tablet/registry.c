@@ -160,41 +160,42 @@ int table_new(struct segment *parent, unsigned bits, struct tablet **out)
 	return 0;
 }
 
+int data_new(struct segment *parent, unsigned bits, int owns, paddr_t pa, struct tablet **out)
+{
+	if (!size_ok(TABLET_DATA, bits) || (!owns && !IS_ALIGNED(pa, 1ul << bits)))
+		return -EINVAL;
+	unsigned order = bits - PAGE_SHIFT;
+	if (owns && frame_alloc(order, &pa) != 0)
+		return -ENOMEM;
+	*out = tablet_new(parent, TABLET_DATA, bits, pa, owns);
+	if (*out)
+		return 0;
+	if (owns)
+		frame_free(pa, order);
+	return -ENOMEM;
+}
+
 int tablet_alloc(struct segment *parent, enum tablet_kind kind, unsigned size_bits,
 		 handler_id *out)
 {
 	if (!size_ok(kind, size_bits))
 		return -EINVAL;
 	struct tablet *t;
-	if (kind == TABLET_TABLE) {
-		int err = table_new(parent, size_bits, &t);
-		if (!err)
-			*out = t->id;
-		return err;
-	}
 	/* Data contents are the segproc's business. */
-	unsigned order = size_bits - PAGE_SHIFT;
-	paddr_t frame;
-	if (frame_alloc(order, &frame) != 0)
-		return -ENOMEM;
-	t = tablet_new(parent, kind, size_bits, frame, 1);
-	if (!t) {
-		frame_free(frame, order);
-		return -ENOMEM;
-	}
-	*out = t->id;
-	return 0;
+	int err = kind == TABLET_TABLE ? table_new(parent, size_bits, &t) :
+					 data_new(parent, size_bits, 1, 0, &t);
+	if (!err)
+		*out = t->id;
+	return err;
 }
 
 int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler_id *out)
 {
-	if (!size_ok(TABLET_DATA, size_bits) || !IS_ALIGNED(pa, 1ul << size_bits))
-		return -EINVAL;
-	struct tablet *t = tablet_new(parent, TABLET_DATA, size_bits, pa, 0);
-	if (!t)
-		return -ENOMEM;
-	*out = t->id;
-	return 0;
+	struct tablet *t;
+	int err = data_new(parent, size_bits, 0, pa, &t);
+	if (!err)
+		*out = t->id;
+	return err;
 }
 
 int tablet_get_info(handler_id id, struct tablet_info *out)
@@ -202,6 +203,7 @@ int tablet_get_info(handler_id id, struct tablet_info *out)
 	struct tablet *t = tablet_by_id(id);
 	if (!t)
 		return -ESRCH;
+	tablet_rental(t); /* asked for by name: its rental may leave tablet/ */
 	tablet_fill_info(t, out);
 	return 0;
 }
@@ -216,6 +218,7 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 	struct tablet *child = child_at(t, index);
 	if (!child)
 		return -ENOENT;
+	tablet_rental(child);
 	tablet_fill_info(child, out);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/random.h"
+#include <string.h>
 #include "tablet/internal.h"
 #include "tablet/siphash.h"
 
@@ -21,11 +22,20 @@ void rental_init(void)
 	roots_in_use = 0;
 }
 
+/* Never RENTAL_UNSIGNED, so that a rental the kernel has not signed yet is told apart. */
 static uint64_t rental_mac(const struct rental *r)
 {
 	uint64_t words[4] = { r->version, r->frame, (uint64_t)r->index | (uint64_t)r->rights << 32,
 			      r->expiry };
-	return siphash24_words(&mac_key, words, 4);
+	uint64_t mac = siphash24_words(&mac_key, words, 4);
+	return mac != RENTAL_UNSIGNED ? mac : 1;
+}
+
+const struct rental *tablet_rental(struct tablet *t)
+{
+	if (t->placed && t->rental.mac == RENTAL_UNSIGNED)
+		t->rental.mac = rental_mac(&t->rental);
+	return &t->rental;
 }
 
 uint64_t tablet_now(void)
@@ -76,17 +86,23 @@ static void fence_entry(vaddr_t va, uint64_t span, int leaf)
 
 /* ---------------------------------------------------------------- rent --- */
 
-/* A signed rental of entry INDEX of table T. */
+/*
+ * A rental of entry INDEX of table T, signed when SIGN is set or it is
+ * finite (the expiry log names it by its MAC).  An unsigned one is for the
+ * kernel's own placement only, and is signed when it first leaves tablet/
+ * (tablet_rental).
+ */
 static void issue(const struct tablet *t, unsigned index, unsigned rights, uint64_t duration,
-		  struct rental *out)
+		  int sign, struct rental *out)
 {
 	uint64_t expiry = RENTAL_FOREVER;
 	if (duration != RENTAL_FOREVER) {
 		uint64_t now = tablet_now();
 		expiry = duration >= RENTAL_FOREVER - now ? RENTAL_FOREVER : now + duration;
 	}
-	*out = (struct rental){ t->version, t->frame, index, rights, expiry, 0 };
-	out->mac = rental_mac(out);
+	*out = (struct rental){ t->version, t->frame, index, rights, expiry, RENTAL_UNSIGNED };
+	if (sign || expiry != RENTAL_FOREVER)
+		out->mac = rental_mac(out);
 	tstats.rents++;
 }
 
@@ -98,7 +114,7 @@ int handler_rent(handler_id table, unsigned index, unsigned rights, uint64_t dur
 		return -ESRCH;
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
-	issue(t, index, rights, duration, out);
+	issue(t, index, rights, duration, 1, out);
 	return 0;
 }
 
@@ -180,7 +196,7 @@ int tablet_place(struct tablet *t, unsigned index, struct tablet *self, unsigned
 	if (t->kind != TABLET_TABLE || index >= TABLET_ENTRIES)
 		return -EINVAL;
 	struct rental r;
-	issue(t, index, rights, duration, &r);
+	issue(t, index, rights, duration, out != NULL, &r);
 	int err = check_placement(&r, t, self, NULL);
 	if (!err)
 		err = reserve_placement(&r);
@@ -244,7 +260,7 @@ int handler_unmap(handler_id self_id, const struct rental *r)
 	}
 	struct tablet *self = tablet_by_id(self_id);
 	struct tablet *t = table_by_frame(r->frame);
-	if (!self || !t || !self->placed || self->rental.mac != r->mac ||
+	if (!self || !t || !self->placed || tablet_rental(self)->mac != r->mac ||
 	    r->index >= TABLET_ENTRIES || child_at(t, r->index) != self) {
 		tstats.refused++;
 		return -ENOENT;
@@ -259,7 +275,7 @@ int handler_remap(handler_id self_id, const struct rental *now, const struct ren
 {
 	struct tablet *self = tablet_by_id(self_id), *t = NULL;
 	int err = rental_mac(now) != now->mac ? -EBADMSG : 0;
-	if (!err && (!self || !self->placed || self->rental.mac != now->mac))
+	if (!err && (!self || !self->placed || tablet_rental(self)->mac != now->mac))
 		err = -ENOENT;
 	if (!err)
 		err = check_rental(next, self, now, &t);
@@ -285,7 +301,7 @@ int tablet_remap(struct tablet *self, unsigned rights)
 	struct tablet *t = self->holder;
 	struct rental r = self->rental;
 	r.rights = rights;
-	r.mac = rental_mac(&r);
+	r.mac = r.expiry != RENTAL_FOREVER ? rental_mac(&r) : RENTAL_UNSIGNED;
 	if (!data_rights_ok(rights) ||
 	    ((rights & VMM_USER) && !va_is_user(self->va)))
 		return -EINVAL;
@@ -372,6 +388,82 @@ int tablet_place_at(handler_id top_id, vaddr_t va, handler_id data, unsigned rig
 	if (err && built_below)
 		prune(top, va, built_below);
 	return err;
+}
+
+/*
+ * The table below TOP whose entry VA is, for a data tablet of 2^BITS,
+ * built if need be and that entry free: 0 with *T and *INDEX, -EEXIST
+ * (the entry, or a data tablet above it, is in use), -EINVAL or -ENOMEM.
+ * *BUILT_BELOW as for tablet_walk: prune it on a later failure.
+ */
+static int free_entry_for(struct tablet *top, vaddr_t va, unsigned bits, struct tablet **t,
+			  unsigned *index, struct tablet **built_below)
+{
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	if ((bits != TABLET_BITS_4K && bits != TABLET_BITS_2M && bits != TABLET_BITS_1G) ||
+	    bits >= top->size_bits || (va & ((1ul << bits) - 1)))
+		return -EINVAL;
+	int err = tablet_walk(top, va, bits + TABLET_ENTRY_BITS, top->parent, t, built_below);
+	if (err)
+		return err;
+	*index = index_of(*t, va);
+	return pte_present(*entry_ptr(*t, *index)) ? -EEXIST : 0;
+}
+
+/* Place the new data tablet SELF at VA (entry INDEX of T), or destroy it and the tables built. */
+static int place_or_undo(struct tablet *top, vaddr_t va, struct tablet *t, unsigned index,
+			 struct tablet *self, unsigned rights, uint64_t duration,
+			 struct tablet *built_below)
+{
+	int err = tablet_place(t, index, self, rights, duration, NULL);
+	if (err) {
+		tablet_destroy(self);
+		if (built_below)
+			prune(top, va, built_below);
+	}
+	return err;
+}
+
+int tablet_place_new(handler_id top_id, vaddr_t va, unsigned size_bits, unsigned rights,
+		     uint64_t duration, paddr_t src, uint64_t bytes)
+{
+	struct tablet *top = tablet_by_id(top_id), *t, *self, *built_below = NULL;
+	unsigned index;
+	if (bytes > (1ul << size_bits))
+		return -EINVAL;
+	int err = free_entry_for(top, va, size_bits, &t, &index, &built_below);
+	if (!err)
+		err = data_new(top->parent, size_bits, 1, 0, &self);
+	if (err) {
+		if (built_below)
+			prune(top, va, built_below);
+		return err;
+	}
+	char *mem = phys_to_virt(self->frame);
+	if (bytes)
+		memcpy(mem, phys_to_virt(src), bytes);
+	if (bytes % 128 == 0)
+		tablet_zero(mem + bytes, (1ul << size_bits) - bytes);
+	else
+		memset(mem + bytes, 0, (1ul << size_bits) - bytes);
+	return place_or_undo(top, va, t, index, self, rights, duration, built_below);
+}
+
+int tablet_adopt_at(handler_id top_id, vaddr_t va, paddr_t pa, unsigned size_bits,
+		    unsigned rights, uint64_t duration)
+{
+	struct tablet *top = tablet_by_id(top_id), *t, *self, *built_below = NULL;
+	unsigned index;
+	int err = free_entry_for(top, va, size_bits, &t, &index, &built_below);
+	if (!err)
+		err = data_new(top->parent, size_bits, 0, pa, &self);
+	if (err) {
+		if (built_below)
+			prune(top, va, built_below);
+		return err;
+	}
+	return place_or_undo(top, va, t, index, self, rights, duration, built_below);
 }
 
 int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)

@@ -71,7 +71,13 @@ struct tablet_info {
 	int owns_frames;       /* data tablets: frames freed by tablet_delete */
 	struct segment *parent;
 	vaddr_t va;            /* where it translates, when refs > 0 */
-	struct rental rental;  /* the rental it is placed with, when placed in an entry */
+	/*
+	 * The rental it is placed with, when placed in an entry.  Signed in the
+	 * info of tablet_get_info and tablet_child; tablet_locate and
+	 * tablet_for_each_data report where a tablet is and may leave it
+	 * unsigned (mac 0, good for nothing): ask by ID for one to present.
+	 */
+	struct rental rental;
 	/* Placed data tablets: the rights their entry gives now, A/D included (a hold: VMM_USER). */
 	unsigned entry_rights;
 };
@@ -102,6 +108,20 @@ int tablet_translate(handler_id top, vaddr_t va, struct vmm_mapping *out);
  * on failure the tables it built are gone again.
  */
 int tablet_place_at(handler_id top, vaddr_t va, handler_id data, unsigned rights,
+		    uint64_t duration);
+/*
+ * New memory placed in one step, the way faults and fixed maps need it: a
+ * data tablet of 2^SIZE_BITS for TOP's parent, placed at VA (aligned to
+ * its size) below TOP with RIGHTS for DURATION, as tablet_place_at would
+ * place it.  The entry is checked first, so a VA already covered costs
+ * -EEXIST and no allocation; any failure leaves nothing behind.
+ *   tablet_place_new    newly allocated frames holding the first BYTES of
+ *                       the memory at SRC, zeros after them (BYTES 0: zeros)
+ *   tablet_adopt_at     the caller's memory at PA, which it keeps owning
+ */
+int tablet_place_new(handler_id top, vaddr_t va, unsigned size_bits, unsigned rights,
+		     uint64_t duration, paddr_t src, uint64_t bytes);
+int tablet_adopt_at(handler_id top, vaddr_t va, paddr_t pa, unsigned size_bits, unsigned rights,
 		    uint64_t duration);
 /*
  * Visit each data tablet placed below TOP overlapping [va, va+len), in

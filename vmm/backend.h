@@ -36,9 +36,9 @@ int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visi
 		     void *ctx);
 
 /*
- * A fault the region layer allows and that no translation serves yet: what
- * the region layer knows, passed down so that no backend has to guess from
- * the address.
+ * A fault the region layer allows (a translation may serve it already: a
+ * stale TLB entry): what the region layer knows, passed down so that no
+ * backend has to guess from the address.
  */
 struct backend_fault {
 	vaddr_t va;
@@ -66,8 +66,11 @@ struct backend_fault {
  * REGION_HUGE: the whole aligned 2 MiB block around VA in one page or cell
  * (the region covers it).  REGION_STACK: the backend may fill ahead
  * downwards, inside [region_start, region_end).  Others: 4 KiB, or more of
- * [region_start, region_end) at the backend's choice.  0, -ENOMEM or
- * -EFAULT.  Memory allocated here belongs to the space and is freed when
+ * [region_start, region_end) at the backend's choice.  0, -ENOMEM,
+ * -EFAULT, or -EEXIST when a translation (held or not) already covers VA:
+ * then nothing is changed and nothing kept (vmm/fault.c asks no backend
+ * first, and on -EEXIST treats the fault as a stale TLB entry if the
+ * access is allowed).  Memory allocated here belongs to the space and is freed when
  * it is unmapped; memory mapped by backend_map, and F->backing, stay the
  * caller's.
  */

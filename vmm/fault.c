@@ -165,28 +165,38 @@ static int bring_in(struct vmm_space *s, const struct region *r, vaddr_t va, uns
 	return backend_fault(s->backend, &f);
 }
 
+/*
+ * VA is already mapped: a stale TLB entry (the entry was made valid, or its
+ * rights raised, after the MMU cached it) if the access is allowed, so
+ * fence it and retry; otherwise the access is refused.
+ */
+static int retry_if_stale(struct vmm_space *s, vaddr_t va, unsigned access)
+{
+	struct vmm_mapping m;
+	if (vmm_translate(s, va, &m) != 0 || (m.rights & access) != access)
+		return -EFAULT;
+	sfence_vma_page(va);
+	return 0;
+}
+
 int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
 {
 	uint64_t t0 = read_instret();
 	int err = -EFAULT;
 	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
-	struct vmm_mapping m;
 	if (!r || (r->rights & access) != access)
 		goto out;
-	if (vmm_translate(s, va, &m) == 0) {
-		/* Mapped with the access allowed: a stale TLB entry, retry. */
-		if ((m.rights & access) == access) {
-			sfence_vma_page(va);
-			err = 0;
-		}
-		goto out;
-	}
 	if (r->kind == REGION_STACK && ALIGN_DOWN(va, PAGE_SIZE) == r->start) {
 		kprintf("stack: overflow into the guard page at %#lx\n", r->start);
 		goto out;
 	}
-	if (r->kind != REGION_FIXED)
-		err = bring_in(s, r, va, access);
+	/*
+	 * No look first: the backend refuses a page that is already there with
+	 * -EEXIST, so a first touch walks the tables once.
+	 */
+	err = r->kind == REGION_FIXED ? -EEXIST : bring_in(s, r, va, access);
+	if (err == -EEXIST)
+		err = retry_if_stale(s, va, access);
 out:
 	vmm_count_fault(read_instret() - t0);
 	return err;

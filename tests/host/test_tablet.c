@@ -730,6 +730,76 @@ static void map_refuses_without_memory(void)
 
 /* ---------------------------------------------------------- placement --- */
 
+/*
+ * tablet_place_new and tablet_adopt_at: the contents, the entry, -EEXIST
+ * before any allocation, nothing left behind without memory; the rental
+ * is signed only when asked for by ID, and an unsigned copy is worthless.
+ */
+static void place_new_in_one_step(void)
+{
+	fresh();
+	struct hier h;
+	build(&h);
+	const unsigned urw = VMM_USER | VMM_READ | VMM_WRITE;
+	handler_id src = alloc(TABLET_DATA, 12);
+	char *s = tablet_map(src);
+	memset(s, 0x5a, PAGE_SIZE);
+	vaddr_t va = VA21 + (3ul << 12);
+	CHECK_EQ(tablet_place_new(h.t39, va, 12, urw, RENTAL_FOREVER, info(src).frame, 100), 0);
+	CHECK(entry(h.t21, 3) != 0);
+	struct tablet_info where;
+	CHECK_EQ(tablet_locate(h.t39, va, 12, &where), 0);
+	CHECK_EQ(where.kind, TABLET_DATA);
+	CHECK(where.owns_frames && where.parent == SEG_A);
+	const unsigned char *m = phys_to_virt(where.frame);
+	int bad = 0;
+	for (unsigned i = 0; i < PAGE_SIZE; i++)
+		bad += m[i] != (i < 100 ? 0x5a : 0);
+	CHECK_EQ(bad, 0);
+	/* Taken: refused before anything is allocated (so even with no memory), at any size. */
+	uint64_t before = free_bytes();
+	struct tablet_stats st = stats();
+	exhaust_memory();
+	CHECK_EQ(tablet_place_new(h.t39, va, 12, urw, RENTAL_FOREVER, 0, 0), -EEXIST);
+	CHECK_EQ(tablet_adopt_at(h.t39, va, FAR_PA, 12, VMM_READ, RENTAL_FOREVER), -EEXIST);
+	CHECK_EQ(tablet_place_new(h.t39, VA21, 21, urw, RENTAL_FOREVER, 0, 0), -EEXIST);
+	release_memory();
+	CHECK_EQ(free_bytes(), before);
+	CHECK_EQ(stats().data_tablets, st.data_tablets);
+	/* Bad arguments. */
+	CHECK_EQ(tablet_place_new(h.t39, va + 8, 12, urw, RENTAL_FOREVER, 0, 0), -EINVAL);
+	CHECK_EQ(tablet_place_new(h.t39, va, 13, urw, RENTAL_FOREVER, 0, 0), -EINVAL);
+	CHECK_EQ(tablet_place_new(h.t39, va, 12, urw, RENTAL_FOREVER, 0, PAGE_SIZE + 1), -EINVAL);
+	CHECK_EQ(tablet_adopt_at(h.t39, va + PAGE_SIZE, FAR_PA + 8, 12, VMM_READ, RENTAL_FOREVER),
+		 -EINVAL);
+	CHECK_EQ(tablet_place_new(src, va, 12, urw, RENTAL_FOREVER, 0, 0), -ESRCH);
+	CHECK_EQ(free_bytes(), before);
+	/* An adopted page elsewhere, building the tables on the way. */
+	vaddr_t far = slot_va(SLOT) + (100ul << 30) + (5ul << 12);
+	CHECK_EQ(tablet_adopt_at(h.t39, far, FAR_PA, 12, VMM_READ, RENTAL_FOREVER), 0);
+	CHECK_EQ(tablet_locate(h.t39, far, 12, &where), 0);
+	CHECK(where.kind == TABLET_DATA && where.frame == FAR_PA && !where.owns_frames);
+	/* No memory: nothing is left, not even the tables built on the way. */
+	st = stats();
+	exhaust_memory();
+	vaddr_t other = slot_va(SLOT) + (200ul << 30);
+	CHECK_EQ(tablet_place_new(h.t39, other, 12, urw, RENTAL_FOREVER, 0, 0), -ENOMEM);
+	CHECK_EQ(tablet_adopt_at(h.t39, other, FAR_PA, 12, VMM_READ, RENTAL_FOREVER), -ENOMEM);
+	CHECK_EQ(stats().tables, st.tables);
+	CHECK_EQ(stats().data_tablets, st.data_tablets);
+	CHECK_EQ(free_bytes(), 0);
+	release_memory();
+	/* Located, the rental may be unsigned and unmaps nothing; asked for by ID, it does. */
+	CHECK_EQ(tablet_locate(h.t39, va, 12, &where), 0);
+	struct rental unsigned_copy = where.rental;
+	unsigned_copy.mac = 0;
+	CHECK_EQ(handler_unmap(where.id, &unsigned_copy), -EBADMSG);
+	struct tablet_info named = info(where.id);
+	CHECK(named.rental.mac != 0);
+	CHECK_EQ(handler_unmap(where.id, &named.rental), 0);
+	CHECK_EQ(entry(h.t21, 3), 0);
+}
+
 static void map_writes_entries(void)
 {
 	fresh();
@@ -1682,6 +1752,7 @@ static void stats_count(void)
 int main(void)
 {
 	RUN(map_writes_entries);
+	RUN(place_new_in_one_step);
 	RUN(rent_checks_its_arguments);
 	RUN(alloc_checks_its_arguments);
 	RUN(map_refuses_forged_rentals);
