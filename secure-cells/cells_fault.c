@@ -24,6 +24,7 @@
 
 #include "kernel/error.h"
 #include "kernel/frame.h"
+#include "kernel/zero.h"
 #include "secure-cells/cells_space.h"
 #include "secure-cells/divisions.h"
 
@@ -67,28 +68,6 @@ static unsigned stack_order(const struct cell_table *t, vaddr_t page, vaddr_t re
 			return k;
 	}
 	return 0;
-}
-
-/*
- * Zero BYTES (a multiple of 64) at P, 64 bytes a round: about 0.6
- * instructions per 8 bytes where picolibc's memset takes 2 (it stores 16
- * bytes a round), and a new page is most of a fault's cost.  The attribute
- * keeps the compiler from turning the loop back into a memset call.
- */
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-static void zero_pages(void *p, uint64_t bytes)
-{
-	uint64_t *w = p, *end = w + bytes / 8;
-	for (; w < end; w += 8) {
-		w[0] = 0;
-		w[1] = 0;
-		w[2] = 0;
-		w[3] = 0;
-		w[4] = 0;
-		w[5] = 0;
-		w[6] = 0;
-		w[7] = 0;
-	}
 }
 
 /* Give back frames of order ORDER at PA, split into pages when SPLIT. */

@@ -8,6 +8,7 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
+#include "kernel/zero.h"
 #include "kernel/random.h"
 #include "tablet/internal.h"
 #include "tablet/siphash.h"
@@ -129,29 +130,12 @@ int tablet_init(void)
 	return 0;
 }
 
-/*
- * Sixteen stores per turn, where the library's memset does two: every
- * demand-zero fault and every new table pays for it.  The loop must stay
- * a loop, or the compiler would call memset.
- */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-tree-loop-distribute-patterns")))
-#endif
-void tablet_zero(void *p, uint64_t len)
-{
-	uint64_t *w = p, *end = (uint64_t *)((char *)p + len);
-	for (; w < end; w += 16) {
-		w[0] = 0, w[1] = 0, w[2] = 0, w[3] = 0, w[4] = 0, w[5] = 0, w[6] = 0, w[7] = 0;
-		w[8] = 0, w[9] = 0, w[10] = 0, w[11] = 0, w[12] = 0, w[13] = 0, w[14] = 0, w[15] = 0;
-	}
-}
-
 int table_new(struct segment *parent, unsigned bits, struct tablet **out)
 {
 	paddr_t frame;
 	if (frame_alloc(1, &frame) != 0) /* the table, then its child pointers */
 		return -ENOMEM;
-	tablet_zero(phys_to_virt(frame), PAGE_SIZE); /* a new table reads as empty */
+	zero_pages(phys_to_virt(frame), PAGE_SIZE); /* a new table reads as empty */
 	*out = tablet_new(parent, TABLET_TABLE, bits, frame, 1);
 	if (!*out) {
 		frame_free(frame, 1);

@@ -8,6 +8,7 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/random.h"
+#include "kernel/zero.h"
 #include <string.h>
 #include "tablet/internal.h"
 #include "tablet/siphash.h"
@@ -444,7 +445,7 @@ int tablet_place_new(handler_id top_id, vaddr_t va, unsigned size_bits, unsigned
 	if (bytes)
 		memcpy(mem, phys_to_virt(src), bytes);
 	if (bytes % 128 == 0)
-		tablet_zero(mem + bytes, (1ul << size_bits) - bytes);
+		zero_pages(mem + bytes, (1ul << size_bits) - bytes);
 	else
 		memset(mem + bytes, 0, (1ul << size_bits) - bytes);
 	return place_or_undo(top, va, t, index, self, rights, duration, built_below);

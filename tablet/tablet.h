@@ -144,8 +144,6 @@ int tablet_clear(handler_id top, vaddr_t va, uint64_t len);
  * make this unable to fail; a finite one may meet -ENOMEM.
  */
 int tablet_set_rights(handler_id top, vaddr_t va, uint64_t len, unsigned rights);
-/* Zero LEN bytes (whole 128-byte runs) at P: the fastest way this kernel has, for new pages and tables. */
-void tablet_zero(void *p, uint64_t len);
 /* Make the tablet's memory reachable by the caller: its kernel address, or NULL. */
 void *tablet_map(handler_id id);
 /* Undo tablet_map: 0, or -EINVAL for an address tablet_map did not return. */
