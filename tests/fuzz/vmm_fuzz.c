@@ -41,6 +41,8 @@
 static unsigned long long operations;
 /* VMM_FUZZ_TRACE=1 in the environment: every operation on stderr, to replay a crash by hand. */
 static int trace;
+/* VMM_FUZZ_OPS=N: only the first N operations of each input (to find the one a crash needs). */
+static unsigned max_ops = MAX_OPS;
 
 static void print_count(void)
 {
@@ -78,6 +80,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	vmm_space_destroy(s);
 	atexit(print_count);
 	trace = getenv("VMM_FUZZ_TRACE") != NULL;
+	if (getenv("VMM_FUZZ_OPS"))
+		max_ops = (unsigned)strtoul(getenv("VMM_FUZZ_OPS"), NULL, 0);
 	return 0;
 }
 
@@ -333,7 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			diverged("space_create failed");
 	sp[NSPACES] = vmm_kernel_space();
 
-	for (unsigned ops = 0; ops < MAX_OPS && in.n; ops++) {
+	for (unsigned ops = 0; ops < max_ops && in.n; ops++) {
 		uint8_t c = next8(&in);
 		unsigned i = (c >> 4) % (NSPACES + 1), what = c & 15;
 		uint8_t f = next8(&in);
