@@ -47,6 +47,7 @@
 #include <stdint.h>
 
 #include "kernel/memory.h"
+#include "platform/riscv64-cells/satp_cells.h"
 
 /* Permission byte bits: the SecureCells ones, not enum vmm_rights. */
 #define CELL_V 0x01u
@@ -66,9 +67,8 @@
 #define CELL_VPN_MAX ((1ull << CELL_VPN_BITS) - 1)
 #define CELL_PPN_MAX ((1ull << CELL_PPN_BITS) - 1)
 
-/* The satp value that turns the table on: MODE 15, PPN = its base >> 12 (ASID 0). */
-#define CELLS_SATP_MODE 15ull
-#define cells_satp(t) ((CELLS_SATP_MODE << 60) | ((t)->base >> 12))
+/* The satp value that turns the table on (the cells platform's mode 15). */
+#define cells_satp(t) satp_cells((t)->base)
 
 /* Size limit: T at most 2^20 and the table in one 1 GiB frame block. */
 #define CELLS_MAX_T (1u << 20)

@@ -7,9 +7,9 @@ PLATFORM_QEMU_FLAGS :=
 # What differs from platform/riscv64, in this folder: the trap path's table
 # switch (trap_switch.h, with the division registers of cells_csr.h), the
 # MMU's own exception causes (trap_causes.h), both found first on the include
-# path, and uaccess in software.
+# path, satp mode 15 and its probe (satp_cells.h), and uaccess in software.
 PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
-                 platform/riscv64-cells/uaccess.c \
+                 platform/riscv64-cells/uaccess.c platform/riscv64-cells/satp_cells.c \
                  platform/riscv64/trap.c \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \
                  platform/riscv64/machine.c $(CELLS_BACKEND_SRCS)
