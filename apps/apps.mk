@@ -1,7 +1,8 @@
 # Applications: each folder under apps/ is one.  Its app.mk may set APP_ARGS
 # (default arguments), APP_LINK (how to link, instead of -static: apps/pie)
 # and APP_BUILD (a script that builds the ELF, for a program that is not
-# just the folder's C and assembly files: apps/lua).
+# just the folder's C and assembly files: apps/lua).  apps/include/ holds
+# what several applications share (measure.h); it is not an application.
 APPS      := $(notdir $(patsubst %/,%,$(dir $(wildcard apps/*/app.mk))))
 APP_NAME  := $(APP)
 APP_ELF   := $(BUILD)/$(APP).elf
@@ -17,12 +18,12 @@ endif
 ARGS      ?= $(APP_ARGS)
 
 LINUX_CC     := riscv64-linux-gnu-gcc
-LINUX_CFLAGS := -O2 -g -Wall -Wextra -Werror
+LINUX_CFLAGS := -O2 -g -Wall -Wextra -Werror -Iapps/include
 
 ifneq ($(ELF),)
 # The caller's binary: nothing to build.
 else ifeq ($(APP_BUILD),)
-$(APP_ELF): $(wildcard apps/$(APP)/*.c apps/$(APP)/*.S apps/$(APP)/*.h apps/$(APP)/app.mk)
+$(APP_ELF): $(wildcard apps/$(APP)/*.c apps/$(APP)/*.S apps/$(APP)/*.h apps/$(APP)/app.mk apps/include/*.h)
 	@mkdir -p $(@D)
 	$(LINUX_CC) $(APP_LINK) $(LINUX_CFLAGS) $(filter %.c %.S,$^) -o $@
 else

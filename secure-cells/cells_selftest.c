@@ -13,6 +13,7 @@
 #include "arch.h"
 #include "kernel/console.h"
 #include "kernel/error.h"
+#include "kernel/median.h"
 #include "vmm/backend.h"
 
 #define SCATTER_VA 0x0000300000000000ul /* as vmm/selftest.c: far from what programs map */
@@ -37,16 +38,6 @@ static uint64_t next_page(uint8_t *taken)
 	}
 }
 
-static uint64_t median(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
 
 /* Map page P at its address, its frame 3 pages apart from any other (no merge). */
 static int map_page(struct backend_space *s, uint64_t p)
@@ -82,7 +73,7 @@ static int map_scattered(struct backend_space *s)
 	if (!err)
 		kprintf("ktest map-scattered: %u live cells: map4k_scattered_instret=%lu "
 			"unmap4k_scattered_instret=%lu\n",
-			LIVE, median(t_map, RUNS), median(t_unmap, RUNS));
+			LIVE, median_u64(t_map, RUNS), median_u64(t_unmap, RUNS));
 	return err;
 }
 

@@ -7,6 +7,7 @@
  * running application's would.
  */
 #include "arch.h"
+#include "kernel/median.h"
 #include "kernel/stats.h"
 #include "vmm/space.h"
 
@@ -16,16 +17,6 @@
 #define RUNS_2M 64
 #define URW (VMM_USER | VMM_READ | VMM_WRITE)
 
-static uint64_t median(uint64_t *v, unsigned n)
-{
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-			uint64_t t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
 
 /* Run OP on page I of RUNS pages from BASE, timing each: the median. */
 #define TIMED(base, step, runs, op)                                               \
@@ -37,7 +28,7 @@ static uint64_t median(uint64_t *v, unsigned n)
 			(void)(op);                                               \
 			t_[i] = read_instret() - t0;                              \
 		}                                                                 \
-		median(t_, (runs));                                               \
+		median_u64(t_, (runs));                                               \
 	})
 
 int vmm_bench(struct vmm_bench *out)

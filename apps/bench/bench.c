@@ -10,20 +10,11 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "measure.h"
+
 #define MiB (1ul << 20)
 
-static uint64_t instret(void)
-{
-	uint64_t v;
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-}
 
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* Touch COUNT fresh pages STEP apart from P, timing each first store: the median. */
 static uint64_t touch(volatile char *p, size_t count, size_t step)
@@ -34,8 +25,7 @@ static uint64_t touch(volatile char *p, size_t count, size_t step)
 		p[i * step] = 1;
 		t[i] = instret() - t0;
 	}
-	qsort(t, count, sizeof(*t), cmp);
-	uint64_t m = t[count / 2];
+	uint64_t m = median(t, count);
 	free(t);
 	return m;
 }

@@ -28,29 +28,15 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "measure.h"
+
 #define PAGE 4096ul
 #define SLOT_BITS 20 /* 2^20 slots of 8 KiB: 8 GiB */
 #define SLOT (2 * PAGE)
 #define SAMPLES 64
 
-static uint64_t instret(void)
-{
-	uint64_t v;
-	__asm__ volatile("rdinstret %0" : "=r"(v));
-	return v;
-}
 
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
-static uint64_t median(uint64_t *t)
-{
-	qsort(t, SAMPLES, sizeof(*t), cmp);
-	return t[SAMPLES / 2];
-}
 
 static char *base;
 
@@ -120,6 +106,7 @@ int main(int argc, char **argv)
 	}
 	printf("scale: n=%lu map_instret=%lu fault_instret=%lu protect_instret=%lu "
 	       "unmap_instret=%lu\n",
-	       n, median(tmap), median(tfault), median(tprotect), median(tunmap));
+	       n, median(tmap, SAMPLES), median(tfault, SAMPLES), median(tprotect, SAMPLES),
+	       median(tunmap, SAMPLES));
 	return 0;
 }

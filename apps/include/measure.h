@@ -1,0 +1,31 @@
+/*
+ * What the measuring applications (bench, scale) share: the retired
+ * instruction count as U-mode reads it, and the median of a sample.
+ */
+#ifndef APPS_MEASURE_H
+#define APPS_MEASURE_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static inline uint64_t instret(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+
+static inline int measure_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The median of the N values at V (which end up sorted). */
+static inline uint64_t median(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), measure_cmp);
+	return v[n / 2];
+}
+
+#endif
