@@ -1,6 +1,7 @@
 /*
- * Bringing memory in for the cells backend (backend_fault), and the frames
- * it allocates, which belong to the space and go when they are unmapped.
+ * Bringing memory in for the cells backend (backend_fault); the frames it
+ * allocates belong to the space and go when they are unmapped
+ * (cells_frames.c).
  *
  * What a fault brings in follows the region's kind (f->kind), never its
  * address:
@@ -29,29 +30,6 @@
 #include "secure-cells/divisions.h"
 
 #define STACK_AHEAD_ORDER 2 /* a stack fault fills up to 4 pages */
-#define HUGE_ORDER 9	    /* 2 MiB */
-#define HUGE_PAGES (1ul << HUGE_ORDER)
-
-int cells_owned_cut(uint64_t ppn, int below)
-{
-	/* A 2 MiB frame holds every page of its aligned block, this one too. */
-	uint64_t block = ppn & ~(HUGE_PAGES - 1);
-	int inside = below ? ppn != block : ppn != block + HUGE_PAGES - 1;
-	return inside && frame_block_order(block << PAGE_SHIFT) == HUGE_ORDER;
-}
-
-void cells_owned_release(uint64_t ppn, uint64_t n)
-{
-	for (uint64_t i = 0; i < n;) {
-		paddr_t pa = (ppn + i) << PAGE_SHIFT;
-		int order = frame_block_order(pa);
-		if (order < 0) /* cannot be: a page of the space's own is allocated */
-			order = 0;
-		else
-			frame_free(pa, (unsigned)order);
-		i += 1ul << order;
-	}
-}
 
 /*
  * How many pages a stack fault at PAGE fills: 2^k pages ending at PAGE, the

@@ -1,7 +1,7 @@
 /*
- * What the two halves of the cells backend share (internal to
- * cells_backend.c, which edits tables for spaces, and cells_fault.c, which
- * brings in memory and owns the frames it allocates).
+ * What the files of the cells backend share: cells_backend.c edits tables
+ * for spaces, cells_fault.c brings memory in through it, cells_frames.c
+ * keeps the frames faults allocate (used by both).
  */
 #ifndef SECURE_CELLS_CELLS_SPACE_H
 #define SECURE_CELLS_CELLS_SPACE_H
@@ -26,6 +26,10 @@ struct cell_table *cells_table_for(struct backend_space *s, vaddr_t va);
  */
 int cells_insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn,
 		    const uint8_t *rows);
+
+/* A huge fault's frame: 2 MiB, one block of the frame allocator. */
+#define HUGE_ORDER 9
+#define HUGE_PAGES (1ul << HUGE_ORDER)
 
 /*
  * Frames the space's faults allocated (cells without a witness byte):

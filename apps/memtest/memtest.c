@@ -27,12 +27,6 @@
 #define MiB (1ul << 20)
 #define PAGE 4096ul
 
-int fail(const char *what, size_t at)
-{
-	printf("memtest: FAILED %s at offset %#zx\n", what, at);
-	exit(1);
-}
-
 static void *map_anon(size_t len, int flags)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);

@@ -3,11 +3,17 @@
 #define MEMTEST_PARTS_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Report a wrong value and exit 1. */
-int fail(const char *what, size_t at);
+static inline int fail(const char *what, size_t at)
+{
+	printf("memtest: FAILED %s at offset %#zx\n", what, at);
+	exit(1);
+}
 
-/* contract.c: what commit 03e4c0d promises an application. */
+/* contract.c: what the backend contract (issue 10) promises an application. */
 void hold(void);
 void hold_touch(void);
 void huge_placed(void);
