@@ -2,7 +2,6 @@
 
 #include "kernel/memory.h"
 #include "sbi.h"
-#include "vmm/vmm.h"
 
 #define TEST_FAIL 0x3333 /* with the status in bits 31..16 */
 #define TEST_PASS 0x5555
@@ -59,12 +58,11 @@ void timer_start(uint64_t timebase_hz, uint64_t period_us)
 	csr_set(sie, SIE_STIE);
 }
 
-/* The timer interrupt: count it and arm the next one. */
+/* The timer interrupt: count it and arm the next one (the trap handler tells the rest of the kernel). */
 void timer_interrupt(struct hart *hart)
 {
 	hart->ticks++;
 	sbi_set_timer(read_time() + timer_interval);
-	vmm_tick();
 }
 
 uint64_t timer_now_ns(void)

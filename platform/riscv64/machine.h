@@ -40,6 +40,8 @@ _Noreturn void machine_exit(int status);
 void trap_init(void);
 /* Start periodic timer interrupts every PERIOD_US microseconds. */
 void timer_start(uint64_t timebase_hz, uint64_t period_us);
+/* A timer interrupt arrived on HART: count it and arm the next (trap.c). */
+void timer_interrupt(struct hart *hart);
 uint64_t timer_ticks(void);
 /* Nanoseconds since the machine started (rdtime at the FDT's timebase); 0 before timer_start. */
 uint64_t timer_now_ns(void);

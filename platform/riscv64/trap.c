@@ -25,7 +25,6 @@ _Static_assert(offsetof(struct hart, user_satp) == HART_USER_SATP, "struct hart 
 struct hart boot_hart;
 
 extern char trap_entry[], __trap_page[], __trap_page_end[];
-void timer_interrupt(struct hart *hart);
 
 void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len)
 {
@@ -174,6 +173,7 @@ void trap_handle(struct trap_frame *f)
 			struct hart *hart;
 			__asm__("mv %0, tp" : "=r"(hart));
 			timer_interrupt(hart);
+			vmm_tick(); /* time-limited translations end on the tick */
 			return;
 		}
 		kernel_trap_panic(f);
