@@ -263,5 +263,7 @@ uint64_t segment_reclaim_all(uint64_t want)
 	for (struct segment *s = segments; s && freed < want; s = s->next)
 		if (s->proc->reclaim)
 			freed += s->proc->reclaim(s, want - freed);
+	/* The tables reclaim left empty are deleted now: their frames are wanted too. */
+	segment_deliver_unreachable();
 	return freed;
 }

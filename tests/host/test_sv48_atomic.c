@@ -341,6 +341,49 @@ static void hold_keeps_the_page(void)
 					(h0.bytes_reserved - h1.bytes_reserved));
 }
 
+/*
+ * A fault that meets no memory succeeds after reclaim drops another
+ * space's clean page; the tables that page needed must go with it, or
+ * nothing ever frees them (the fuzzer found the space's segment top,
+ * 1 GiB and 2 MiB tables kept alive by empty entries after the space died).
+ */
+static void reclaim_leaves_no_empty_table(void)
+{
+	struct frame_stats f0, f1;
+	struct heap_stats h0, h1;
+	struct tablet_stats t0, t1;
+	frame_get_stats(&f0);
+	heap_get_stats(&h0);
+	tablet_get_stats(&t0);
+	struct backend_space *s;
+	CHECK_EQ(backend_space_create(kernel, &s), 0);
+	vaddr_t clean_va = (9ull << 39) + 3 * GiB + 5 * 4096;
+	struct backend_fault clean = { clean_va, VMM_READ, REGION_ANON,
+				       VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED, clean_va,
+				       clean_va + 4096, 0, 0 };
+	CHECK_EQ(backend_fault(s, &clean), 0);
+	/* Next to space 2's page at 4096: its tables are there, the data frame comes first. */
+	struct backend_fault dirty = { 8192, VMM_WRITE, REGION_ANON,
+				       VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY,
+				       8192, 3 * 4096, 0, 0 };
+	alloc_fail_arm(1);
+	int err = backend_fault(spaces[2], &dirty);
+	alloc_fail_disarm();
+	CHECK(alloc_fail_fired());
+	CHECK_EQ(err, 0);
+	struct vmm_mapping m;
+	CHECK_EQ(backend_translate(s, clean_va, &m), -ENOENT); /* reclaimed */
+	CHECK_EQ(backend_unmap(spaces[2], 8192, 4096), 0);
+	backend_space_destroy(s);
+	frame_get_stats(&f1);
+	heap_get_stats(&h1);
+	tablet_get_stats(&t1);
+	CHECK_EQ(t1.tables, t0.tables);
+	CHECK_EQ(t1.data_tablets, t0.data_tablets);
+	CHECK_EQ(f1.free_bytes, f0.free_bytes);
+	CHECK_EQ(h1.bytes_in_use, h0.bytes_in_use);
+}
+
 int main(void)
 {
 	setup();
@@ -349,5 +392,6 @@ int main(void)
 	RUN(unmap_is_all_or_nothing);
 	RUN(protect_is_all_or_nothing);
 	RUN(hold_keeps_the_page);
+	RUN(reclaim_leaves_no_empty_table);
 	CHECK_EXIT();
 }
