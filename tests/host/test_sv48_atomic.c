@@ -18,6 +18,8 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
+#include "segment/segment.h"
+#include "sv48.h"
 #include "tablet/tablet.h"
 #include "tests/host/alloc_fail.h"
 #include "tests/host/check.h"
@@ -100,6 +102,8 @@ static int same_state(const struct state *a, const struct state *b)
 	}
 	return ok;
 }
+
+int backend_segment_at(struct backend_space *s, vaddr_t va, struct segment **out);
 
 /* --------------------------------------------------------------- runner --- */
 
@@ -384,6 +388,59 @@ static void reclaim_leaves_no_empty_table(void)
 	CHECK_EQ(h1.bytes_in_use, h0.bytes_in_use);
 }
 
+/*
+ * The dirty bit the hardware sets in a large page's entry goes with every
+ * piece when it is split, and stays when a split is undone: a page that
+ * loses it reads as clean, and reclaim would throw its data away.
+ */
+#define HUGE_VA (5ull << 39)
+static void split_keeps_the_dirty_bit(void)
+{
+	struct backend_space *s = spaces[2];
+	struct backend_fault f = { HUGE_VA, VMM_READ, REGION_HUGE,
+				   VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED, HUGE_VA,
+				   HUGE_VA + 2 * MiB, 0, 0 };
+	struct vmm_mapping m;
+	struct segment *seg;
+	struct tablet_info table;
+	CHECK_EQ(backend_fault(s, &f), 0);
+	CHECK_EQ(backend_translate(s, HUGE_VA, &m), 0);
+	CHECK_EQ(m.len, 2 * MiB);
+	CHECK_EQ(m.rights & VMM_DIRTY, 0);
+	/* The application writes: the hardware sets D in the 2 MiB entry. */
+	CHECK_EQ(backend_segment_at(s, HUGE_VA, &seg), 0);
+	CHECK_EQ(tablet_locate(seg->top, HUGE_VA, TABLET_BITS_1G, &table), 0);
+	CHECK_EQ(table.size_bits, TABLET_BITS_1G);
+	pte_t *entry = (pte_t *)phys_to_virt(table.frame) + ((HUGE_VA >> 21) & 511);
+	*entry |= PTE_D;
+	CHECK_EQ(backend_translate(s, HUGE_VA, &m), 0);
+	CHECK(m.rights & VMM_DIRTY);
+	/* Splits that fail are undone: still one dirty 2 MiB page. */
+	int err = -ENOMEM;
+	for (unsigned n = 1; err == -ENOMEM && n < 5000; n++) {
+		alloc_fail_arm(n);
+		err = backend_protect(s, HUGE_VA + 4096, 4096, VMM_USER | VMM_READ);
+		alloc_fail_disarm();
+		if (err == -ENOMEM) {
+			CHECK_EQ(backend_translate(s, HUGE_VA + 4096, &m), 0);
+			CHECK_EQ(m.len, 2 * MiB - 4096);
+			CHECK(m.rights & VMM_DIRTY);
+		}
+	}
+	CHECK_EQ(err, 0);
+	/* Split: every piece is dirty, whatever its new rights. */
+	for (vaddr_t va = HUGE_VA; va < HUGE_VA + 2 * MiB; va += 4096) {
+		CHECK_EQ(backend_translate(s, va, &m), 0);
+		CHECK_EQ(m.len, 4096);
+		if (!(m.rights & VMM_DIRTY)) {
+			printf("#   %#lx lost its dirty bit in the split\n", va);
+			CHECK(!"a piece lost the dirty bit");
+			break;
+		}
+	}
+	CHECK_EQ(backend_unmap(s, HUGE_VA, 2 * MiB), 0);
+}
+
 int main(void)
 {
 	setup();
@@ -393,5 +450,6 @@ int main(void)
 	RUN(protect_is_all_or_nothing);
 	RUN(hold_keeps_the_page);
 	RUN(reclaim_leaves_no_empty_table);
+	RUN(split_keeps_the_dirty_bit);
 	CHECK_EXIT();
 }
