@@ -10,9 +10,14 @@ static int drop_if_clean(struct segment *seg, const struct tablet_info *t, void 
 	/* A held page is kept as it is: the application made it inaccessible, not the kernel. */
 	if (t->owns_frames && !(t->entry_rights & VMM_DIRTY) &&
 	    (t->entry_rights & VMM_RIGHTS_MASK) != VMM_USER) {
-		struct tablet_info placed; /* the visit says where it is; its rental is asked by ID */
-		tablet_get_info(t->id, &placed);
-		handler_unmap(t->id, &placed.rental);
+		/*
+		 * Taken out the way an unmap takes it out, so that the tables it
+		 * leaves empty go too (queued for this segproc, which deletes
+		 * them); a bare unmap of its entry would leave them placed and
+		 * empty, and nothing would ever free them.  The page itself is
+		 * deleted now: its memory is what the caller is waiting for.
+		 */
+		tablet_clear(seg->top, t->va, 1ul << t->size_bits);
 		tablet_delete(t->id);
 		c->freed += 1ul << t->size_bits;
 	}

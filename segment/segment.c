@@ -112,6 +112,8 @@ static int split_data(struct segment *seg, const struct tablet_info *where, hand
 	/* WHERE was located; its rental, to unmap it with, is asked for by ID. */
 	tablet_get_info(where->id, &placed);
 	const struct tablet_info *d = &placed;
+	/* The rights its entry gives now: the A/D bits the hardware set go with every piece. */
+	unsigned rights = d->entry_rights;
 	uint64_t duration = remaining(&d->rental);
 	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
 	if (err)
@@ -125,14 +127,14 @@ static int split_data(struct segment *seg, const struct tablet_info *where, hand
 	handler_unmap(d->id, &d->rental);
 	err = tablet_split(d->id, pieces);
 	if (err) {
-		handler_place(parent.id, d->rental.index, d->id, d->rental.rights, duration, NULL);
+		handler_place(parent.id, d->rental.index, d->id, rights, duration, NULL);
 		tablet_delete(table);
 		tablet_unreserve();
 		return err;
 	}
 	handler_place(parent.id, d->rental.index, table, 0, RENTAL_FOREVER, NULL);
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++)
-		handler_place(table, i, pieces[i], d->rental.rights, duration, NULL);
+		handler_place(table, i, pieces[i], rights, duration, NULL);
 	tablet_unreserve();
 	*made = table;
 	return 0;
@@ -149,7 +151,8 @@ static void undo_split(struct segment *seg, handler_id table, handler_id origina
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
 		tablet_child(table, i, &c);
 		pieces[i] = c.id;
-		rights = c.rental.rights;
+		/* One entry again: accessed or dirty if any piece was (dirty more is safe, less loses data). */
+		rights = c.entry_rights | (rights & (VMM_ACCESSED | VMM_DIRTY));
 		duration = remaining(&c.rental);
 		handler_unmap(c.id, &c.rental);
 	}
@@ -263,5 +266,7 @@ uint64_t segment_reclaim_all(uint64_t want)
 	for (struct segment *s = segments; s && freed < want; s = s->next)
 		if (s->proc->reclaim)
 			freed += s->proc->reclaim(s, want - freed);
+	/* The tables reclaim left empty are deleted now: their frames are wanted too. */
+	segment_deliver_unreachable();
 	return freed;
 }

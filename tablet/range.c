@@ -16,8 +16,13 @@ static unsigned index_of(const struct tablet *t, vaddr_t va)
 	return (va >> (t->size_bits - TABLET_ENTRY_BITS)) & (TABLET_ENTRIES - 1);
 }
 
-/* Apply STEP to each data tablet below TOP overlapping [va, end), in address order. */
-static int for_each_data(struct tablet *top, vaddr_t va, vaddr_t end, data_step step, void *ctx)
+/*
+ * Apply STEP to each data tablet below TOP overlapping [va, end), in address
+ * order; EMPTY_STEP, when given, to each table below TOP that holds nothing
+ * and lies all inside the range.
+ */
+static int for_each_data(struct tablet *top, vaddr_t va, vaddr_t end, data_step step,
+			 data_step empty_step, void *ctx)
 {
 	while (va < end) {
 		struct tablet *t;
@@ -34,6 +39,13 @@ static int for_each_data(struct tablet *top, vaddr_t va, vaddr_t end, data_step 
 		uint64_t span = entry_span(t);
 		vaddr_t table_end = t->va + TABLET_ENTRIES * span;
 		vaddr_t next = table_end == 0 || table_end > end ? end : table_end;
+		if (empty_step && t != top && t->used == 0 && t->va == va && next == table_end) {
+			/* A table that holds nothing, all of it inside the range. */
+			if ((r = empty_step(t, ctx)) != 0)
+				return r;
+			va = next;
+			continue;
+		}
 		for (unsigned i = index_of(t, va); va < next; i++, va = t->va + i * span) {
 			struct tablet *c = child_at(t, i);
 			if (c && c->kind == TABLET_TABLE)
@@ -70,10 +82,16 @@ int tablet_for_each_data(handler_id top_id, vaddr_t va, uint64_t len, tablet_vis
 {
 	struct tablet *top = table_named(top_id);
 	struct info_visit v = { visit, ctx };
-	return top ? for_each_data(top, va, va + len, visit_info, &v) : -ESRCH;
+	return top ? for_each_data(top, va, va + len, visit_info, NULL, &v) : -ESRCH;
 }
 
-/* Take T out, and the tables its going leaves empty (up to, not including, TOP). */
+/*
+ * Take T out, and the tables its going leaves empty (up to, not including,
+ * TOP).  T is a data tablet, or a table found empty: a table can be left
+ * empty by a path that takes data out without pruning (a finite rental that
+ * expired), and clearing the range must take it out too, or the segment's
+ * top could never be deleted.
+ */
 static int clear_data(struct tablet *t, void *top)
 {
 	struct tablet *holder = t->holder;
@@ -89,7 +107,7 @@ static int clear_data(struct tablet *t, void *top)
 int tablet_clear(handler_id top_id, vaddr_t va, uint64_t len)
 {
 	struct tablet *top = table_named(top_id);
-	return top ? for_each_data(top, va, va + len, clear_data, top) : -ESRCH;
+	return top ? for_each_data(top, va, va + len, clear_data, clear_data, top) : -ESRCH;
 }
 
 static int set_rights(struct tablet *t, void *ctx)
@@ -102,5 +120,5 @@ static int set_rights(struct tablet *t, void *ctx)
 int tablet_set_rights(handler_id top_id, vaddr_t va, uint64_t len, unsigned rights)
 {
 	struct tablet *top = table_named(top_id);
-	return top ? for_each_data(top, va, va + len, set_rights, &rights) : -ESRCH;
+	return top ? for_each_data(top, va, va + len, set_rights, NULL, &rights) : -ESRCH;
 }

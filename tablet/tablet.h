@@ -132,7 +132,8 @@ int tablet_for_each_data(handler_id top, vaddr_t va, uint64_t len, tablet_visito
 			 void *ctx);
 /*
  * Take every tablet placed below TOP inside [va, va+len) out of its entry,
- * and the tables left empty by that: they join the unreachable queue
+ * and the tables left empty by that or found empty (an expired rental
+ * leaves its tables placed): they join the unreachable queue
  * (their parents delete them, or not).  The range's ends must not cut a
  * data tablet (tablet_split first).  Cannot fail but for -ESRCH.
  */

@@ -268,6 +268,7 @@ static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigne
 		static const unsigned access[] = { VMM_READ, VMM_WRITE, VMM_EXEC };
 		unsigned a = access[next8(in) % 3];
 		struct reg_page *r = &pages[first];
+		model_forget_reclaimed(s, i);
 		int want = !r->in_region || (r->region_rights & a) != a ? -EFAULT
 			   : r->present && (r->rights & a) != a		? -EFAULT
 									: 0;

@@ -178,7 +178,7 @@ int model_written(const struct reg_page *r)
  * reads as zeros again on its next fault, so the application cannot tell.
  * Such pages found gone are forgotten; a written page never goes.
  */
-static void forget_reclaimed(struct vmm_space *s, unsigned i)
+void model_forget_reclaimed(struct vmm_space *s, unsigned i)
 {
 	for (uint64_t p = 0; p < REG_PAGES; p++) {
 		struct reg_page *r = &model.reg[i][p];
@@ -193,7 +193,7 @@ static void forget_reclaimed(struct vmm_space *s, unsigned i)
 
 void model_check_reg(struct vmm_space *s, unsigned i, uint64_t first, uint64_t n)
 {
-	forget_reclaimed(s, i);
+	model_forget_reclaimed(s, i);
 	struct window w = { REG_BASE, REG_PAGES, i, want_reg };
 	check_pages(s, &w, first, n);
 }
@@ -203,7 +203,7 @@ void model_check_space(struct vmm_space *s, unsigned i)
 	struct window raw = { RAW_BASE, RAW_PAGES, i, want_raw };
 	struct window reg = { REG_BASE, REG_PAGES, i, want_reg };
 	struct window kernel = { K_WIN, K_PAGES, NSPACES, want_raw };
-	forget_reclaimed(s, i);
+	model_forget_reclaimed(s, i);
 	check_window(s, &raw);
 	check_window(s, &reg);
 	check_window(s, &kernel); /* the kernel half, seen from this space */

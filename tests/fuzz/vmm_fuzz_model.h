@@ -57,6 +57,13 @@ void model_check_reg(struct vmm_space *s, unsigned i, uint64_t first, uint64_t n
 void model_adopt_filled(struct vmm_space *s, unsigned i);
 /* Page R was written (a write fault brought it in): its data must survive. */
 int model_written(const struct reg_page *r);
+/*
+ * Forget the pages of space I's region window that reclaim gave back (never
+ * written, found gone).  Reclaim may run in any space's fault, so a fault
+ * reads the model of its own space only after this: else a page reclaimed
+ * by another space's fault and brought back by this one looks kept.
+ */
+void model_forget_reclaimed(struct vmm_space *s, unsigned i);
 /* The page at PA is all zero (memory a fault just brought in). */
 int model_page_fresh(paddr_t pa);
 /* Write the model's tag into page P of space I's region window (the application's data). */

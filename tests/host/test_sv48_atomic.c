@@ -18,6 +18,8 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/heap.h"
+#include "segment/segment.h"
+#include "sv48.h"
 #include "tablet/tablet.h"
 #include "tests/host/alloc_fail.h"
 #include "tests/host/check.h"
@@ -100,6 +102,8 @@ static int same_state(const struct state *a, const struct state *b)
 	}
 	return ok;
 }
+
+int backend_segment_at(struct backend_space *s, vaddr_t va, struct segment **out);
 
 /* --------------------------------------------------------------- runner --- */
 
@@ -341,6 +345,102 @@ static void hold_keeps_the_page(void)
 					(h0.bytes_reserved - h1.bytes_reserved));
 }
 
+/*
+ * A fault that meets no memory succeeds after reclaim drops another
+ * space's clean page; the tables that page needed must go with it, or
+ * nothing ever frees them (the fuzzer found the space's segment top,
+ * 1 GiB and 2 MiB tables kept alive by empty entries after the space died).
+ */
+static void reclaim_leaves_no_empty_table(void)
+{
+	struct frame_stats f0, f1;
+	struct heap_stats h0, h1;
+	struct tablet_stats t0, t1;
+	frame_get_stats(&f0);
+	heap_get_stats(&h0);
+	tablet_get_stats(&t0);
+	struct backend_space *s;
+	CHECK_EQ(backend_space_create(kernel, &s), 0);
+	vaddr_t clean_va = (9ull << 39) + 3 * GiB + 5 * 4096;
+	struct backend_fault clean = { clean_va, VMM_READ, REGION_ANON,
+				       VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED, clean_va,
+				       clean_va + 4096, 0, 0 };
+	CHECK_EQ(backend_fault(s, &clean), 0);
+	/* Next to space 2's page at 4096: its tables are there, the data frame comes first. */
+	struct backend_fault dirty = { 8192, VMM_WRITE, REGION_ANON,
+				       VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY,
+				       8192, 3 * 4096, 0, 0 };
+	alloc_fail_arm(1);
+	int err = backend_fault(spaces[2], &dirty);
+	alloc_fail_disarm();
+	CHECK(alloc_fail_fired());
+	CHECK_EQ(err, 0);
+	struct vmm_mapping m;
+	CHECK_EQ(backend_translate(s, clean_va, &m), -ENOENT); /* reclaimed */
+	CHECK_EQ(backend_unmap(spaces[2], 8192, 4096), 0);
+	backend_space_destroy(s);
+	frame_get_stats(&f1);
+	heap_get_stats(&h1);
+	tablet_get_stats(&t1);
+	CHECK_EQ(t1.tables, t0.tables);
+	CHECK_EQ(t1.data_tablets, t0.data_tablets);
+	CHECK_EQ(f1.free_bytes, f0.free_bytes);
+	CHECK_EQ(h1.bytes_in_use, h0.bytes_in_use);
+}
+
+/*
+ * The dirty bit the hardware sets in a large page's entry goes with every
+ * piece when it is split, and stays when a split is undone: a page that
+ * loses it reads as clean, and reclaim would throw its data away.
+ */
+#define HUGE_VA (5ull << 39)
+static void split_keeps_the_dirty_bit(void)
+{
+	struct backend_space *s = spaces[2];
+	struct backend_fault f = { HUGE_VA, VMM_READ, REGION_HUGE,
+				   VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED, HUGE_VA,
+				   HUGE_VA + 2 * MiB, 0, 0 };
+	struct vmm_mapping m;
+	struct segment *seg;
+	struct tablet_info table;
+	CHECK_EQ(backend_fault(s, &f), 0);
+	CHECK_EQ(backend_translate(s, HUGE_VA, &m), 0);
+	CHECK_EQ(m.len, 2 * MiB);
+	CHECK_EQ(m.rights & VMM_DIRTY, 0);
+	/* The application writes: the hardware sets D in the 2 MiB entry. */
+	CHECK_EQ(backend_segment_at(s, HUGE_VA, &seg), 0);
+	CHECK_EQ(tablet_locate(seg->top, HUGE_VA, TABLET_BITS_1G, &table), 0);
+	CHECK_EQ(table.size_bits, TABLET_BITS_1G);
+	pte_t *entry = (pte_t *)phys_to_virt(table.frame) + ((HUGE_VA >> 21) & 511);
+	*entry |= PTE_D;
+	CHECK_EQ(backend_translate(s, HUGE_VA, &m), 0);
+	CHECK(m.rights & VMM_DIRTY);
+	/* Splits that fail are undone: still one dirty 2 MiB page. */
+	int err = -ENOMEM;
+	for (unsigned n = 1; err == -ENOMEM && n < 5000; n++) {
+		alloc_fail_arm(n);
+		err = backend_protect(s, HUGE_VA + 4096, 4096, VMM_USER | VMM_READ);
+		alloc_fail_disarm();
+		if (err == -ENOMEM) {
+			CHECK_EQ(backend_translate(s, HUGE_VA + 4096, &m), 0);
+			CHECK_EQ(m.len, 2 * MiB - 4096);
+			CHECK(m.rights & VMM_DIRTY);
+		}
+	}
+	CHECK_EQ(err, 0);
+	/* Split: every piece is dirty, whatever its new rights. */
+	for (vaddr_t va = HUGE_VA; va < HUGE_VA + 2 * MiB; va += 4096) {
+		CHECK_EQ(backend_translate(s, va, &m), 0);
+		CHECK_EQ(m.len, 4096);
+		if (!(m.rights & VMM_DIRTY)) {
+			printf("#   %#lx lost its dirty bit in the split\n", va);
+			CHECK(!"a piece lost the dirty bit");
+			break;
+		}
+	}
+	CHECK_EQ(backend_unmap(s, HUGE_VA, 2 * MiB), 0);
+}
+
 int main(void)
 {
 	setup();
@@ -349,5 +449,7 @@ int main(void)
 	RUN(unmap_is_all_or_nothing);
 	RUN(protect_is_all_or_nothing);
 	RUN(hold_keeps_the_page);
+	RUN(reclaim_leaves_no_empty_table);
+	RUN(split_keeps_the_dirty_bit);
 	CHECK_EXIT();
 }

@@ -1597,6 +1597,52 @@ static void expiry_event_may_place_again(void)
 	CHECK_EQ(stats().expired, 2 * N);
 }
 
+/*
+ * An expired rental leaves the tables above it placed and empty; clearing
+ * the range (a segment being destroyed) must take them out too, or the
+ * segment's top stays in use and nothing frees it or them.
+ */
+static void clear_takes_out_tables_left_empty(void)
+{
+	fresh();
+	struct hier h;
+	build(&h);
+	handler_id d = adopt(FAR_PA, 12), kept = adopt(FAR_PA + 4096, 12);
+	place(d, h.t21, 3, VMM_READ, 10);
+	delete_when_unreachable = 1;
+	expire_and_deliver(T0 + 10);
+	CHECK(!exists(d));
+	CHECK_EQ(info(h.t21).used, 0);
+	CHECK_EQ(info(h.t39).used, 1);
+	/* A table partly outside the range stays; one holding something is walked into. */
+	handler_id t30b = alloc(TABLET_TABLE, 30);
+	place(t30b, h.t39, I30 + 1, 0, RENTAL_FOREVER);
+	handler_id t21b = alloc(TABLET_TABLE, 21);
+	place(t21b, t30b, 0, 0, RENTAL_FOREVER);
+	place(kept, t21b, 0, VMM_READ, RENTAL_FOREVER);
+	handler_id t21c = alloc(TABLET_TABLE, 21);
+	place(t21c, t30b, 1, 0, RENTAL_FOREVER);
+	uint64_t tables0 = stats().tables;
+	CHECK_EQ(tablet_clear(h.t39, VA30, (1ul << 30) + (1ul << 21) + 4096), 0);
+	drain_unreachable();
+	/* The 2 MiB and 1 GiB tables of the expired page, and KEPT's 2 MiB table with it. */
+	CHECK(!exists(h.t21));
+	CHECK(!exists(h.t30));
+	CHECK(!exists(kept));
+	CHECK(!exists(t21b));
+	CHECK(exists(t21c));
+	CHECK_EQ(stats().tables, tables0 - 3);
+	CHECK_EQ(info(t30b).used, 1);
+	CHECK_EQ(info(h.t39).used, 1);
+	/* The rest of the segment: the top is empty and can go. */
+	CHECK_EQ(tablet_clear(h.t39, slot_va(SLOT), 1ul << 39), 0);
+	drain_unreachable();
+	CHECK_EQ(info(h.t39).used, 0);
+	CHECK_EQ(tablet_detach_root(h.root, SLOT, h.t39), 0);
+	CHECK_EQ(tablet_delete(h.t39), 0);
+	CHECK_EQ(stats().tables, 0);
+}
+
 /* --------------------------------------------------------- root slots --- */
 
 /* Map/unmap loops with long rentals leave stale log entries: the log must stay bounded. */
@@ -1766,6 +1812,7 @@ int main(void)
 	RUN(remap_in_place);
 	RUN(map_refuses_user_leaf_in_kernel_half);
 	RUN(expiry_log_stays_bounded);
+	RUN(clear_takes_out_tables_left_empty);
 	RUN(map_refuses_without_memory);
 	RUN(unmap_checks_the_rental);
 	RUN(ids_and_versions);
