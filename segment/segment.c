@@ -4,6 +4,7 @@
  * change goes through a rental.
  */
 
+#include "kernel/console.h"
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "segment/segment.h"
@@ -59,7 +60,11 @@ void segment_destroy(struct segment *seg)
 	segment_unmap(seg, seg->base, SEGMENT_SIZE);
 	/* The tablets just taken out still name SEG as their parent: it deletes them now. */
 	segment_deliver_unreachable();
-	tablet_delete(seg->top);
+	/* Cannot fail once the whole segment is cleared; if it ever does, say so rather than leak silently. */
+	int err = tablet_delete(seg->top);
+	if (err)
+		kprintf("segment: slot %u's top table could not be freed (%d): its tables are lost\n",
+			seg->slot, err);
 	for (struct segment **p = &segments; *p; p = &(*p)->next)
 		if (*p == seg) {
 			*p = seg->next;
