@@ -127,6 +127,12 @@ int cells_is_gap(const struct cell_table *t, uint32_t i);
 uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn);
 
 /*
+ * The cell after slot I if it may start at or below VPN, else 0 (a gap on
+ * the way whose range starts above VPN proves the next cell starts above it).
+ */
+uint32_t cells_cell_after(const struct cell_table *t, uint32_t i, uint64_t vpn);
+
+/*
  * Whether a cell ends right below VPN_FIRST or starts right after VPN_LAST,
  * BELOW being the slot cells_gap found for that range: 0 when a new cell
  * there could merge with nothing.
@@ -198,6 +204,23 @@ void cells_extend_as(struct cell_table *t, uint32_t slot, uint64_t vpn_last, uns
 unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose);
+/*
+ * The mirror of cells_extension for a cell growing downward: whether
+ * [VPN_FIRST, VPN_LAST] -> PPN, rights as there, continues the valid cell in
+ * SLOT (which starts at VPN_LAST + 1) from below: CELL_EXTENDS or 0.  The
+ * caller has checked that no cell overlaps the range.  Reads only.
+ */
+unsigned cells_extension_down(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
+			      uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
+			      uint8_t loose);
+/*
+ * Grow the cell in SLOT down to start at VPN_FIRST once cells_extension_down
+ * said it may (its PPN moves down by as many pages; rights and grants stay).
+ * Two words of its descriptor change: a live table is edited off itself.
+ */
+void cells_extend_down_as(struct cell_table *t, uint32_t slot, uint64_t vpn_first);
+/* The slot of the cell last grown or placed when it starts at VPN + 1, else 0 (no search). */
+uint32_t cells_recent_above(const struct cell_table *t, uint64_t vpn);
 /*
  * Whether [VPN_FIRST, VPN_LAST] is free of cells, by one search: 0, and in
  * *BELOW the slot of the last cell under VPN_FIRST (0 when none); -EEXIST
