@@ -29,12 +29,6 @@ uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn)
 	return i < t->N ? i : 0;
 }
 
-uint32_t cells_cell_after(const struct cell_table *t, uint32_t i, uint64_t vpn)
-{
-	uint32_t next = cell_reaching(t, i + 1, vpn);
-	return next < t->N ? next : 0;
-}
-
 int cells_touches(const struct cell_table *t, uint32_t below, uint64_t vpn_first, uint64_t vpn_last)
 {
 	if (below >= 1 && below < t->N && desc_last(desc(t, below)) + 1 == vpn_first)

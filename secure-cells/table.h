@@ -127,12 +127,6 @@ int cells_is_gap(const struct cell_table *t, uint32_t i);
 uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn);
 
 /*
- * The cell after slot I if it may start at or below VPN, else 0 (a gap on
- * the way whose range starts above VPN proves the next cell starts above it).
- */
-uint32_t cells_cell_after(const struct cell_table *t, uint32_t i, uint64_t vpn);
-
-/*
  * Whether a cell ends right below VPN_FIRST or starts right after VPN_LAST,
  * BELOW being the slot cells_gap found for that range: 0 when a new cell
  * there could merge with nothing.
