@@ -182,11 +182,12 @@ static void check_low(void)
 	}
 }
 
-static int alloc_block(unsigned order, unsigned tag, paddr_t *pa);
+static int alloc_block(unsigned order, unsigned tag, int high, paddr_t *pa);
 
-int frame_alloc_tagged(unsigned order, unsigned tag, paddr_t *pa)
+/* alloc_block, and when the free memory is too fragmented, again after the low hook. */
+static int alloc_with_hook(unsigned order, unsigned tag, int high, paddr_t *pa)
 {
-	int err = alloc_block(order, tag, pa);
+	int err = alloc_block(order, tag, high, pa);
 	if (err == -ENOMEM && low_hook && !in_low_hook) {
 		/*
 		 * Free memory may be above the watermark yet too fragmented for
@@ -197,15 +198,36 @@ int frame_alloc_tagged(unsigned order, unsigned tag, paddr_t *pa)
 		in_low_hook = 1;
 		low_hook();
 		in_low_hook = 0;
-		err = alloc_block(order, tag, pa);
+		err = alloc_block(order, tag, high, pa);
 	}
 	if (!err)
 		check_low();
 	return err;
 }
 
-/* Take one block of ORDER off the free lists. */
-static int alloc_block(unsigned order, unsigned tag, paddr_t *pa)
+int frame_alloc_tagged(unsigned order, unsigned tag, paddr_t *pa)
+{
+	return alloc_with_hook(order, tag, 0, pa);
+}
+
+int frame_alloc_high(unsigned order, paddr_t *pa)
+{
+	return alloc_with_hook(order, FRAME_TAG_NONE, 1, pa);
+}
+
+/* Mark the block of ORDER at PA, now off every list, allocated with TAG. */
+static void take(paddr_t pa, unsigned order, unsigned tag)
+{
+	*meta_of(pa) = META(KIND_ALLOC + tag, order);
+	stats.free_bytes -= block_size(order);
+	stats.allocs++;
+}
+
+/*
+ * Take one block of ORDER off the free lists: from the smallest free block
+ * that holds one, its lowest block of ORDER, or its highest when HIGH.
+ */
+static int alloc_block(unsigned order, unsigned tag, int high, paddr_t *pa)
 {
 	unsigned o = order;
 	struct frame_node *n;
@@ -225,16 +247,48 @@ static int alloc_block(unsigned order, unsigned tag, paddr_t *pa)
 		panic("frame: free block %#lx of order %u has metadata %#x", (unsigned long)block, o,
 		      *meta_of(block));
 	list_remove(block, o);
-	/* Split: the lower half goes on, the upper half is freed at each step. */
+	/* Split: one half goes on, the other is freed at each step. */
 	while (o > order) {
 		o--;
-		*meta_of(block + block_size(o)) = META(KIND_FREE, o);
-		list_push(block + block_size(o), o);
+		paddr_t freed = high ? block : block + block_size(o);
+		if (high)
+			block += block_size(o);
+		*meta_of(freed) = META(KIND_FREE, o);
+		list_push(freed, o);
 	}
-	*meta_of(block) = META(KIND_ALLOC + tag, order);
-	stats.free_bytes -= block_size(order);
-	stats.allocs++;
+	take(block, order, tag);
 	*pa = block;
+	return 0;
+}
+
+int frame_alloc_at(paddr_t pa, unsigned order)
+{
+	if (order > FRAME_MAX_ORDER || !checked_meta(pa) || !IS_ALIGNED(pa, block_size(order)) ||
+	    span_hi - pa < block_size(order))
+		return -EINVAL;
+	/* A free block holding PA has its head at PA aligned down to its own order. */
+	unsigned o = order;
+	paddr_t head = pa;
+	for (; o <= FRAME_MAX_ORDER; o++) {
+		head = pa & ~(block_size(o) - 1);
+		if (head < span_lo)
+			return -EBUSY;
+		if (*meta_of(head) == META(KIND_FREE, o))
+			break;
+	}
+	if (o > FRAME_MAX_ORDER)
+		return -EBUSY;
+	list_remove(head, o);
+	/* Halve it down to ORDER, freeing at each step the half without PA. */
+	while (o > order) {
+		o--;
+		paddr_t freed = (pa & block_size(o)) ? head : head + block_size(o);
+		head = (pa & block_size(o)) ? head + block_size(o) : head;
+		*meta_of(freed) = META(KIND_FREE, o);
+		list_push(freed, o);
+	}
+	take(pa, order, FRAME_TAG_NONE);
+	check_low();
 	return 0;
 }
 

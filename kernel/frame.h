@@ -74,6 +74,22 @@ void frame_set_low_hook(void (*hook)(void), uint64_t watermark, unsigned shift);
  * and *pa, -EINVAL (order > FRAME_MAX_ORDER), or -ENOMEM (none free). */
 int frame_alloc(unsigned order, paddr_t *pa);
 
+/*
+ * frame_alloc, but the highest block of ORDER inside the smallest free block
+ * that holds one (frame_alloc takes the lowest): the blocks just below it
+ * are then free, for memory that grows downward (frame_alloc_at).
+ */
+int frame_alloc_high(unsigned order, paddr_t *pa);
+
+/*
+ * Allocate exactly the block of 2^order frames at PA when all of it is
+ * free, splitting the free block that holds it (its other parts stay
+ * free): 0; -EBUSY when any of it is allocated or unmanaged; -EINVAL for
+ * an order above FRAME_MAX_ORDER or a PA that is not a managed address
+ * aligned to the block's size.  Contents are not zeroed.
+ */
+int frame_alloc_at(paddr_t pa, unsigned order);
+
 /* frame_alloc, recording TAG (<= FRAME_TAG_MAX, else -EINVAL) with the block. */
 int frame_alloc_tagged(unsigned order, unsigned tag, paddr_t *pa);
 

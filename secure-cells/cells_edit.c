@@ -134,6 +134,35 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
 	return 1;
 }
 
+/*
+ * The mirror of extend_below: extend the cell that starts at VL + 1 down
+ * over [vf, vl] when PPN continues it from below with the same rows (memory
+ * touched from the top down whose fault took the frame below the cell's:
+ * cells_fault.c), then merge it with a cell ending at VF - 1.  Only the cell
+ * last grown or placed is looked at, as the fault does.  1 when done, 0 when the range must be a cell of its own.
+ */
+static int extend_above(struct cell_table *t, int live, uint64_t vf, uint64_t vl,
+			uint64_t ppn, const uint8_t *rows)
+{
+	const uint8_t ad = CELL_A | CELL_D;
+	/* Only the cell last grown or placed (no walk: an insert that extends
+	 * nothing pays a few loads for it). */
+	uint32_t above = cells_recent_above(t, vl);
+	if (!above || !cells_extension_down(t, above, vf, vl, ppn, rows, t->M, ad))
+		return 0;
+	/* Two words of the descriptor change: never in place on a live table. */
+	cells_edit_begin(t, live);
+	cells_extend_down_as(t, above, vf);
+	for (uint32_t d = 0; d < t->M; d++)
+		if (rows[d] & ad)
+			add_bits(t, above, d, rows[d] & ad);
+	uint32_t before = vf ? cells_cell_before(t, above, vf - 1) : 0;
+	if (before)
+		cells_merge_next(t, before);
+	cells_edit_end(t, live);
+	return 1;
+}
+
 int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, uint64_t ppn,
 		      const uint8_t *rows)
 {
@@ -145,6 +174,8 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 		return -EEXIST;
 	if (extend_below(t, live, below, vf, vl, ppn, rows, &err))
 		return err;
+	if (extend_above(t, live, vf, vl, ppn, rows))
+		return 0;
 	/* A cell that touches no neighbour merges with none: no attempt. */
 	int touches = cells_touches(t, below, vf, vl);
 	cells_edit_begin(t, live);

@@ -59,6 +59,32 @@ static void give_back(paddr_t pa, unsigned order, int split)
 		frame_free(pa + i * PAGE_SIZE, 0);
 }
 
+/*
+ * The frames for [vf, vf + 2^order) with ROWS in T.  Memory touched from the
+ * top down: when the cell last grown or placed starts right above and has
+ * the same rows, the frames just before its first one, so that it grows
+ * down over the new pages (cells_edit.c) as a cell touched from the bottom
+ * up grows over frame_alloc's next ones; when those are taken, the top of a
+ * free block, so that the next fault down finds the frames below it free.
+ * Otherwise frame_alloc's.  (Only that cell is looked at: a search here
+ * would cost every fault what the insert's own search costs.)
+ */
+static int fault_frames(const struct cell_table *t, uint64_t vf, unsigned order,
+			const uint8_t *rows, paddr_t *pa)
+{
+	uint64_t pages = 1ul << order, vl = vf + pages - 1;
+	struct cell c;
+	uint32_t above = cells_recent_above(t, vl);
+	if (above && cells_get(t, above, &c) == 0 && c.ppn >= pages &&
+	    cells_extension_down(t, above, vf, vl, c.ppn - pages, rows, t->M, CELL_A | CELL_D)) {
+		*pa = (c.ppn - pages) << PAGE_SHIFT;
+		if (frame_alloc_at(*pa, order) == 0)
+			return 0;
+		return frame_alloc_high(order, pa);
+	}
+	return frame_alloc(order, pa);
+}
+
 int backend_fault(struct backend_space *s, const struct backend_fault *f)
 {
 	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
@@ -75,8 +101,12 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 		order = stack_order(t, page, f->region_start);
 		first = page - ((1ul << order) - 1) * PAGE_SIZE;
 	}
+	/* The space's own memory: no witness, the application may do with it what it likes. */
+	uint8_t rows[USER_TABLE_M];
+	user_cell_rows(f->rights, 0, rows);
+	uint64_t vf = vpn_of(first);
 	paddr_t pa;
-	if (frame_alloc(order, &pa) != 0)
+	if ((huge ? frame_alloc(order, &pa) : fault_frames(t, vf, order, rows, &pa)) != 0)
 		return -ENOMEM;
 	/* Pages of a stack block are unmapped one by one: each its own frame. */
 	int split = !huge && order > 0;
@@ -89,10 +119,6 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	} else {
 		zero_pages(phys_to_virt(pa), PAGE_SIZE << order);
 	}
-	/* The space's own memory: no witness, the application may do with it what it likes. */
-	uint8_t rows[USER_TABLE_M];
-	user_cell_rows(f->rights, 0, rows);
-	uint64_t vf = vpn_of(first);
 	int err = cells_insert_in(t, vf, vf + (1ul << order) - 1, pa >> PAGE_SHIFT, rows);
 	if (err)
 		give_back(pa, order, split);

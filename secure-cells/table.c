@@ -74,6 +74,9 @@ static int range_ok(const struct cell *c)
 	       c->ppn <= CELL_PPN_MAX && c->vpn_last - c->vpn_first <= CELL_PPN_MAX - c->ppn;
 }
 
+/* Gaps under the hint cells_gap looks through before it searches instead. */
+#define DOWN_HINT_GAPS 8
+
 int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below)
 {
 	/* Growth in order (a heap, a stack filled ahead, the direct map): the cell
@@ -86,6 +89,19 @@ int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last,
 			return 0;
 		}
 	}
+	/* Growth downward: the cell last grown or placed starts right above, and
+	 * the slots under it (a few gaps whose b passed VPN_FIRST, then the place) end below. */
+	if (h >= 1 && h < t->N && vpn_last < CELL_VPN_MAX && desc_first(desc(t, h)) == vpn_last + 1 &&
+	    !is_gap(t, h)) {
+		uint32_t i = h - 1;
+		while (i >= 1 && i + DOWN_HINT_GAPS >= h && is_gap(t, i) &&
+		       desc_first(desc(t, i)) > vpn_first)
+			i--;
+		if (i == 0 || desc_first(desc(t, i)) <= vpn_first) {
+			*below = i;
+			return i >= 1 && desc_last(desc(t, i)) >= vpn_first ? -EEXIST : 0;
+		}
+	}
 	uint32_t above = first_above(t, vpn_first);
 	/* The slot under the first one above is a cell (a gap there would sort above). */
 	*below = above - 1;
@@ -94,6 +110,15 @@ int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last,
 	above = cell_reaching(t, above, vpn_last);
 	if (above < t->N && desc_first(desc(t, above)) <= vpn_last)
 		return -EEXIST;
+	return 0;
+}
+
+uint32_t cells_recent_above(const struct cell_table *t, uint64_t vpn)
+{
+	uint32_t h = t->hint;
+	if (h >= 1 && h < t->N && vpn < CELL_VPN_MAX && desc_first(desc(t, h)) == vpn + 1 &&
+	    !is_gap(t, h))
+		return h;
 	return 0;
 }
 

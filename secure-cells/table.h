@@ -199,6 +199,23 @@ unsigned cells_extension(const struct cell_table *t, uint32_t slot, uint64_t vpn
 			 uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
 			 uint8_t loose);
 /*
+ * The mirror of cells_extension for a cell growing downward: whether
+ * [VPN_FIRST, VPN_LAST] -> PPN, rights as there, continues the valid cell in
+ * SLOT (which starts at VPN_LAST + 1) from below: CELL_EXTENDS or 0.  The
+ * caller has checked that no cell overlaps the range.  Reads only.
+ */
+unsigned cells_extension_down(const struct cell_table *t, uint32_t slot, uint64_t vpn_first,
+			      uint64_t vpn_last, uint64_t ppn, const uint8_t *rights, uint32_t n,
+			      uint8_t loose);
+/*
+ * Grow the cell in SLOT down to start at VPN_FIRST once cells_extension_down
+ * said it may (its PPN moves down by as many pages; rights and grants stay).
+ * Two words of its descriptor change: a live table is edited off itself.
+ */
+void cells_extend_down_as(struct cell_table *t, uint32_t slot, uint64_t vpn_first);
+/* The slot of the cell last grown or placed when it starts at VPN + 1, else 0 (no search). */
+uint32_t cells_recent_above(const struct cell_table *t, uint64_t vpn);
+/*
  * Whether [VPN_FIRST, VPN_LAST] is free of cells, by one search: 0, and in
  * *BELOW the slot of the last cell under VPN_FIRST (0 when none); -EEXIST
  * when a cell overlaps the range.

@@ -1421,6 +1421,61 @@ static void backend_huge_and_stack(void)
 	CHECK_EQ(free_bytes(), f0);
 }
 
+/*
+ * Memory faulted from the top down is one cell, as from the bottom up: each
+ * fault takes the frame just below the cell's first one (frame_alloc_at),
+ * or the top of a free block when that one is taken, and the cell grows
+ * down; every page translates to its own frame, with the rights faulted.
+ * Also a stack grows down in blocks of four, one cell; a cell with other
+ * rights above does not grow down; unmapping gives every frame back.
+ */
+static void backend_grows_down(void)
+{
+	kernel_ready();
+	uint64_t f0 = free_bytes();
+	struct backend_space *s = space_new();
+	struct cell_table *ut = cells_table_for(s, UVA);
+	uint32_t cells0 = cells_count(ut);
+	const unsigned pages = 300;
+	vaddr_t lo = UVA + 300 * MiB2, hi = lo + pages * 4096ul;
+	for (unsigned i = pages; i-- > 0;)
+		CHECK_EQ(fault(s, lo + i * 4096ul + 8, REGION_ANON, lo, hi), 0);
+	/* At most a cell for the first page (frame_alloc's, the one under it
+	 * taken) and one a free block crossed. */
+	CHECK(cells_count(ut) - cells0 <= 3);
+	uint64_t pa, prev = 0;
+	for (unsigned i = 0; i < pages; i++) {
+		CHECK(translates(s, lo + i * 4096ul, URW | VMM_ACCESSED | VMM_DIRTY, &pa));
+		CHECK(i == 0 || pa != prev);
+		prev = pa;
+	}
+	struct vmm_mapping m;
+	CHECK_EQ(backend_translate(s, lo + 4096, &m), 0);
+	CHECK(m.len >= 100 * 4096ul);
+	CHECK_EQ(fault(s, lo + 5 * 4096ul, REGION_ANON, lo, hi), -EEXIST);
+	CHECK_EQ(backend_unmap(s, lo + 17 * 4096ul, 4096), 0); /* a page inside, freed alone */
+	CHECK_EQ(backend_unmap(s, lo, pages * 4096ul), 0);
+	CHECK_EQ(cells_count(ut), cells0);
+	/* A stack: blocks of four below each other, one cell. */
+	vaddr_t slo = UVA + 400 * MiB2, shi = slo + 256 * 4096ul;
+	for (vaddr_t va = shi - 4096; va >= slo; va -= 4 * 4096ul)
+		CHECK_EQ(fault(s, va, REGION_STACK, slo, shi), 0);
+	CHECK(cells_count(ut) - cells0 <= 3);
+	CHECK_EQ(backend_unmap(s, shi - 4096, 4096), 0);
+	CHECK_EQ(backend_unmap(s, slo, 256 * 4096ul), 0);
+	/* Other rights above: a cell of its own. */
+	CHECK_EQ(fault(s, lo + 4096, REGION_ANON, lo, hi), 0);
+	CHECK_EQ(backend_protect(s, lo + 4096, 4096, VMM_USER | VMM_READ), 0);
+	CHECK_EQ(fault(s, lo, REGION_ANON, lo, hi), 0);
+	CHECK_EQ(backend_translate(s, lo, &m), 0);
+	CHECK_EQ(m.len, 4096ul);
+	CHECK_EQ(cells_count(ut), cells0 + 2);
+	CHECK_EQ(backend_unmap(s, lo, 2 * 4096ul), 0);
+	backend_space_destroy(s);
+	CHECK_EQ(free_bytes(), f0);
+	CHECK_EQ(frame_check(), 0);
+}
+
 /* A snapshot of one table: the struct and every byte. */
 struct snap {
 	struct cell_table t;
@@ -1635,6 +1690,7 @@ int main(void)
 	RUN(mmu_walk_agrees);
 	RUN(backend_hold);
 	RUN(backend_huge_and_stack);
+	RUN(backend_grows_down);
 	RUN(backend_all_or_nothing);
 	RUN(backend_random_against_pages);
 	CHECK_EXIT();

@@ -715,6 +715,145 @@ static void split_huge_block(void)
 	CHECK_EQ(frame_check(), 0);
 }
 
+/*
+ * frame_alloc_at: a free page taken exactly, from inside a larger free
+ * block (split so that the rest stays free, in the right blocks), a busy
+ * or unmanaged page refused with nothing changed, bad arguments refused,
+ * and freeing it all merges back into the blocks there were.
+ */
+static void alloc_at_chosen_frame(void)
+{
+	arena_wipe();
+	struct mem_range ram = { 0x80000000, 16 * MiB };
+	CHECK_EQ(frame_init(&ram, 1, NULL, 0), 0);
+	struct frame_stats s0 = get_stats();
+	paddr_t block;
+	/* A whole free 2 MiB block, to carve from. */
+	CHECK_EQ(frame_alloc(FRAME_ORDER_2M, &block), 0);
+	CHECK_EQ(frame_free(block, FRAME_ORDER_2M), 0);
+	struct frame_stats s1 = get_stats();
+	/* Page 5 of it: the block splits into free blocks of orders 8..0 around it. */
+	paddr_t p5 = block + 5 * PAGE_SIZE;
+	CHECK_EQ(frame_alloc_at(p5, 0), 0);
+	CHECK_EQ(frame_block_order(p5), 0);
+	CHECK_EQ(frame_check(), 0);
+	struct frame_stats s2 = get_stats();
+	CHECK_EQ(s2.free_bytes, s1.free_bytes - PAGE_SIZE);
+	CHECK_EQ(s2.allocs, s1.allocs + 1);
+	/* The 511 other pages are free: page 4 (order 0), 6-7 (order 1), 0-3 (order 2), 8-15 (order 3)... */
+	CHECK_EQ(s2.free_blocks[0], s1.free_blocks[0] + 1);
+	for (unsigned o = 1; o < FRAME_ORDER_2M; o++)
+		CHECK_EQ(s2.free_blocks[o], s1.free_blocks[o] + 1);
+	/* Each of them can be taken exactly, and none twice. */
+	CHECK_EQ(frame_alloc_at(p5, 0), -EBUSY);
+	CHECK_EQ(frame_alloc_at(block + 4 * PAGE_SIZE, 0), 0);
+	CHECK_EQ(frame_alloc_at(block + 6 * PAGE_SIZE, 1), 0);
+	CHECK_EQ(frame_alloc_at(block + 6 * PAGE_SIZE, 0), -EBUSY);
+	CHECK_EQ(frame_alloc_at(block + 7 * PAGE_SIZE, 0), -EBUSY); /* inside an allocated block */
+	CHECK_EQ(frame_alloc_at(block + 4 * PAGE_SIZE, 2), -EBUSY); /* partly allocated */
+	CHECK_EQ(frame_alloc_at(block + 256 * PAGE_SIZE, 8), 0);
+	CHECK_EQ(frame_check(), 0);
+	/* Bad arguments change nothing. */
+	struct frame_stats s3 = get_stats();
+	CHECK_EQ(frame_alloc_at(block + 1, 0), -EINVAL);
+	CHECK_EQ(frame_alloc_at(block + PAGE_SIZE, 1), -EINVAL); /* not aligned to its size */
+	CHECK_EQ(frame_alloc_at(block, FRAME_MAX_ORDER + 1), -EINVAL);
+	CHECK_EQ(frame_alloc_at(0x80000000 + 16 * MiB, 0), -EINVAL); /* past managed RAM */
+	CHECK_EQ(frame_alloc_at(0x10000000, 0), -EINVAL);
+	CHECK_EQ(frame_alloc_at(0x80000000 + 8 * MiB, 12), -EINVAL); /* not aligned to 16 MiB */
+	CHECK_EQ(frame_alloc_at(0x80000000, 13), -EINVAL);	      /* runs past the end */
+	struct frame_stats s4 = get_stats();
+	CHECK_EQ(s4.free_bytes, s3.free_bytes);
+	CHECK_EQ(s4.allocs, s3.allocs);
+	/* Freed again in another order, everything merges back. */
+	CHECK_EQ(frame_free(block + 256 * PAGE_SIZE, 8), 0);
+	CHECK_EQ(frame_free(p5, 0), 0);
+	CHECK_EQ(frame_free(block + 6 * PAGE_SIZE, 1), 0);
+	CHECK_EQ(frame_check(), 0);
+	CHECK_EQ(frame_block_order(block), -EINVAL);
+	CHECK_EQ(frame_free(block + 4 * PAGE_SIZE, 0), 0);
+	CHECK_EQ(frame_check(), 0);
+	struct frame_stats s5 = get_stats();
+	CHECK_EQ(s5.free_bytes, s0.free_bytes);
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		CHECK_EQ(s5.free_blocks[o], s0.free_blocks[o]);
+	/* The 2 MiB block is whole again: taken exactly, at its own order. */
+	CHECK_EQ(frame_alloc_at(block, FRAME_ORDER_2M), 0);
+	CHECK_EQ(frame_free(block, FRAME_ORDER_2M), 0);
+	CHECK_EQ(frame_check(), 0);
+}
+
+/* An allocated page (the metadata's, or frame_alloc's) is -EBUSY; so is a hole in RAM. */
+static void alloc_at_refuses_busy_and_holes(void)
+{
+	arena_wipe();
+	struct mem_range ram[] = { { 0x80000000, 4 * MiB }, { 0x80800000, 4 * MiB } };
+	CHECK_EQ(frame_init(ram, 2, NULL, 0), 0);
+	struct frame_stats s0 = get_stats();
+	paddr_t pa;
+	CHECK_EQ(frame_alloc(0, &pa), 0);
+	CHECK_EQ(frame_alloc_at(pa, 0), -EBUSY);
+	CHECK_EQ(frame_alloc_at(0x80400000, 0), -EBUSY); /* the hole between the ranges */
+	CHECK_EQ(frame_alloc_at(0x80400000, FRAME_ORDER_2M), -EBUSY);
+	unsigned busy = 0;
+	for (paddr_t p = 0x80000000; p < 0x80000000 + 4 * MiB; p += PAGE_SIZE)
+		busy += frame_alloc_at(p, 0) == -EBUSY;
+	/* Every page of the first range is now taken: PA (and the metadata's, when there) were already. */
+	CHECK(busy >= 1);
+	CHECK_EQ(get_stats().free_bytes + (4 * MiB - busy * PAGE_SIZE) + PAGE_SIZE, s0.free_bytes);
+	CHECK_EQ(frame_check(), 0);
+	for (paddr_t p = 0x80000000; p < 0x80000000 + 4 * MiB; p += PAGE_SIZE)
+		if (frame_block_order(p) == 0)
+			CHECK_EQ(frame_free(p, 0), 0);
+	CHECK_EQ(get_stats().free_bytes, s0.free_bytes);
+	CHECK_EQ(frame_check(), 0);
+}
+
+/*
+ * frame_alloc_high: the highest block of the smallest free block, so that
+ * frame_alloc_at of the blocks below it finds them free, down to that
+ * block's start.
+ */
+static void alloc_high_then_downward(void)
+{
+	arena_wipe();
+	struct mem_range ram = { 0x80000000, 16 * MiB };
+	CHECK_EQ(frame_init(&ram, 1, NULL, 0), 0);
+	struct frame_stats s0 = get_stats();
+	/* Everything allocated but one 2 MiB block B: the only free block. */
+	paddr_t *big, *small, top;
+	size_t nbig = alloc_all(FRAME_ORDER_2M, &big), nsmall = alloc_all(0, &small);
+	CHECK(nbig >= 2);
+	paddr_t b = big[nbig - 1];
+	CHECK_EQ(frame_free(b, FRAME_ORDER_2M), 0);
+	CHECK_EQ(frame_alloc_high(0, &top), 0);
+	CHECK_EQ(top, b + 511 * PAGE_SIZE);
+	/* Each page below it is free, down to B's first; the page under B is not. */
+	for (unsigned i = 1; i < 512; i++)
+		CHECK_EQ(frame_alloc_at(top - i * PAGE_SIZE, 0), 0);
+	CHECK_EQ(frame_alloc_at(b - PAGE_SIZE, 0), -EBUSY);
+	CHECK_EQ(get_stats().free_bytes, 0);
+	CHECK_EQ(frame_check(), 0);
+	/* Of two free blocks (B again, and pages 4-5 of another), the smaller one's top. */
+	for (unsigned i = 0; i < 512; i++)
+		CHECK_EQ(frame_free(b + i * PAGE_SIZE, 0), 0);
+	paddr_t p2 = big[0], p3;
+	CHECK_EQ(frame_split(p2, FRAME_ORDER_2M, 0), 0);
+	CHECK_EQ(frame_free(p2 + 4 * PAGE_SIZE, 0), 0);
+	CHECK_EQ(frame_free(p2 + 5 * PAGE_SIZE, 0), 0);
+	CHECK_EQ(frame_alloc_high(0, &p3), 0);
+	CHECK_EQ(p3, p2 + 5 * PAGE_SIZE);
+	CHECK_EQ(frame_alloc_at(p2 + 4 * PAGE_SIZE, 0), 0);
+	CHECK_EQ(frame_join(p2, 0, FRAME_ORDER_2M), 0);
+	CHECK(free_all(big, nbig - 1, FRAME_ORDER_2M));
+	CHECK(free_all(small, nsmall, 0));
+	CHECK_EQ(get_stats().free_bytes, s0.free_bytes);
+	for (unsigned o = 0; o <= FRAME_MAX_ORDER; o++)
+		CHECK_EQ(get_stats().free_blocks[o], s0.free_blocks[o]);
+	CHECK_EQ(frame_alloc_high(FRAME_MAX_ORDER + 1, &top), -EINVAL);
+	CHECK_EQ(frame_check(), 0);
+}
+
 static paddr_t hook_next;
 static int hook_calls;
 
@@ -783,5 +922,8 @@ int main(void)
 	RUN(stats_counters);
 	RUN(split_huge_block);
 	RUN(window_and_online);
+	RUN(alloc_at_chosen_frame);
+	RUN(alloc_at_refuses_busy_and_holes);
+	RUN(alloc_high_then_downward);
 	CHECK_EXIT();
 }
