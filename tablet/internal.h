@@ -32,7 +32,14 @@ struct tablet {
 	struct rental rental;
 };
 
-/* The tablet whose handler is ID, or NULL. */
+/*
+ * Give T its handler ID if it has none yet: SipHash of a counter under a key
+ * drawn at boot, registered in the ID map.  Done the first time T is named
+ * outside tablet/, so a tablet only the kernel places and takes out never
+ * pays for one.  0 or -ENOMEM (T unnamed as before).
+ */
+int tablet_name(struct tablet *t);
+/* The tablet whose handler is ID, or NULL (TABLET_UNNAMED finds nothing). */
 struct tablet *tablet_by_id(handler_id id);
 /* The page-table tablet whose table is the frame at PA, or NULL. */
 struct tablet *table_by_frame(paddr_t pa);
