@@ -231,7 +231,7 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 	for (vaddr_t cur = va; cur < end;) {
 		paddr_t at = pa + (cur - va);
 		unsigned bits = TABLET_BITS_1G;
-		while (bits > TABLET_BITS_4K && (!IS_ALIGNED(cur | at, 1ul << bits) || end - cur < (1ul << bits)))
+		while (bits > TABLET_BITS_4K && (end - cur < (1ul << bits) || !IS_ALIGNED(cur | at, 1ul << bits)))
 			bits -= TABLET_ENTRY_BITS;
 		int err = tablet_adopt_at(seg->top, cur, at, bits, rights, RENTAL_FOREVER);
 		if (err) {

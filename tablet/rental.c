@@ -177,7 +177,8 @@ static void place(struct tablet *t, struct tablet *self, const struct rental *r)
 	self->holder = t;
 	self->rental = *r;
 	self->va = t->va + (vaddr_t)r->index * entry_span(t);
-	tablet_refresh_va(self);
+	if (self->kind == TABLET_TABLE)
+		tablet_refresh_va(self); /* a table placed with tablets already in it */
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_add(r);
 	/* Without Svvptc the MMU may have cached the empty entry: fence it too. */
