@@ -14,11 +14,12 @@ static int drop_if_clean(struct segment *seg, const struct tablet_info *t, void 
 		 * Taken out the way an unmap takes it out, so that the tables it
 		 * leaves empty go too (queued for this segproc, which deletes
 		 * them); a bare unmap of its entry would leave them placed and
-		 * empty, and nothing would ever free them.  The page itself is
-		 * deleted now: its memory is what the caller is waiting for.
+		 * empty, and nothing would ever free them.  The page is queued
+		 * with them and deleted by record (it may never have been named)
+		 * when segment_reclaim_all hands the queue over, before it
+		 * returns to whoever is waiting for the memory.
 		 */
 		tablet_clear(seg->top, t->va, 1ul << t->size_bits);
-		tablet_delete(t->id);
 		c->freed += 1ul << t->size_bits;
 	}
 	return c->freed >= c->want;

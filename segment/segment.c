@@ -30,7 +30,8 @@ void segment_deliver_unreachable(void)
 
 void segment_delete_unreachable(struct segment *seg, const struct tablet_info *t)
 {
-	tablet_delete(t->id);
+	/* By record: a tablet the kernel placed and took out alone was never named. */
+	tablet_delete_unreachable(t);
 }
 
 int segment_create(unsigned slot, const struct segproc *proc, struct segment **out)
@@ -191,10 +192,13 @@ int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log)
 	for (;;) {
 		struct tablet_info d;
 		handler_id table;
-		tablet_locate(seg->top, e, TABLET_BITS_4K, &d);
-		if (d.kind != TABLET_DATA || IS_ALIGNED(e, 1ul << d.size_bits))
+		/* Only a data tablet E cuts is located, which names it, and split. */
+		int bits = tablet_cut_at(seg->top, e);
+		if (bits <= 0)
 			return 0;
-		int err = split_data(seg, &d, &table);
+		int err = tablet_locate(seg->top, e, bits, &d);
+		if (!err)
+			err = split_data(seg, &d, &table);
 		if (!err && log->n == sizeof(log->done) / sizeof(log->done[0]))
 			err = -ENOMEM; /* cannot happen: two ends, two levels each */
 		if (err) {
@@ -213,27 +217,12 @@ int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log)
 	}
 }
 
-/* Split at both ends of [va, end) of SEG, all or nothing; the splits stand once made. */
-static int split_both(struct segment *seg, vaddr_t va, vaddr_t end)
-{
-	struct split_log log = { 0 };
-	int err = segment_split_at(seg, va, &log);
-	if (!err)
-		err = segment_split_at(seg, end, &log);
-	if (err)
-		segment_undo_splits(&log);
-	else
-		segment_commit_splits(&log);
-	return err;
-}
-
 /* ------------------------------------------------------------ unmapping --- */
 
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 {
-	int err = split_both(seg, va, va + len);
 	/* What is taken out becomes unreachable: this segment's segproc deletes it. */
-	return err ? err : tablet_clear(seg->top, va, len);
+	return tablet_clear(seg->top, va, len);
 }
 
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
@@ -242,7 +231,7 @@ int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len,
 	for (vaddr_t cur = va; cur < end;) {
 		paddr_t at = pa + (cur - va);
 		unsigned bits = TABLET_BITS_1G;
-		while (bits > TABLET_BITS_4K && (!IS_ALIGNED(cur | at, 1ul << bits) || end - cur < (1ul << bits)))
+		while (bits > TABLET_BITS_4K && (end - cur < (1ul << bits) || !IS_ALIGNED(cur | at, 1ul << bits)))
 			bits -= TABLET_ENTRY_BITS;
 		int err = tablet_adopt_at(seg->top, cur, at, bits, rights, RENTAL_FOREVER);
 		if (err) {

@@ -61,7 +61,11 @@ void segment_destroy(struct segment *seg);
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
 /* Whether SEG maps nothing. */
 int segment_empty(struct segment *seg);
-/* Remove every placement in [va, va+len), splitting data tablets that straddle an end. */
+/*
+ * Remove every placement in [va, va+len), whose ends must be boundaries
+ * between data tablets already (segment_split_at, as backend_unmap does;
+ * a whole segment, or a range the caller mapped itself, always is).
+ */
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len);
 /* The splits one operation made, so that it can undo them if it gives up. */
 struct split_log {

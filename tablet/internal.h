@@ -5,14 +5,11 @@
 #include "sv48.h"
 #include "tablet/tablet.h"
 
+/* Packed into 128 bytes: one record per tablet, made on every 4 KiB map and fault. */
 struct tablet {
-	handler_id id;
-	enum tablet_kind kind;
-	unsigned size_bits;
+	handler_id id;     /* TABLET_UNNAMED until first named outside tablet/ */
 	paddr_t frame;
 	uint64_t version;
-	unsigned refs;
-	unsigned used;     /* tables: entries in use */
 	/*
 	 * Tables: the tablet in each entry (512 pointers in the frame after the
 	 * table's, one order-1 block with it), so walks
@@ -20,19 +17,30 @@ struct tablet {
 	 * (child_at), so a new table's array needs no zeroing.
 	 */
 	struct tablet **children;
-	int owns_frames;
-	int placed;        /* held by an entry (with rental), not only by root slots */
 	struct tablet *holder; /* while placed: the table whose entry holds it */
-	int retired;       /* split into pieces; kept only so the split can be undone */
 	struct segment *parent;
 	/* On the queue of tablets nothing holds (tablet_next_unreachable), oldest first. */
 	struct tablet *unreachable_prev, *unreachable_next;
-	int unreachable;
 	vaddr_t va;        /* where it translates: kept up to date at placement and attachment */
 	struct rental rental;
+	uint32_t refs;
+	uint16_t used;     /* tables: entries in use (0..512) */
+	uint8_t kind;      /* enum tablet_kind */
+	uint8_t size_bits;
+	uint8_t owns_frames;
+	uint8_t placed;    /* held by an entry (with rental), not only by root slots */
+	uint8_t retired;   /* split into pieces; kept only so the split can be undone */
+	uint8_t unreachable;
 };
 
-/* The tablet whose handler is ID, or NULL. */
+/*
+ * Give T its handler ID if it has none yet: SipHash of a counter under a key
+ * drawn at boot, registered in the ID map.  Done the first time T is named
+ * outside tablet/, so a tablet only the kernel places and takes out never
+ * pays for one.  0 or -ENOMEM (T unnamed as before).
+ */
+int tablet_name(struct tablet *t);
+/* The tablet whose handler is ID, or NULL (TABLET_UNNAMED finds nothing). */
 struct tablet *tablet_by_id(handler_id id);
 /* The page-table tablet whose table is the frame at PA, or NULL. */
 struct tablet *table_by_frame(paddr_t pa);

@@ -1,12 +1,50 @@
 /*
- * Operations over a range below a page-table tablet: visiting the data
- * tablets, taking every placement out, giving new rights.  Each goes
- * through the one walker (tablet_walk): a walk finds the deepest table at
- * an address, the loop reads that table's entries up to the next table to
- * walk into, or the range's end.
+ * Reading the tree and operations over a range below a page-table tablet:
+ * locating and translating an address, finding the data tablet an address
+ * cuts, visiting the data tablets, taking every placement out, giving new
+ * rights.  Each goes through the one walker (tablet_walk): a walk finds the
+ * deepest table at an address, a range loop reads that table's entries up
+ * to the next table to walk into, or the range's end.
  */
 #include "kernel/error.h"
 #include "tablet/internal.h"
+
+int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)
+{
+	struct tablet *top = tablet_by_id(top_id), *t;
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	tablet_walk(top, va, size_bits, NULL, &t, NULL);
+	int err = tablet_name(t); /* asked for where it is: by name from now on */
+	if (!err)
+		tablet_fill_info(t, out);
+	return err;
+}
+
+int tablet_translate(handler_id top_id, vaddr_t va, struct vmm_mapping *out)
+{
+	struct tablet *top = tablet_by_id(top_id), *t;
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	if (tablet_walk(top, va, TABLET_BITS_4K, NULL, &t, NULL) == -ENOENT)
+		return -ENOENT;
+	if (t->kind != TABLET_DATA) /* a segment's top asked for itself: nothing below it */
+		return -ENOENT;
+	uint64_t off = va - t->va;
+	*out = (struct vmm_mapping){ va, t->frame + off, (1ul << t->size_bits) - off,
+				     tablet_entry_rights(*holding_entry(t)) };
+	return 0;
+}
+
+int tablet_cut_at(handler_id top_id, vaddr_t va)
+{
+	struct tablet *top = tablet_by_id(top_id), *t;
+	if (!top || top->kind != TABLET_TABLE)
+		return -ESRCH;
+	if (tablet_walk(top, va, TABLET_BITS_4K, NULL, &t, NULL) != -EEXIST)
+		return 0; /* a hole, or a 4 KiB page: VA is a boundary */
+	return t->va != va ? (int)t->size_bits : 0;
+}
 
 /* One step of a range operation on data tablet T: non-zero stops the operation. */
 typedef int (*data_step)(struct tablet *t, void *ctx);

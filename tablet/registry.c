@@ -19,6 +19,8 @@ static struct u64map by_id, by_frame;
 static struct siphash_key id_key;
 static uint64_t ids_drawn;
 static struct tablet *unreachable_head, *unreachable_tail;
+/* The tablet tablet_next_unreachable handed out last, for tablet_delete_unreachable. */
+static struct tablet *delivered;
 static uint64_t last_version;
 uint64_t tablet_metadata_bytes;
 struct tablet_stats tstats;
@@ -78,48 +80,70 @@ static int size_ok(enum tablet_kind kind, unsigned bits)
 	       (bits == TABLET_BITS_4K || bits == TABLET_BITS_2M || bits == TABLET_BITS_1G);
 }
 
-/* A record with a fresh unguessable ID and version, registered: NULL when out of memory. */
+/*
+ * A record with a fresh version, registered by frame when it is a table:
+ * NULL when out of memory.  It has no handler ID until it is first named
+ * outside tablet/ (tablet_name): most data tablets are placed and taken out
+ * again by the kernel alone, and never need one.
+ */
 static struct tablet *tablet_new(struct segment *parent, enum tablet_kind kind, unsigned bits,
 				 paddr_t frame, int owns)
 {
 	struct tablet *t = kmalloc(sizeof(*t)); /* every field is set just below */
 	if (!t)
 		return NULL;
-	*t = (struct tablet){ .kind = kind, .size_bits = bits, .frame = frame,
-			      .version = ++last_version, .owns_frames = owns, .parent = parent };
-	/* A zero or colliding draw is astronomically rare; draw again rather than fail. */
-	int err;
-	do {
-		uint64_t n = ++ids_drawn;
-		t->id = siphash24_words(&id_key, &n, 1);
-	} while ((err = u64map_put(&by_id, t->id, t)) == -EEXIST || err == -EINVAL);
-	if (err)
-		goto fail;
+	*t = (struct tablet){ .id = TABLET_UNNAMED, .kind = kind, .size_bits = bits,
+			      .frame = frame, .version = ++last_version, .owns_frames = owns,
+			      .parent = parent };
 	if (kind == TABLET_TABLE) {
 		/* The frame after the table's holds its child pointers (an order-1 block). */
 		t->children = phys_to_virt(frame + PAGE_SIZE); /* read only through child_at */
-		if (u64map_put(&by_frame, frame, t) != 0)
-			goto unregister;
+		if (u64map_put(&by_frame, frame, t) != 0) {
+			kfree(t);
+			return NULL;
+		}
 		tablet_metadata_bytes += PAGE_SIZE;
+		tstats.tables++;
+	} else {
+		tstats.data_tablets++;
 	}
 	tablet_metadata_bytes += sizeof(*t);
-	if (kind == TABLET_TABLE)
-		tstats.tables++;
-	else
-		tstats.data_tablets++;
 	return t;
-unregister:
-	u64map_remove(&by_id, t->id);
-fail:
-	kfree(t);
-	return NULL;
+}
+
+int tablet_name(struct tablet *t)
+{
+	if (t->id != TABLET_UNNAMED)
+		return 0;
+	/* A zero or colliding draw is astronomically rare; draw again rather than fail. */
+	handler_id id;
+	int err;
+	do {
+		uint64_t n = ++ids_drawn;
+		id = siphash24_words(&id_key, &n, 1);
+	} while ((err = u64map_put(&by_id, id, t)) == -EEXIST || err == -EINVAL);
+	if (!err)
+		t->id = id;
+	return err;
+}
+
+/* T, new, named for the caller who asked for it: its ID in *OUT, or -ENOMEM with T gone. */
+static int named_new(struct tablet *t, handler_id *out)
+{
+	int err = tablet_name(t);
+	if (err) {
+		tablet_destroy(t);
+		return err;
+	}
+	*out = t->id;
+	return 0;
 }
 
 int tablet_init(void)
 {
 	u64map_clear(&by_id);
 	u64map_clear(&by_frame);
-	unreachable_head = unreachable_tail = NULL;
+	unreachable_head = unreachable_tail = delivered = NULL;
 	expiry_log_clear();
 	memset(&tstats, 0, sizeof(tstats));
 	tablet_metadata_bytes = 0;
@@ -168,18 +192,14 @@ int tablet_alloc(struct segment *parent, enum tablet_kind kind, unsigned size_bi
 	/* Data contents are the segproc's business. */
 	int err = kind == TABLET_TABLE ? table_new(parent, size_bits, &t) :
 					 data_new(parent, size_bits, 1, 0, &t);
-	if (!err)
-		*out = t->id;
-	return err;
+	return err ? err : named_new(t, out);
 }
 
 int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler_id *out)
 {
 	struct tablet *t;
 	int err = data_new(parent, size_bits, 0, pa, &t);
-	if (!err)
-		*out = t->id;
-	return err;
+	return err ? err : named_new(t, out);
 }
 
 int tablet_get_info(handler_id id, struct tablet_info *out)
@@ -202,6 +222,9 @@ int tablet_child(handler_id table, unsigned index, struct tablet_info *out)
 	struct tablet *child = child_at(t, index);
 	if (!child)
 		return -ENOENT;
+	int err = tablet_name(child); /* asked for by name: it gets one */
+	if (err)
+		return err;
 	tablet_rental(child);
 	tablet_fill_info(child, out);
 	return 0;
@@ -270,14 +293,31 @@ int tablet_next_unreachable(struct tablet_info *out)
 	if (!t)
 		return -ENOENT;
 	unreachable_drop(t);
+	delivered = t;
 	tablet_fill_info(t, out);
+	return 0;
+}
+
+int tablet_delete_unreachable(const struct tablet_info *info)
+{
+	struct tablet *t = delivered;
+	if (!t || t->version != info->version || t->retired)
+		return -ESRCH;
+	if (t->refs)
+		return -EBUSY;
+	if (t->used)
+		return -ENOTEMPTY;
+	tablet_destroy(t);
 	return 0;
 }
 
 void tablet_destroy(struct tablet *t)
 {
 	unreachable_drop(t);
-	u64map_remove(&by_id, t->id);
+	if (t == delivered)
+		delivered = NULL;
+	if (t->id != TABLET_UNNAMED)
+		u64map_remove(&by_id, t->id);
 	if (t->kind == TABLET_TABLE) {
 		u64map_remove(&by_frame, t->frame);
 		frame_free(t->frame, 1); /* the table and its child pointers */
@@ -319,6 +359,11 @@ int tablet_split(handler_id id, handler_id pieces[TABLET_ENTRIES])
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
 		made[i] = tablet_new(t->parent, TABLET_DATA, bits, t->frame + ((paddr_t)i << bits),
 				     t->owns_frames);
+		if (made[i] && tablet_name(made[i]) != 0) { /* the caller is given their IDs */
+			made[i]->owns_frames = 0;
+			tablet_destroy(made[i]);
+			made[i] = NULL;
+		}
 		if (!made[i]) {
 			/* The pieces made so far own nothing yet: drop them. */
 			while (i--) {

@@ -177,7 +177,8 @@ static void place(struct tablet *t, struct tablet *self, const struct rental *r)
 	self->holder = t;
 	self->rental = *r;
 	self->va = t->va + (vaddr_t)r->index * entry_span(t);
-	tablet_refresh_va(self);
+	if (self->kind == TABLET_TABLE)
+		tablet_refresh_va(self); /* a table placed with tablets already in it */
 	if (r->expiry != RENTAL_FOREVER)
 		expiry_log_add(r);
 	/* Without Svvptc the MMU may have cached the empty entry: fence it too. */
@@ -465,31 +466,6 @@ int tablet_adopt_at(handler_id top_id, vaddr_t va, paddr_t pa, unsigned size_bit
 		return err;
 	}
 	return place_or_undo(top, va, t, index, self, rights, duration, built_below);
-}
-
-int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)
-{
-	struct tablet *top = tablet_by_id(top_id), *t;
-	if (!top || top->kind != TABLET_TABLE)
-		return -ESRCH;
-	tablet_walk(top, va, size_bits, NULL, &t, NULL);
-	tablet_fill_info(t, out);
-	return 0;
-}
-
-int tablet_translate(handler_id top_id, vaddr_t va, struct vmm_mapping *out)
-{
-	struct tablet *top = tablet_by_id(top_id), *t;
-	if (!top || top->kind != TABLET_TABLE)
-		return -ESRCH;
-	if (tablet_walk(top, va, TABLET_BITS_4K, NULL, &t, NULL) == -ENOENT)
-		return -ENOENT;
-	if (t->kind != TABLET_DATA) /* a segment's top asked for itself: nothing below it */
-		return -ENOENT;
-	uint64_t off = va - t->va;
-	*out = (struct vmm_mapping){ va, t->frame + off, (1ul << t->size_bits) - off,
-				     tablet_entry_rights(*holding_entry(t)) };
-	return 0;
 }
 
 /* ---------------------------------------------------------- root slots --- */

@@ -30,6 +30,8 @@
 #include "vmm/vmm.h"
 
 typedef uint64_t handler_id;
+/* The ID of a handler nobody outside tablet/ has named yet (never a real ID). */
+#define TABLET_UNNAMED 0
 
 enum tablet_kind { TABLET_TABLE, TABLET_DATA };
 
@@ -61,6 +63,13 @@ struct segment;
 
 /* What the kernel tells about a tablet. */
 struct tablet_info {
+	/*
+	 * The handler's ID, drawn the first time the tablet is named outside
+	 * tablet/ (tablet_alloc, tablet_adopt, tablet_split, tablet_locate,
+	 * tablet_child).  tablet_for_each_data and tablet_next_unreachable do not
+	 * name it: there it is TABLET_UNNAMED for a tablet the kernel placed and
+	 * nobody asked for (ask tablet_locate for one).
+	 */
 	handler_id id;
 	enum tablet_kind kind;
 	unsigned size_bits;
@@ -95,9 +104,16 @@ int tablet_adopt(struct segment *parent, paddr_t pa, unsigned size_bits, handler
 /*
  * Walk from the page-table tablet TOP toward the tablet of SIZE_BITS holding
  * VA; report where the walk stopped (the size asked for, a data tablet, or
- * the last table before an empty entry).
+ * the last table before an empty entry), named: 0, -ESRCH, or -ENOMEM when
+ * it had no ID yet and there is no room to register one.
  */
 int tablet_locate(handler_id top, vaddr_t va, unsigned size_bits, struct tablet_info *out);
+/*
+ * The size (bits) of the data tablet placed below TOP that VA cuts (covers
+ * without starting at it), 0 when VA is a boundary between data tablets or
+ * in a hole, -ESRCH.  Only a tablet that must be split is then located (named).
+ */
+int tablet_cut_at(handler_id top, vaddr_t va);
 /* The data tablet below TOP that translates VA, as the vmm sees it: 0, -ENOENT or -ESRCH. */
 int tablet_translate(handler_id top, vaddr_t va, struct vmm_mapping *out);
 /*
@@ -246,5 +262,12 @@ void tablet_get_stats(struct tablet_stats *out);
  * A tablet placed again or deleted meanwhile leaves the queue by itself.
  */
 int tablet_next_unreachable(struct tablet_info *out);
+/*
+ * Delete the tablet the last tablet_next_unreachable handed out, INFO, named
+ * or not (a segproc's unreachable handler deletes by record, so a tablet
+ * nobody ever named never needs an ID): 0, -ESRCH when INFO is not that
+ * tablet any more, -EBUSY when it is held again, -ENOTEMPTY.
+ */
+int tablet_delete_unreachable(const struct tablet_info *info);
 
 #endif

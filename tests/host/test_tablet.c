@@ -55,7 +55,7 @@ static void drain_unreachable(void)
 			events[event_count] = (struct event){ t->parent, *t, 1 };
 			/* What a segment would do: delete the tablet nothing holds any more. */
 			if (delete_when_unreachable)
-				events[event_count].deleted = tablet_delete(t->id);
+				events[event_count].deleted = tablet_delete_unreachable(t);
 			if (replace_in_table && t->rental.index < 256) {
 				struct rental r;
 				events[event_count].deleted =
@@ -735,6 +735,63 @@ static void map_refuses_without_memory(void)
  * before any allocation, nothing left behind without memory; the rental
  * is signed only when asked for by ID, and an unsigned copy is worthless.
  */
+static struct tablet_info seen_info;
+static int copy_first(const struct tablet_info *t, void *out)
+{
+	*(struct tablet_info *)out = *t;
+	return 1;
+}
+
+/*
+ * A tablet the kernel places and takes out alone is never named: no ID is
+ * drawn for it, walks and range visits report it as TABLET_UNNAMED, and its
+ * segment deletes it by record when it becomes unreachable.  Located, it is
+ * named, and from then on found by that ID.
+ */
+static void unnamed_until_asked(void)
+{
+	fresh();
+	struct hier h;
+	build(&h);
+	const unsigned urw = VMM_USER | VMM_READ | VMM_WRITE;
+	vaddr_t va = VA21 + (5ul << 12), named_va = VA21 + (6ul << 12);
+	struct tablet_stats st = stats();
+	uint64_t before = free_bytes();
+	CHECK_EQ(tablet_place_new(h.t39, va, 12, urw, RENTAL_FOREVER, 0, 0), 0);
+	CHECK_EQ(tablet_place_new(h.t39, named_va, 12, urw, RENTAL_FOREVER, 0, 0), 0);
+	/* Visited by range, it stays unnamed. */
+	CHECK_EQ(tablet_for_each_data(h.t39, va, PAGE_SIZE, copy_first, &seen_info), 1);
+	CHECK_EQ(seen_info.id, TABLET_UNNAMED);
+	CHECK_EQ(seen_info.va, va);
+	/* Cut or not: a page boundary cuts nothing, the middle of a page cannot be asked. */
+	CHECK_EQ(tablet_cut_at(h.t39, va), 0);
+	CHECK_EQ(tablet_cut_at(h.t39, va + PAGE_SIZE), 0);
+	CHECK_EQ(tablet_cut_at(random_u64() | 1, va), -ESRCH);
+	/* Located, it is named: found by ID from then on. */
+	struct tablet_info where;
+	CHECK_EQ(tablet_locate(h.t39, named_va, 12, &where), 0);
+	CHECK(where.id != TABLET_UNNAMED);
+	CHECK_EQ(info(where.id).frame, where.frame);
+	CHECK_EQ(tablet_get_info(TABLET_UNNAMED, &where), -ESRCH);
+	/* Both taken out: each handed over and deleted, the unnamed one by record. */
+	delete_when_unreachable = 1;
+	int first = nevents; /* what was queued before is handed over first */
+	CHECK_EQ(tablet_clear(h.t39, va, 2 * PAGE_SIZE), 0);
+	/* The two pages, then the two tables they leave empty. */
+	CHECK_EQ(nevents - first, 4);
+	CHECK_EQ(events[first].info.id, TABLET_UNNAMED);
+	CHECK_EQ(events[first].deleted, 0);
+	CHECK(events[first + 1].info.id != TABLET_UNNAMED);
+	CHECK_EQ(events[first + 1].deleted, 0);
+	CHECK_EQ(stats().data_tablets, st.data_tablets);
+	CHECK_EQ(stats().tables, st.tables - 2);
+	/* Every frame back: the pages', and the two tables' (a table and its child pointers each). */
+	CHECK_EQ(free_bytes(), before + 2 * 2 * PAGE_SIZE);
+	/* Deleting by a record that is no longer the one handed out finds nothing. */
+	CHECK_EQ(tablet_delete_unreachable(&events[first].info), -ESRCH);
+	delete_when_unreachable = 0;
+}
+
 static void place_new_in_one_step(void)
 {
 	fresh();
@@ -1799,6 +1856,7 @@ int main(void)
 {
 	RUN(map_writes_entries);
 	RUN(place_new_in_one_step);
+	RUN(unnamed_until_asked);
 	RUN(rent_checks_its_arguments);
 	RUN(alloc_checks_its_arguments);
 	RUN(map_refuses_forged_rentals);
