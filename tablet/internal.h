@@ -91,6 +91,8 @@ vaddr_t tablet_va(const struct tablet *t);
 /* Queue T as held by nothing, or take it off that queue (held again, or destroyed). */
 void unreachable_push(struct tablet *t);
 void unreachable_drop(struct tablet *t);
+/* One holder of T let go: queue T for its parent when nothing holds it any more. */
+void tablet_drop_ref(struct tablet *t);
 /* A new empty page-table tablet of BITS for PARENT, registered: 0 or -ENOMEM. */
 int table_new(struct segment *parent, unsigned bits, struct tablet **out);
 /*
@@ -143,6 +145,8 @@ void expiry_log_forget(void);
 void expiry_log_clear(void);
 
 void rental_init(void);
+/* Start counting root tables afresh (tablet_init). */
+void root_init(void);
 uint64_t tablet_root_bytes(void);
 
 extern uint64_t tablet_metadata_bytes;

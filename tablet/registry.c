@@ -151,6 +151,7 @@ int tablet_init(void)
 	id_key.k1 = random_u64();
 	ids_drawn = 0;
 	rental_init();
+	root_init();
 	return 0;
 }
 

@@ -2,7 +2,7 @@
  * Rentals: renting an entry, and the checked placement of a tablet in it;
  * and the one walker of the tree (tablet_walk, as xv6's walk), which
  * builds the tables a placement needs.  Every write of a translation entry
- * in the kernel happens in this file.
+ * in the kernel happens in this file, but for root slots (root.c).
  */
 #include "arch.h"
 #include "kernel/error.h"
@@ -14,13 +14,11 @@
 #include "tablet/siphash.h"
 
 static struct siphash_key mac_key;
-static uint64_t roots_in_use;
 
 void rental_init(void)
 {
 	mac_key.k0 = random_u64();
 	mac_key.k1 = random_u64();
-	roots_in_use = 0;
 }
 
 /* Never RENTAL_UNSIGNED, so that a rental the kernel has not signed yet is told apart. */
@@ -235,8 +233,7 @@ int handler_map(handler_id self_id, const struct rental *r)
 	return 0;
 }
 
-/* Queue T for its parent when nothing holds it any more. */
-static void drop_ref(struct tablet *t)
+void tablet_drop_ref(struct tablet *t)
 {
 	if (--t->refs == 0)
 		unreachable_push(t);
@@ -251,7 +248,7 @@ void tablet_evict(struct tablet *self)
 	self->placed = 0;
 	fence_entry(va, entry_span(t), self->kind == TABLET_DATA);
 	tstats.unmaps++;
-	drop_ref(self);
+	tablet_drop_ref(self);
 }
 
 int handler_unmap(handler_id self_id, const struct rental *r)
@@ -466,66 +463,4 @@ int tablet_adopt_at(handler_id top_id, vaddr_t va, paddr_t pa, unsigned size_bit
 		return err;
 	}
 	return place_or_undo(top, va, t, index, self, rights, duration, built_below);
-}
-
-/* ---------------------------------------------------------- root slots --- */
-
-int tablet_root_alloc(paddr_t *root)
-{
-	if (frame_alloc(0, root) != 0)
-		return -ENOMEM;
-	pte_t *e = phys_to_virt(*root);
-	for (unsigned i = 0; i < TABLET_ENTRIES; i++)
-		e[i] = 0;
-	roots_in_use++;
-	return 0;
-}
-
-void tablet_root_free(paddr_t root)
-{
-	frame_free(root, 0);
-	roots_in_use--;
-}
-
-/* The address the first byte of root slot SLOT translates (sign-extended). */
-static vaddr_t slot_base(unsigned slot)
-{
-	vaddr_t va = (vaddr_t)slot << TABLET_BITS_SEGMENT;
-	return slot >= TABLET_ENTRIES / 2 ? va | ~((1ul << 48) - 1) : va;
-}
-
-int tablet_attach_root(paddr_t root, unsigned slot, handler_id top)
-{
-	struct tablet *t = tablet_by_id(top);
-	if (!t)
-		return -ESRCH;
-	if (t->kind != TABLET_TABLE || t->size_bits != TABLET_BITS_SEGMENT || slot >= TABLET_ENTRIES)
-		return -EINVAL;
-	pte_t *e = (pte_t *)phys_to_virt(root) + slot;
-	if (pte_valid(*e))
-		return -EEXIST;
-	*e = pte_make(t->frame, 0);
-	t->va = slot_base(slot);
-	tablet_refresh_va(t);
-	if (t->refs++ == 0)
-		unreachable_drop(t);
-	sfence_vma_all();
-	return 0;
-}
-
-int tablet_detach_root(paddr_t root, unsigned slot, handler_id top)
-{
-	struct tablet *t = tablet_by_id(top);
-	pte_t *e = (pte_t *)phys_to_virt(root) + (slot % TABLET_ENTRIES);
-	if (!t || slot >= TABLET_ENTRIES || !pte_valid(*e) || pte_pa(*e) != t->frame)
-		return -ENOENT;
-	*e = 0;
-	sfence_vma_all();
-	drop_ref(t);
-	return 0;
-}
-
-uint64_t tablet_root_bytes(void)
-{
-	return roots_in_use * PAGE_SIZE;
 }

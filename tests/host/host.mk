@@ -74,7 +74,7 @@ host_u64map_SRCS := tests/host/test_u64map.c kernel/u64map.c kernel/frame.c kern
                     tests/host/host_env.c
 
 HOST_TESTS += tablet
-host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/range.c tablet/expiry.c \
+host_tablet_SRCS := tests/host/test_tablet.c tablet/registry.c tablet/rental.c tablet/root.c tablet/range.c tablet/expiry.c \
                     tablet/siphash.c kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                     tests/host/host_env.c
 
@@ -112,7 +112,7 @@ FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                -fno-sanitize-recover=all -fno-omit-frame-pointer \
                -I. -Iplatform/riscv64 -DHOST_TEST
-rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/range.c tablet/expiry.c tablet/siphash.c \
+rental_fuzz_SRCS := tests/fuzz/rental_fuzz.c tablet/registry.c tablet/root.c tablet/range.c tablet/expiry.c tablet/siphash.c \
                     kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 
 # tablet/rental.c without comparison tracing: libFuzzer would otherwise read
