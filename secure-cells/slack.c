@@ -106,15 +106,20 @@ static void shift_down(struct cell_table *t, uint32_t to, uint32_t from)
 
 uint32_t first_above(const struct cell_table *t, uint64_t vpn)
 {
-	uint32_t lo = 1, hi = t->N;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (desc_first(desc(t, mid)) > vpn)
-			hi = mid;
-		else
-			lo = mid + 1;
+	/* Halving a count of slots from a moving base: one load, one compare and
+	 * a few adds a step (the MMU's search, in the fewest instructions). */
+	const uint64_t *base = desc(t, 1), *d = base;
+	uint32_t n = t->N - 1;
+	while (n) {
+		uint32_t half = n / 2;
+		if ((d[2 * half] & CELL_VPN_MAX) <= vpn) {
+			d += 2 * half + 2;
+			n -= half + 1;
+		} else {
+			n = half;
+		}
 	}
-	return lo;
+	return (uint32_t)((d - base) / 2) + 1;
 }
 
 /* A free slot for the place POS by moving at most REACH slots, or 0. */
