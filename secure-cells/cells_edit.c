@@ -83,7 +83,7 @@ int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint3
 }
 
 /* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows). */
-static void merge_around(struct cell_table *t, uint32_t i)
+static __attribute__((noinline)) void merge_around(struct cell_table *t, uint32_t i)
 {
 	if (i + 1 < t->N)
 		cells_merge_next(t, i);
@@ -137,7 +137,7 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
  * the cell's: cells_fault.c), then merge it with BELOW, the cell ending at
  * VF - 1 (0: none).  1 when done, 0 when the range must be a cell of its own.
  */
-static int extend_above(struct cell_table *t, int live, uint32_t above, uint32_t below,
+static __attribute__((noinline)) int extend_above(struct cell_table *t, int live, uint32_t above, uint32_t below,
 			uint64_t vf, uint64_t vl, uint64_t ppn, const uint8_t *rows)
 {
 	const uint8_t ad = CELL_A | CELL_D;
@@ -166,9 +166,7 @@ static int extend_above(struct cell_table *t, int live, uint32_t above, uint32_t
 int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, uint64_t ppn,
 		      const uint8_t *rows)
 {
-	struct cell c = { vf, vl, ppn, 1 };
 	struct cell_place p;
-	uint32_t slot;
 	/* Overlap is checked first: extending must never hide a collision. */
 	if (cells_find_place(t, vf, vl, &p) != 0)
 		return -EEXIST;
@@ -181,8 +179,9 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 	int err = reserve(t, 1);
 	if (!err && t->T != T)
 		cells_find_place(t, vf, vl, &p);
+	uint32_t slot;
 	if (!err)
-		err = cells_insert_at(t, &c, p.pos, rows, &slot);
+		err = cells_insert_at(t, &(struct cell){ vf, vl, ppn, 1 }, p.pos, rows, &slot);
 	/* A cell that touches no neighbour merges with none: no attempt. */
 	if (!err && (p.below || p.above))
 		merge_around(t, slot);

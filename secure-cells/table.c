@@ -70,56 +70,79 @@ static int range_ok(const struct cell *c)
 #define DOWN_HINT_GAPS 8
 
 /*
- * The place for [vf, vl] next to the cell in slot H, last grown or placed,
- * when the range continues it (growth in order: a heap, a stack filled
- * ahead, the direct map, each upward or downward): the slot a new cell
- * would take, found without a search, or 0.
+ * The checks below P->pos for [vf, vl]: slot POS - 1 starts at or below VF;
+ * a cell there overlaps when it reaches VF, a gap there (b <= VF) never
+ * does.  A cell ending right at VF - 1 is P->below, also when a gap at
+ * b = VF stands between.
  */
-static uint32_t place_by_hint(const struct cell_table *t, uint32_t h, uint64_t vf, uint64_t vl)
+static int check_below(const struct cell_table *t, uint64_t vf, struct cell_place *p)
 {
-	if (h < 1 || h >= t->N || is_gap(t, h))
+	if (p->pos <= 1)
 		return 0;
-	const uint64_t *d = desc(t, h);
-	if (vf && desc_last(d) == vf - 1)
-		return h + 1;
-	if (desc_first(d) != vl + 1)
+	const uint64_t *d = desc(t, p->pos - 1);
+	uint64_t last = desc_last(d);
+	if (last >= vf)
+		return -EEXIST;
+	if (last + 1 != vf)
 		return 0;
-	/* Under it a few gaps whose b passed VF, then the place. */
-	uint32_t i = h - 1;
-	while (i >= 1 && i + DOWN_HINT_GAPS >= h && is_gap(t, i) && desc_first(desc(t, i)) > vf)
-		i--;
-	return i == 0 || desc_first(desc(t, i)) <= vf ? i + 1 : 0;
+	uint32_t b = desc_first(d) > last ? cells_cell_before(t, p->pos, vf - 1) : p->pos - 1;
+	if (b && desc_last(desc(t, b)) == vf - 1)
+		p->below = b;
+	return 0;
 }
+
+/*
+ * The checks from P->pos up for [vf, vl]: the first cell there, unless a
+ * gap on the way proves it starts past VL + 1, overlaps when it starts at
+ * or below VL, and is P->above when it starts at VL + 1.
+ */
+static int check_above(const struct cell_table *t, uint64_t vl, struct cell_place *p)
+{
+	uint32_t next = cell_reaching(t, p->pos, vl + 1);
+	if (next >= t->N)
+		return 0;
+	uint64_t first = desc_first(desc(t, next));
+	if (first <= vl)
+		return -EEXIST;
+	if (first == vl + 1)
+		p->above = next;
+	return 0;
+}
+
+/* Gaps under the hint cells_find_place looks through before it searches instead. */
+#define DOWN_HINT_GAPS 8
 
 int cells_find_place(const struct cell_table *t, uint64_t vf, uint64_t vl, struct cell_place *p)
 {
-	uint32_t pos = place_by_hint(t, t->hint, vf, vl);
-	if (!pos)
-		pos = first_above(t, vf);
-	*p = (struct cell_place){ pos, 0, 0 };
-	/* Slot POS - 1 starts at or below VF: a cell there overlaps when it
-	 * reaches VF; a gap there (b <= VF) never does. */
-	if (pos > 1) {
-		uint64_t last = desc_last(desc(t, pos - 1));
-		if (last >= vf)
-			return -EEXIST;
-		/* A cell ending right below, or a gap at b = VF with maybe one under it. */
-		if (last + 1 == vf) {
-			uint32_t b = is_gap(t, pos - 1) ? cells_cell_before(t, pos, vf - 1) : pos - 1;
-			if (b && desc_last(desc(t, b)) == vf - 1)
-				p->below = b;
+	*p = (struct cell_place){ 0, 0, 0 };
+	/* Growth in order (a heap, a stack filled ahead, the direct map, each
+	 * upward or downward): the range continues the cell last grown or
+	 * placed, which gives the place and one neighbour without a search. */
+	uint32_t h = t->hint;
+	if (h >= 1 && h < t->N && !is_gap(t, h)) {
+		const uint64_t *d = desc(t, h);
+		if (vf && desc_last(d) == vf - 1) {
+			p->pos = h + 1;
+			p->below = h;
+		} else if (desc_first(d) == vl + 1) {
+			/* Under it a few gaps whose b passed VF, then the place. */
+			uint32_t i = h - 1;
+			while (i >= 1 && i + DOWN_HINT_GAPS >= h && is_gap(t, i) &&
+			       desc_first(desc(t, i)) > vf)
+				i--;
+			if (i == 0 || desc_first(desc(t, i)) <= vf) {
+				p->pos = i + 1;
+				p->above = h;
+			}
 		}
 	}
-	/* The first cell from POS up, unless a gap on the way proves it starts past VL + 1. */
-	uint32_t next = cell_reaching(t, pos, vl + 1);
-	if (next < t->N) {
-		uint64_t first = desc_first(desc(t, next));
-		if (first <= vl)
-			return -EEXIST;
-		if (first == vl + 1)
-			p->above = next;
-	}
-	return 0;
+	if (!p->pos)
+		p->pos = first_above(t, vf);
+	/* The side the hint gave is checked already. */
+	int err = p->below ? 0 : check_below(t, vf, p);
+	if (!err && !p->above)
+		err = check_above(t, vl, p);
+	return err;
 }
 
 uint32_t cells_recent_above(const struct cell_table *t, uint64_t vpn)
