@@ -82,7 +82,8 @@ int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint3
 	return cells_traverse(t, vf, vl, note_slot, slot);
 }
 
-/* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows). */
+/* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows).
+ * Out of line, as extend_above: the insert's common paths then save fewer registers. */
 static __attribute__((noinline)) void merge_around(struct cell_table *t, uint32_t i)
 {
 	if (i + 1 < t->N)

@@ -803,6 +803,23 @@ static void place_basic(void)
 	for (uint64_t v = 10; v <= 39; v++)
 		CHECK(cells_lookup(&t, v, &slot) == 0);
 	cells_destroy(&t);
+
+	/* The hint (the cell last placed) gives the place without a search, in
+	 * either direction, and the other side is still checked. */
+	struct cell lo = { 10, 19, 0, 1 }, hi = { 25, 29, 100, 1 }, top = { 40, 49, 200, 1 };
+	uint32_t s_lo, s_hi;
+	CHECK_EQ(cells_create(&t, 1, 1, 1), 0);
+	cells_insert(&t, &lo, &s_lo);
+	cells_insert(&t, &top, NULL);
+	cells_insert(&t, &hi, &s_hi);
+	CHECK_EQ(cells_find_place(&t, 18, 24, &p), -EEXIST); /* under HI, reaching LO */
+	CHECK(cells_find_place(&t, 20, 24, &p) == 0 && p.pos == s_lo + 1 && p.below == s_lo &&
+	      p.above == s_hi);
+	CHECK(cells_find_place(&t, 21, 24, &p) == 0 && !p.below && p.above == s_hi);
+	CHECK_EQ(cells_find_place(&t, 30, 40, &p), -EEXIST); /* over HI, reaching TOP */
+	CHECK(cells_find_place(&t, 30, 39, &p) == 0 && p.pos == s_hi + 1 && p.below == s_hi &&
+	      p.above == s_hi + 1);
+	cells_destroy(&t);
 }
 
 /* cells_extension: what continues a cell, and what the edit would take. */
