@@ -82,8 +82,9 @@ int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint3
 	return cells_traverse(t, vf, vl, note_slot, slot);
 }
 
-/* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows). */
-static void merge_around(struct cell_table *t, uint32_t i)
+/* Merge the cell in slot I of T with its neighbours where the table allows (contiguous, equal rows).
+ * Out of line, as extend_above: the insert's common paths then save fewer registers. */
+static __attribute__((noinline)) void merge_around(struct cell_table *t, uint32_t i)
 {
 	if (i + 1 < t->N)
 		cells_merge_next(t, i);
@@ -105,11 +106,10 @@ static void add_bits(struct cell_table *t, uint32_t slot, uint32_t div, uint8_t 
 /*
  * Extend the cell in slot BELOW, which ends at VF - 1, when [vf, vl] -> PPN
  * continues it with the same rows (sequential growth: heaps, stacks, the
- * direct map): 1 when done (or failed: *ERR), 0 when the range must be a
- * cell of its own.
+ * direct map): 1 when done, 0 when the range must be a cell of its own.
  */
 static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t vf, uint64_t vl,
-			uint64_t ppn, const uint8_t *rows, int *err)
+			uint64_t ppn, const uint8_t *rows)
 {
 	/* Equal rows but for the A/D bits, which the cell then keeps as they are. */
 	const uint8_t ad = CELL_A | CELL_D;
@@ -120,35 +120,29 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
 	if (!in_place)
 		cells_edit_begin(t, live);
 	cells_extend_as(t, below, vl, how);
-	*err = 0;
-	{
-		/* More A/D bits only spare the MMU a fault. */
-		for (uint32_t d = 0; d < t->M; d++)
-			if (rows[d] & ad)
-				add_bits(t, below, d, rows[d] & ad);
-		if (how & CELL_EXTEND_MEETS_NEXT)
-			cells_merge_next(t, below);
-	}
+	/* More A/D bits only spare the MMU a fault. */
+	for (uint32_t d = 0; d < t->M; d++)
+		if (rows[d] & ad)
+			add_bits(t, below, d, rows[d] & ad);
+	if (how & CELL_EXTEND_MEETS_NEXT)
+		cells_merge_next(t, below);
 	if (!in_place)
 		cells_edit_end(t, live);
 	return 1;
 }
 
 /*
- * The mirror of extend_below: extend the cell that starts at VL + 1 down
- * over [vf, vl] when PPN continues it from below with the same rows (memory
- * touched from the top down whose fault took the frame below the cell's:
- * cells_fault.c), then merge it with a cell ending at VF - 1.  Only the cell
- * last grown or placed is looked at, as the fault does.  1 when done, 0 when the range must be a cell of its own.
+ * The mirror of extend_below: extend the cell in slot ABOVE, which starts at
+ * VL + 1, down over [vf, vl] when PPN continues it from below with the same
+ * rows (memory touched from the top down whose fault took the frame below
+ * the cell's: cells_fault.c), then merge it with BELOW, the cell ending at
+ * VF - 1 (0: none).  1 when done, 0 when the range must be a cell of its own.
  */
-static int extend_above(struct cell_table *t, int live, uint64_t vf, uint64_t vl,
-			uint64_t ppn, const uint8_t *rows)
+static __attribute__((noinline)) int extend_above(struct cell_table *t, int live, uint32_t above, uint32_t below,
+			uint64_t vf, uint64_t vl, uint64_t ppn, const uint8_t *rows)
 {
 	const uint8_t ad = CELL_A | CELL_D;
-	/* Only the cell last grown or placed (no walk: an insert that extends
-	 * nothing pays a few loads for it). */
-	uint32_t above = cells_recent_above(t, vl);
-	if (!above || !cells_extension_down(t, above, vf, vl, ppn, rows, t->M, ad))
+	if (!cells_extension_down(t, above, vf, vl, ppn, rows, t->M, ad))
 		return 0;
 	/* Two words of the descriptor change: never in place on a live table. */
 	cells_edit_begin(t, live);
@@ -156,37 +150,41 @@ static int extend_above(struct cell_table *t, int live, uint64_t vf, uint64_t vl
 	for (uint32_t d = 0; d < t->M; d++)
 		if (rows[d] & ad)
 			add_bits(t, above, d, rows[d] & ad);
-	uint32_t before = vf ? cells_cell_before(t, above, vf - 1) : 0;
-	if (before)
-		cells_merge_next(t, before);
+	/* Growing down moves no slot: BELOW is still the cell under it. */
+	if (below)
+		cells_merge_next(t, below);
 	cells_edit_end(t, live);
 	return 1;
 }
 
+/*
+ * One search (cells_find_place) gives the place, the overlap check and the
+ * neighbours; a range that touches a cell may grow it, and otherwise the
+ * cell is written at the place found, merging only with what it touches.
+ * The table's growth (reserve) comes before any store; only when it grew
+ * are the slots elsewhere and the place found again.
+ */
 int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, uint64_t ppn,
 		      const uint8_t *rows)
 {
-	struct cell c = { vf, vl, ppn, 1 };
-	uint32_t slot, below;
-	int err = 0;
+	struct cell_place p;
 	/* Overlap is checked first: extending must never hide a collision. */
-	if (cells_gap(t, vf, vl, &below) != 0)
+	if (cells_find_place(t, vf, vl, &p) != 0)
 		return -EEXIST;
-	if (extend_below(t, live, below, vf, vl, ppn, rows, &err))
-		return err;
-	if (extend_above(t, live, vf, vl, ppn, rows))
+	if (p.below && extend_below(t, live, p.below, vf, vl, ppn, rows))
 		return 0;
-	/* A cell that touches no neighbour merges with none: no attempt. */
-	int touches = cells_touches(t, below, vf, vl);
+	if (p.above && extend_above(t, live, p.above, p.below, vf, vl, ppn, rows))
+		return 0;
 	cells_edit_begin(t, live);
 	uint32_t T = t->T;
-	err = reserve(t, 1);
-	/* A grown table holds the cells in other slots: find the place again. */
+	int err = reserve(t, 1);
 	if (!err && t->T != T)
-		cells_gap(t, vf, vl, &below);
+		cells_find_place(t, vf, vl, &p);
+	uint32_t slot;
 	if (!err)
-		err = cells_insert_at(t, &c, below + 1, rows, &slot);
-	if (!err && touches)
+		err = cells_insert_at(t, &(struct cell){ vf, vl, ppn, 1 }, p.pos, rows, &slot);
+	/* A cell that touches no neighbour merges with none: no attempt. */
+	if (!err && (p.below || p.above))
 		merge_around(t, slot);
 	cells_edit_end(t, live);
 	return err;

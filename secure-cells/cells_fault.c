@@ -37,12 +37,12 @@
  */
 static unsigned stack_order(const struct cell_table *t, vaddr_t page, vaddr_t region_start)
 {
-	uint32_t below;
+	struct cell_place place;
 	for (unsigned k = STACK_AHEAD_ORDER; k > 0; k--) {
 		uint64_t pages = 1ul << k;
 		vaddr_t first = page - (pages - 1) * PAGE_SIZE;
 		if (first >= region_start && first <= page &&
-		    cells_gap(t, vpn_of(first), vpn_of(page), &below) == 0)
+		    cells_find_place(t, vpn_of(first), vpn_of(page), &place) == 0)
 			return k;
 	}
 	return 0;

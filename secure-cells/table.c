@@ -29,14 +29,6 @@ uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn)
 	return i < t->N ? i : 0;
 }
 
-int cells_touches(const struct cell_table *t, uint32_t below, uint64_t vpn_first, uint64_t vpn_last)
-{
-	if (below >= 1 && below < t->N && desc_last(desc(t, below)) + 1 == vpn_first)
-		return 1;
-	uint32_t next = cell_reaching(t, below + 1, vpn_last + 1);
-	return next < t->N && desc_first(desc(t, next)) == vpn_last + 1;
-}
-
 int cells_is_gap(const struct cell_table *t, uint32_t i)
 {
 	return slot_ok(t, i) && is_gap(t, i);
@@ -74,43 +66,83 @@ static int range_ok(const struct cell *c)
 	       c->ppn <= CELL_PPN_MAX && c->vpn_last - c->vpn_first <= CELL_PPN_MAX - c->ppn;
 }
 
-/* Gaps under the hint cells_gap looks through before it searches instead. */
+/* Gaps under the hint cells_find_place looks through before it searches instead. */
 #define DOWN_HINT_GAPS 8
 
-int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below)
+/*
+ * The checks below P->pos for [vf, vl]: slot POS - 1 starts at or below VF;
+ * a cell there overlaps when it reaches VF, a gap there (b <= VF) never
+ * does.  A cell ending right at VF - 1 is P->below, also when a gap at
+ * b = VF stands between.
+ */
+static int check_below(const struct cell_table *t, uint64_t vf, struct cell_place *p)
 {
-	/* Growth in order (a heap, a stack filled ahead, the direct map): the cell
-	 * last grown or placed ends right below, and the next one starts above. */
-	uint32_t h = t->hint;
-	if (h >= 1 && h < t->N && vpn_first && desc_last(desc(t, h)) == vpn_first - 1 && !is_gap(t, h)) {
-		uint32_t next = cell_reaching(t, h + 1, vpn_last);
-		if (next >= t->N || desc_first(desc(t, next)) > vpn_last) {
-			*below = h;
-			return 0;
-		}
-	}
-	/* Growth downward: the cell last grown or placed starts right above, and
-	 * the slots under it (a few gaps whose b passed VPN_FIRST, then the place) end below. */
-	if (h >= 1 && h < t->N && vpn_last < CELL_VPN_MAX && desc_first(desc(t, h)) == vpn_last + 1 &&
-	    !is_gap(t, h)) {
-		uint32_t i = h - 1;
-		while (i >= 1 && i + DOWN_HINT_GAPS >= h && is_gap(t, i) &&
-		       desc_first(desc(t, i)) > vpn_first)
-			i--;
-		if (i == 0 || desc_first(desc(t, i)) <= vpn_first) {
-			*below = i;
-			return i >= 1 && desc_last(desc(t, i)) >= vpn_first ? -EEXIST : 0;
-		}
-	}
-	uint32_t above = first_above(t, vpn_first);
-	/* The slot under the first one above is a cell (a gap there would sort above). */
-	*below = above - 1;
-	if (*below >= 1 && desc_last(desc(t, *below)) >= vpn_first)
+	if (p->pos <= 1)
+		return 0;
+	const uint64_t *d = desc(t, p->pos - 1);
+	uint64_t last = desc_last(d);
+	if (last >= vf)
 		return -EEXIST;
-	above = cell_reaching(t, above, vpn_last);
-	if (above < t->N && desc_first(desc(t, above)) <= vpn_last)
-		return -EEXIST;
+	if (last + 1 != vf)
+		return 0;
+	uint32_t b = desc_first(d) > last ? cells_cell_before(t, p->pos, vf - 1) : p->pos - 1;
+	if (b && desc_last(desc(t, b)) == vf - 1)
+		p->below = b;
 	return 0;
+}
+
+/*
+ * The checks from P->pos up for [vf, vl]: the first cell there, unless a
+ * gap on the way proves it starts past VL + 1, overlaps when it starts at
+ * or below VL, and is P->above when it starts at VL + 1.
+ */
+static int check_above(const struct cell_table *t, uint64_t vl, struct cell_place *p)
+{
+	uint32_t next = cell_reaching(t, p->pos, vl + 1);
+	if (next >= t->N)
+		return 0;
+	uint64_t first = desc_first(desc(t, next));
+	if (first <= vl)
+		return -EEXIST;
+	if (first == vl + 1)
+		p->above = next;
+	return 0;
+}
+
+/* Gaps under the hint cells_find_place looks through before it searches instead. */
+#define DOWN_HINT_GAPS 8
+
+int cells_find_place(const struct cell_table *t, uint64_t vf, uint64_t vl, struct cell_place *p)
+{
+	*p = (struct cell_place){ 0, 0, 0 };
+	/* Growth in order (a heap, a stack filled ahead, the direct map, each
+	 * upward or downward): the range continues the cell last grown or
+	 * placed, which gives the place and one neighbour without a search. */
+	uint32_t h = t->hint;
+	if (h >= 1 && h < t->N && !is_gap(t, h)) {
+		const uint64_t *d = desc(t, h);
+		if (vf && desc_last(d) == vf - 1) {
+			p->pos = h + 1;
+			p->below = h;
+		} else if (desc_first(d) == vl + 1) {
+			/* Under it a few gaps whose b passed VF, then the place. */
+			uint32_t i = h - 1;
+			while (i >= 1 && i + DOWN_HINT_GAPS >= h && is_gap(t, i) &&
+			       desc_first(desc(t, i)) > vf)
+				i--;
+			if (i == 0 || desc_first(desc(t, i)) <= vf) {
+				p->pos = i + 1;
+				p->above = h;
+			}
+		}
+	}
+	if (!p->pos)
+		p->pos = first_above(t, vf);
+	/* The side the hint gave is checked already. */
+	int err = p->below ? 0 : check_below(t, vf, p);
+	if (!err && !p->above)
+		err = check_above(t, vl, p);
+	return err;
 }
 
 uint32_t cells_recent_above(const struct cell_table *t, uint64_t vpn)
@@ -145,12 +177,10 @@ int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot)
 {
 	if (!range_ok(c))
 		return -EINVAL;
-	/* cells_gap's checks, keeping the place found. */
-	uint32_t pos = first_above(t, c->vpn_first), above = cell_reaching(t, pos, c->vpn_last);
-	if ((pos > 1 && desc_last(desc(t, pos - 1)) >= c->vpn_first) ||
-	    (above < t->N && desc_first(desc(t, above)) <= c->vpn_last))
+	struct cell_place p;
+	if (cells_find_place(t, c->vpn_first, c->vpn_last, &p) != 0)
 		return -EEXIST;
-	return cells_insert_at(t, c, pos, NULL, slot);
+	return cells_insert_at(t, c, p.pos, NULL, slot);
 }
 
 int cells_insert_at(struct cell_table *t, const struct cell *c, uint32_t pos, const uint8_t *rows,

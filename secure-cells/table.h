@@ -82,7 +82,7 @@ struct cell_table {
 	uint32_t N;	 /* slots in use including the metacell (cells and gaps are 1..N-1) */
 	uint32_t cells;	 /* slots of 1..N-1 that hold cells (the rest are gaps) */
 	int grants;	 /* a grant entry was ever written: until then every entry is empty */
-	uint32_t hint;	 /* the slot last grown or placed: cells_gap tries it first */
+	uint32_t hint;	 /* the slot last grown or placed: cells_find_place tries it first */
 };
 
 /* One decoded descriptor. */
@@ -126,13 +126,6 @@ int cells_is_gap(const struct cell_table *t, uint32_t i);
  */
 uint32_t cells_cell_before(const struct cell_table *t, uint32_t i, uint64_t vpn);
 
-/*
- * Whether a cell ends right below VPN_FIRST or starts right after VPN_LAST,
- * BELOW being the slot cells_gap found for that range: 0 when a new cell
- * there could merge with nothing.
- */
-int cells_touches(const struct cell_table *t, uint32_t below, uint64_t vpn_first, uint64_t vpn_last);
-
 /* The cells the table holds (gaps not counted). */
 uint32_t cells_count(const struct cell_table *t);
 
@@ -160,8 +153,8 @@ int cells_lookup(const struct cell_table *t, uint64_t vpn, uint32_t *slot);
 int cells_insert(struct cell_table *t, const struct cell *c, uint32_t *slot);
 
 /*
- * cells_insert once its checks are made: POS is the place cells_gap found
- * (its *below + 1) in the table as it is now, and ROWS the new cell's byte
+ * cells_insert once its checks are made: POS is the place cells_find_place
+ * found in the table as it is now, and ROWS the new cell's byte
  * for each division in use (NULL: 0).  -EINVAL for a range the format
  * cannot hold or a POS outside 1..N, -ENOSPC when full.
  */
@@ -216,11 +209,19 @@ void cells_extend_down_as(struct cell_table *t, uint32_t slot, uint64_t vpn_firs
 /* The slot of the cell last grown or placed when it starts at VPN + 1, else 0 (no search). */
 uint32_t cells_recent_above(const struct cell_table *t, uint64_t vpn);
 /*
- * Whether [VPN_FIRST, VPN_LAST] is free of cells, by one search: 0, and in
- * *BELOW the slot of the last cell under VPN_FIRST (0 when none); -EEXIST
- * when a cell overlaps the range.
+ * Where a new cell [VPN_FIRST, VPN_LAST] goes, found by one search (the
+ * MMU's binary search, or none when the range continues the cell last grown
+ * or placed): the slot to open for it (what cells_insert_at takes) and the
+ * cells it touches, which may grow over it or merge with it.
  */
-int cells_gap(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last, uint32_t *below);
+struct cell_place {
+	uint32_t pos;	/* the first slot whose first VPN is above VPN_FIRST */
+	uint32_t below;	/* the cell ending at VPN_FIRST - 1, or 0 */
+	uint32_t above;	/* the cell starting at VPN_LAST + 1, or 0 */
+};
+/* 0 and *P when no cell overlaps the range; -EEXIST when one does. */
+int cells_find_place(const struct cell_table *t, uint64_t vpn_first, uint64_t vpn_last,
+		     struct cell_place *p);
 /*
  * Remove the cell in SLOT, whatever its rights and grants: it becomes a gap
  * (a gap at the top is dropped from N).  0, or -EINVAL for a slot outside 1..N-1 or a gap.

@@ -765,24 +765,60 @@ static void lookup_basic(void)
 	cells_destroy(&t);
 }
 
-/* cells_gap: free ranges between, below and above cells, and every kind of overlap. */
-static void gap_basic(void)
+/* cells_find_place: the place, the cells touched, and every kind of overlap. */
+static void place_basic(void)
 {
 	struct cell_table t;
-	uint32_t below = 77;
+	struct cell_place p = { 77, 77, 77 };
 	CHECK_EQ(cells_create(&t, 1, 1, 1), 0);
-	CHECK(cells_gap(&t, 5, 9, &below) == 0 && below == 0);
+	CHECK(cells_find_place(&t, 5, 9, &p) == 0 && p.pos == 1 && !p.below && !p.above);
 	struct cell a = { 10, 19, 0, 1 }, b = { 30, 39, 100, 1 };
 	cells_insert(&t, &a, NULL);
 	cells_insert(&t, &b, NULL);
-	CHECK(cells_gap(&t, 0, 9, &below) == 0 && below == 0);
-	CHECK(cells_gap(&t, 20, 29, &below) == 0 && below == 1);
-	CHECK(cells_gap(&t, 40, VPN_MASK, &below) == 0 && below == 2);
-	CHECK_EQ(cells_gap(&t, 5, 10, &below), -EEXIST);  /* reaches the first */
-	CHECK_EQ(cells_gap(&t, 19, 25, &below), -EEXIST); /* starts in it */
-	CHECK_EQ(cells_gap(&t, 20, 30, &below), -EEXIST); /* reaches the second */
-	CHECK_EQ(cells_gap(&t, 0, 50, &below), -EEXIST);  /* covers both */
-	CHECK_EQ(cells_gap(&t, 12, 13, &below), -EEXIST); /* inside */
+	CHECK(cells_find_place(&t, 0, 9, &p) == 0 && p.pos == 1 && !p.below && p.above == 1);
+	CHECK(cells_find_place(&t, 20, 29, &p) == 0 && p.pos == 2 && p.below == 1 && p.above == 2);
+	CHECK(cells_find_place(&t, 21, 28, &p) == 0 && p.pos == 2 && !p.below && !p.above);
+	CHECK(cells_find_place(&t, 40, VPN_MASK, &p) == 0 && p.pos == 3 && p.below == 2 && !p.above);
+	CHECK_EQ(cells_find_place(&t, 5, 10, &p), -EEXIST);  /* reaches the first */
+	CHECK_EQ(cells_find_place(&t, 19, 25, &p), -EEXIST); /* starts in it */
+	CHECK_EQ(cells_find_place(&t, 20, 30, &p), -EEXIST); /* reaches the second */
+	CHECK_EQ(cells_find_place(&t, 0, 50, &p), -EEXIST);  /* covers both */
+	CHECK_EQ(cells_find_place(&t, 12, 13, &p), -EEXIST); /* inside */
+	/* A cell removed leaves a gap at b = its first VPN: a range starting
+	 * there sorts after the gap and still finds the cell under the gap. */
+	struct cell c = { 20, 20, 10, 1 }, d = { 21, 22, 300, 1 };
+	uint32_t slot;
+	cells_insert(&t, &c, NULL);
+	cells_insert(&t, &d, &slot);
+	CHECK_EQ(cells_remove(&t, slot), 0);
+	CHECK(cells_is_gap(&t, slot) && cells_lookup(&t, 20, &slot) == 0);
+	CHECK(cells_find_place(&t, 21, 29, &p) == 0 && p.below == slot && p.above == p.pos);
+	CHECK(cells_is_gap(&t, p.pos - 1));
+	/* The same gap at b = 21 does not make 22 touch anything. */
+	CHECK(cells_find_place(&t, 22, 28, &p) == 0 && !p.below && !p.above);
+	/* Inserting at the place found keeps the table sorted and findable. */
+	struct cell e = { 21, 29, 400, 1 };
+	CHECK_EQ(cells_find_place(&t, 21, 29, &p), 0);
+	CHECK_EQ(cells_insert_at(&t, &e, p.pos, NULL, &slot), 0);
+	for (uint64_t v = 10; v <= 39; v++)
+		CHECK(cells_lookup(&t, v, &slot) == 0);
+	cells_destroy(&t);
+
+	/* The hint (the cell last placed) gives the place without a search, in
+	 * either direction, and the other side is still checked. */
+	struct cell lo = { 10, 19, 0, 1 }, hi = { 25, 29, 100, 1 }, top = { 40, 49, 200, 1 };
+	uint32_t s_lo, s_hi;
+	CHECK_EQ(cells_create(&t, 1, 1, 1), 0);
+	cells_insert(&t, &lo, &s_lo);
+	cells_insert(&t, &top, NULL);
+	cells_insert(&t, &hi, &s_hi);
+	CHECK_EQ(cells_find_place(&t, 18, 24, &p), -EEXIST); /* under HI, reaching LO */
+	CHECK(cells_find_place(&t, 20, 24, &p) == 0 && p.pos == s_lo + 1 && p.below == s_lo &&
+	      p.above == s_hi);
+	CHECK(cells_find_place(&t, 21, 24, &p) == 0 && !p.below && p.above == s_hi);
+	CHECK_EQ(cells_find_place(&t, 30, 40, &p), -EEXIST); /* over HI, reaching TOP */
+	CHECK(cells_find_place(&t, 30, 39, &p) == 0 && p.pos == s_hi + 1 && p.below == s_hi &&
+	      p.above == s_hi + 1);
 	cells_destroy(&t);
 }
 
@@ -1681,7 +1717,7 @@ int main(void)
 	RUN(merge_rules);
 	RUN(rights_and_divisions);
 	RUN(lookup_basic);
-	RUN(gap_basic);
+	RUN(place_basic);
 	RUN(extension_rules);
 	RUN(traverse_basic);
 	RUN(random_against_model);
