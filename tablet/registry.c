@@ -299,10 +299,10 @@ int tablet_next_unreachable(struct tablet_info *out)
 	return 0;
 }
 
-int tablet_delete_unreachable(const struct tablet_info *info)
+/* Destroy T (NULL: none such) unless something still holds it or it holds something. */
+static int delete_if_free(struct tablet *t)
 {
-	struct tablet *t = delivered;
-	if (!t || t->version != info->version || t->retired)
+	if (!t)
 		return -ESRCH;
 	if (t->refs)
 		return -EBUSY;
@@ -310,6 +310,14 @@ int tablet_delete_unreachable(const struct tablet_info *info)
 		return -ENOTEMPTY;
 	tablet_destroy(t);
 	return 0;
+}
+
+int tablet_delete_unreachable(const struct tablet_info *info)
+{
+	struct tablet *t = delivered;
+	if (t && (t->version != info->version || t->retired))
+		t = NULL;
+	return delete_if_free(t);
 }
 
 void tablet_destroy(struct tablet *t)
@@ -335,15 +343,7 @@ void tablet_destroy(struct tablet *t)
 
 int tablet_delete(handler_id id)
 {
-	struct tablet *t = tablet_by_id(id);
-	if (!t)
-		return -ESRCH;
-	if (t->refs)
-		return -EBUSY;
-	if (t->used)
-		return -ENOTEMPTY;
-	tablet_destroy(t);
-	return 0;
+	return delete_if_free(tablet_by_id(id));
 }
 
 int tablet_split(handler_id id, handler_id pieces[TABLET_ENTRIES])
