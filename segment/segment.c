@@ -61,9 +61,13 @@ void segment_destroy(struct segment *seg)
 	segment_unmap(seg, seg->base, SEGMENT_SIZE);
 	/* The tablets just taken out still name SEG as their parent: it deletes them now. */
 	segment_deliver_unreachable();
-	/* Cannot fail once the whole segment is cleared; if it ever does, say so rather than leak silently. */
+	/*
+	 * The top went with the queue when its last root slot let go (-ESRCH
+	 * here); otherwise it goes now.  Anything else would leak its tables:
+	 * say so rather than lose them silently.
+	 */
 	int err = tablet_delete(seg->top);
-	if (err)
+	if (err && err != -ESRCH)
 		kprintf("segment: slot %u's top table could not be freed (%d): its tables are lost\n",
 			seg->slot, err);
 	for (struct segment **p = &segments; *p; p = &(*p)->next)
@@ -121,7 +125,14 @@ static int split_data(struct segment *seg, const struct tablet_info *where, hand
 	/* The rights its entry gives now: the A/D bits the hardware set go with every piece. */
 	unsigned rights = d->entry_rights;
 	uint64_t duration = remaining(&d->rental);
-	int err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
+	/*
+	 * The table holding D, named before anything changes: naming it may
+	 * need memory, and the placements below must not be the ones to fail.
+	 */
+	int err = tablet_locate(seg->top, d->va, d->size_bits + TABLET_ENTRY_BITS, &parent);
+	if (err)
+		return err;
+	err = tablet_alloc(seg, TABLET_TABLE, d->size_bits, &table);
 	if (err)
 		return err;
 	err = tablet_reserve(TABLET_ENTRIES + 1, duration != RENTAL_FOREVER);
@@ -129,7 +140,6 @@ static int split_data(struct segment *seg, const struct tablet_info *where, hand
 		tablet_delete(table);
 		return err;
 	}
-	tablet_locate(seg->top, d->va, d->size_bits + TABLET_ENTRY_BITS, &parent);
 	handler_unmap(d->id, &d->rental);
 	err = tablet_split(d->id, pieces);
 	if (err) {
