@@ -362,7 +362,8 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
  * memory reads as zero and backed memory as its backing again (the image's
  * bytes for .data, the file's for a file mapping), as on Linux.  Memory the
  * kernel mapped itself (REGION_FIXED) is left alone.  Unlike Linux, a range
- * with a hole is refused (-ENOMEM) before any page is dropped.
+ * with a hole is refused (-ENOMEM) before any page is dropped; a range that
+ * cuts a MAP_HUGETLB page is -EINVAL.
  */
 static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
 			uint64_t a5)
@@ -383,6 +384,17 @@ static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a
 	vaddr_t start, rend;
 	unsigned rights;
 	enum region_kind kind;
+	/*
+	 * A MAP_HUGETLB mapping drops whole 2 MiB pages only, as the region
+	 * layer cuts it (and as Linux's hugetlb madvise): checked at both ends
+	 * before anything is dropped.
+	 */
+	vmm_region_at(p->space, addr, &start, &rend, &rights, &kind);
+	if (kind == REGION_HUGE && !IS_ALIGNED(addr, MEGAPAGE_SIZE))
+		return -EINVAL;
+	vmm_region_at(p->space, end - 1, &start, &rend, &rights, &kind);
+	if (kind == REGION_HUGE && !IS_ALIGNED(end, MEGAPAGE_SIZE))
+		return -EINVAL;
 	for (vaddr_t va = addr; va < end; va = rend) {
 		vmm_region_at(p->space, va, &start, &rend, &rights, &kind);
 		vaddr_t stop = rend < end ? rend : end;

@@ -116,6 +116,8 @@ void huge_cut(void)
 		fail("munmap of a huge mapping at a 4 KiB boundary not EINVAL", 2 * MiB + PAGE);
 	if (munmap(c + PAGE, PAGE) == 0 || errno != EINVAL)
 		fail("munmap of one 4 KiB page of a huge mapping not EINVAL", PAGE);
+	if (madvise(c + PAGE, PAGE, MADV_DONTNEED) == 0 || errno != EINVAL)
+		fail("MADV_DONTNEED of one 4 KiB page of a huge mapping not EINVAL", PAGE);
 	/* Nothing went: every page still holds its value. */
 	for (size_t off = 0; off < 4 * MiB; off += PAGE)
 		if (p[off / 8] != (off ^ 0x1234))
@@ -125,6 +127,12 @@ void huge_cut(void)
 	for (size_t off = 0; off < 2 * MiB; off += PAGE)
 		if (p[off / 8] != (off ^ 0x1234))
 			fail("lower half after the upper went", off);
+	/* A whole 2 MiB page dropped reads as zero, and comes back whole on the next touch. */
+	if (madvise(c, 2 * MiB, MADV_DONTNEED) != 0)
+		fail("MADV_DONTNEED of a whole 2 MiB page", 0);
+	for (size_t off = 0; off < 2 * MiB; off += PAGE)
+		if (p[off / 8] != 0)
+			fail("lower half after MADV_DONTNEED", off);
 	/* The upper half is free again: a new mapping may take it. */
 	void *again = mmap(c + 2 * MiB, 2 * MiB, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_FIXED_NOREPLACE, -1, 0);
