@@ -104,6 +104,18 @@ static void add_bits(struct cell_table *t, uint32_t slot, uint32_t div, uint8_t 
 }
 
 /*
+ * A cell grown over new pages takes their A/D bits too: more only spare the
+ * MMU a fault.  Always inlined: as a call it costs the map path 22
+ * instructions (map4k 477 -> 499).
+ */
+static inline __attribute__((always_inline)) void add_ad_bits(struct cell_table *t, uint32_t slot, const uint8_t *rows)
+{
+	for (uint32_t d = 0; d < t->M; d++)
+		if (rows[d] & (CELL_A | CELL_D))
+			add_bits(t, slot, d, rows[d] & (CELL_A | CELL_D));
+}
+
+/*
  * Extend the cell in slot BELOW, which ends at VF - 1, when [vf, vl] -> PPN
  * continues it with the same rows (sequential growth: heaps, stacks, the
  * direct map): 1 when done, 0 when the range must be a cell of its own.
@@ -120,10 +132,7 @@ static int extend_below(struct cell_table *t, int live, uint32_t below, uint64_t
 	if (!in_place)
 		cells_edit_begin(t, live);
 	cells_extend_as(t, below, vl, how);
-	/* More A/D bits only spare the MMU a fault. */
-	for (uint32_t d = 0; d < t->M; d++)
-		if (rows[d] & ad)
-			add_bits(t, below, d, rows[d] & ad);
+	add_ad_bits(t, below, rows);
 	if (how & CELL_EXTEND_MEETS_NEXT)
 		cells_merge_next(t, below);
 	if (!in_place)
@@ -147,9 +156,7 @@ static __attribute__((noinline)) int extend_above(struct cell_table *t, int live
 	/* Two words of the descriptor change: never in place on a live table. */
 	cells_edit_begin(t, live);
 	cells_extend_down_as(t, above, vf);
-	for (uint32_t d = 0; d < t->M; d++)
-		if (rows[d] & ad)
-			add_bits(t, above, d, rows[d] & ad);
+	add_ad_bits(t, above, rows);
 	/* Growing down moves no slot: BELOW is still the cell under it. */
 	if (below)
 		cells_merge_next(t, below);

@@ -9,10 +9,17 @@
 #include "kernel/error.h"
 #include "tablet/internal.h"
 
+/* The page-table tablet TOP_ID names, or NULL. */
+static struct tablet *table_named(handler_id top_id)
+{
+	struct tablet *top = tablet_by_id(top_id);
+	return top && top->kind == TABLET_TABLE ? top : NULL;
+}
+
 int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tablet_info *out)
 {
-	struct tablet *top = tablet_by_id(top_id), *t;
-	if (!top || top->kind != TABLET_TABLE)
+	struct tablet *top = table_named(top_id), *t;
+	if (!top)
 		return -ESRCH;
 	tablet_walk(top, va, size_bits, NULL, &t, NULL);
 	int err = tablet_name(t); /* asked for where it is: by name from now on */
@@ -23,8 +30,8 @@ int tablet_locate(handler_id top_id, vaddr_t va, unsigned size_bits, struct tabl
 
 int tablet_translate(handler_id top_id, vaddr_t va, struct vmm_mapping *out)
 {
-	struct tablet *top = tablet_by_id(top_id), *t;
-	if (!top || top->kind != TABLET_TABLE)
+	struct tablet *top = table_named(top_id), *t;
+	if (!top)
 		return -ESRCH;
 	if (tablet_walk(top, va, TABLET_BITS_4K, NULL, &t, NULL) == -ENOENT)
 		return -ENOENT;
@@ -38,8 +45,8 @@ int tablet_translate(handler_id top_id, vaddr_t va, struct vmm_mapping *out)
 
 int tablet_cut_at(handler_id top_id, vaddr_t va)
 {
-	struct tablet *top = tablet_by_id(top_id), *t;
-	if (!top || top->kind != TABLET_TABLE)
+	struct tablet *top = table_named(top_id), *t;
+	if (!top)
 		return -ESRCH;
 	if (tablet_walk(top, va, TABLET_BITS_4K, NULL, &t, NULL) != -EEXIST)
 		return 0; /* a hole, or a 4 KiB page: VA is a boundary */
@@ -106,13 +113,6 @@ static int visit_info(struct tablet *t, void *arg)
 	struct tablet_info info;
 	tablet_fill_info(t, &info);
 	return v->visit(&info, v->ctx);
-}
-
-/* The page-table tablet TOP_ID names, or NULL. */
-static struct tablet *table_named(handler_id top_id)
-{
-	struct tablet *top = tablet_by_id(top_id);
-	return top && top->kind == TABLET_TABLE ? top : NULL;
 }
 
 int tablet_for_each_data(handler_id top_id, vaddr_t va, uint64_t len, tablet_visitor visit,
