@@ -88,7 +88,12 @@ static void load_kernel_satp(void)
 	satp_cells_load_or_stop(cells_satp(&kernel_table));
 }
 
-void backend_activate(struct backend_space *s)
+int backend_views_init(struct backend_space *s, unsigned nviews)
+{
+	return nviews == 1 ? 0 : -ENOTSUP; /* compartments: issue 11, in progress */
+}
+
+void backend_activate(struct backend_space *s, unsigned view)
 {
 	if (!active)
 		load_kernel_satp();
@@ -276,8 +281,9 @@ int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
  * witness row is not touched.  All or nothing: the only allocation is the
  * room for two splits, taken before any store.
  */
-int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned rights)
+int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r)
 {
+	unsigned rights = r->page;
 	struct cell_table *t = cells_table_for(s, va);
 	uint64_t vf = vpn_of(va), vl = vpn_of(va + len - 1);
 	paddr_t base = t->base;
@@ -295,6 +301,16 @@ int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned 
 }
 
 /* ------------------------------------------------ translate, traverse --- */
+
+int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
+			   struct vmm_mapping *out)
+{
+	/* One view for now: it is the space. */
+	int err = view == 0 ? backend_translate(s, va, out) : -ENOENT;
+	if (!err && !(out->rights & (VMM_READ | VMM_WRITE | VMM_EXEC)))
+		err = -ENOENT;
+	return err;
+}
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {

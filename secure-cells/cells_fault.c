@@ -89,7 +89,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 {
 	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
 	if (f->backing && !f->copy)
-		return backend_map(s, page, f->backing, PAGE_SIZE, f->rights);
+		return backend_map(s, page, f->backing, PAGE_SIZE, f->rights.page);
 	struct cell_table *t = cells_table_for(s, page);
 	vaddr_t first = page;
 	unsigned order = 0;
@@ -103,7 +103,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	}
 	/* The space's own memory: no witness, the application may do with it what it likes. */
 	uint8_t rows[USER_TABLE_M];
-	user_cell_rows(f->rights, 0, rows);
+	user_cell_rows(f->rights.page, 0, rows);
 	uint64_t vf = vpn_of(first);
 	paddr_t pa;
 	if ((huge ? frame_alloc(order, &pa) : fault_frames(t, vf, order, rows, &pa)) != 0)

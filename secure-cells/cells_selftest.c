@@ -88,7 +88,7 @@ static int fault_in_order(struct backend_space *s, int down)
 		uint64_t i = down ? DOWN_PAGES - 1 - n : n;
 		struct backend_fault f = { .va = DOWN_VA + i * PAGE_SIZE, .access = VMM_WRITE,
 					   .kind = REGION_ANON,
-					   .rights = URW | VMM_ACCESSED | VMM_DIRTY,
+					   .rights = view_rights_all(URW | VMM_ACCESSED | VMM_DIRTY),
 					   .region_start = DOWN_VA,
 					   .region_end = DOWN_VA + DOWN_PAGES * PAGE_SIZE };
 		err = backend_fault(s, &f);

@@ -152,7 +152,12 @@ void backend_space_destroy(struct backend_space *s)
 	kfree(s);
 }
 
-void backend_activate(struct backend_space *s)
+int backend_views_init(struct backend_space *s, unsigned nviews)
+{
+	return nviews == 1 ? 0 : -ENOTSUP; /* compartments: issue 11, in progress */
+}
+
+void backend_activate(struct backend_space *s, unsigned view)
 {
 	csr_write(satp, (SATP_MODE_SV48 << SATP_MODE_SHIFT) | (s->root >> PAGE_SHIFT));
 	sfence_vma_all();
@@ -257,8 +262,9 @@ int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
 	return err;
 }
 
-int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned rights)
+int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r)
 {
+	unsigned rights = r->page;
 	vaddr_t end = va + len;
 	struct split_log log = { 0 };
 	struct segment *seg;
@@ -280,7 +286,7 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	int err = segment_at(s, f->va, 1, &seg);
 	if (err)
 		return err;
-	struct segment_fault sf = { f->va,	   f->access,	    f->kind,	f->rights,
+	struct segment_fault sf = { f->va,	   f->access,	    f->kind,	f->rights.page,
 				    f->region_start, f->region_end, f->backing, f->copy };
 	err = seg->proc->pagefault(seg, &sf);
 	if (err)
@@ -297,6 +303,16 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 /* ------------------------------------------------ translate, traverse --- */
 
 /* Both read the tree through its one walker (tablet/), segment by segment. */
+
+int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
+			   struct vmm_mapping *out)
+{
+	/* One view for now: it is the space. */
+	int err = view == 0 ? backend_translate(s, va, out) : -ENOENT;
+	if (!err && !(out->rights & (VMM_READ | VMM_WRITE | VMM_EXEC)))
+		err = -ENOENT;
+	return err;
+}
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {

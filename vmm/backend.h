@@ -17,23 +17,65 @@ struct backend_space;
 
 extern const char backend_name[];
 
+/*
+ * The rights of a range of the user half, in the space and in each of its
+ * views (one per compartment, docs/compartments.md).  PAGE is what the
+ * pages are: the region's rights (VMM_USER alone: held); VIEW[v] is what
+ * view v may do with them, a subset of PAGE with VMM_USER, or 0 for no
+ * access at all.  Entries past the space's views are ignored; the kernel
+ * half has no views and takes PAGE.
+ */
+struct view_rights {
+	unsigned page;
+	unsigned view[VMM_MAX_VIEWS];
+};
+
+/* RIGHTS in the space and in every view: a space of one view, or the kernel half. */
+static inline struct view_rights view_rights_all(unsigned rights)
+{
+	struct view_rights r = { .page = rights };
+	for (unsigned v = 0; v < VMM_MAX_VIEWS; v++)
+		r.view[v] = rights;
+	return r;
+}
+
 /* A space whose kernel half is KERNEL's (NULL: this is the kernel space). */
 int backend_space_create(struct backend_space *kernel, struct backend_space **out);
 void backend_space_destroy(struct backend_space *space);
-void backend_activate(struct backend_space *space);
+/*
+ * See S's user half through NVIEWS views (1..VMM_MAX_VIEWS) from now on.
+ * S maps nothing in its user half yet.  Views need no rights to exist:
+ * each starts with none, as nothing is mapped.  0, -ENOMEM (nothing
+ * changed).  A space has one view until this is called.
+ */
+int backend_views_init(struct backend_space *s, unsigned nviews);
+/* Translate with S as VIEW sees it from the next U-mode entry on (Sv48: VIEW's root and ASID; cells: its division). */
+void backend_activate(struct backend_space *s, unsigned view);
 
+/* RIGHTS in the space and every view of it (the caller's memory, or the kernel half). */
 int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
 int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len);
 /*
- * Give every translation present in [va, va+len) RIGHTS, skipping holes
- * (vmm.c has checked coverage where its caller wants it).  RIGHTS of
- * VMM_USER alone hold the pages (vmm_protect); held pages count as present.
- * The A/D state of each page is kept.
+ * Give every translation present in [va, va+len) the rights R says, in the
+ * space and in each view, skipping holes (vmm.c has checked coverage where
+ * its caller wants it).  R->page of VMM_USER alone holds the pages
+ * (vmm_protect); held pages count as present.  The A/D state of each page
+ * is kept.  A view that loses a right must never use it again once this
+ * returns (every cached translation of it fenced).
  */
-int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, unsigned rights);
+int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r);
+/* Translate and traverse report the space's own translations, with their PAGE rights. */
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out);
 int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visitor visit,
 		     void *ctx);
+/*
+ * What VIEW's translation of the user byte at VA allows now, as the MMU
+ * would use it: 0 and *OUT, or -ENOENT when VIEW has no access there (on
+ * Sv48 also when VIEW's root has not been given the page yet: those are a
+ * cache of the space's pages, refilled by backend_fault).
+ */
+int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
+			   struct vmm_mapping *out);
 
 /*
  * A fault the region layer allows (a translation may serve it already: a
@@ -43,12 +85,15 @@ int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visi
 struct backend_fault {
 	vaddr_t va;
 	unsigned access;       /* VMM_READ, VMM_WRITE or VMM_EXEC */
+	unsigned view;         /* the view that faulted */
 	enum region_kind kind; /* what the memory is for (vmm.h) */
 	/*
 	 * The final rights of the new page: the region's, with VMM_ACCESSED, and
-	 * VMM_DIRTY for a write (decided here, once, for both backends).
+	 * VMM_DIRTY for a write (decided in vmm/fault.c, once, for both
+	 * backends); for each view, the view's own, with the same A/D in the
+	 * faulting view only.
 	 */
-	unsigned rights;
+	struct view_rights rights;
 	/*
 	 * Without BACKING: the range around VA that is all demand-zero, so a
 	 * backend may fill more of it than VA's page at once (for a stack, the
@@ -75,6 +120,13 @@ struct backend_fault {
  * caller's.
  */
 int backend_fault(struct backend_space *s, const struct backend_fault *f);
+/*
+ * -EEXIST above means: F->view's translation already covers VA.  On Sv48 a
+ * page the space has but the view's root does not is given to the root
+ * (a refill, 0), never -EEXIST.  The page goes to F->view at least; a
+ * backend may give it to other views with rights at the same time (cells:
+ * every row of the new cell).
+ */
 
 /* Run the backend's in-guest self-test NAME: 0, -ENOENT (no such test), or a failure. */
 int backend_selftest(struct backend_space *s, const char *name);

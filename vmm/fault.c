@@ -135,18 +135,25 @@ int region_drop_shared(struct vmm_space *s, const struct region *r, vaddr_t va, 
  * Have the backend bring in VA's page of R for ACCESS: the backing page in
  * place, a copy of it, or zeros (see the top of this file).
  */
-static int bring_in(struct vmm_space *s, const struct region *r, vaddr_t va, unsigned access)
+static int bring_in(struct vmm_space *s, const struct region *r, unsigned view, vaddr_t va,
+		    unsigned access)
 {
 	paddr_t pa = 0;
 	uint64_t bytes = region_backed(r, ALIGN_DOWN(va, PAGE_SIZE), &pa);
+	unsigned ad = VMM_ACCESSED | ((access & VMM_WRITE) ? VMM_DIRTY : 0);
 	struct backend_fault f = {
 		.va = va,
 		.access = access,
+		.view = view,
 		.kind = r->kind,
-		.rights = r->rights | VMM_ACCESSED | ((access & VMM_WRITE) ? VMM_DIRTY : 0),
+		.rights = region_rights_in_views(s, r, r->rights | ad),
 		.region_start = r->kind == REGION_STACK ? r->start + PAGE_SIZE : r->start,
 		.region_end = r->end,
 	};
+	/* The A/D state is the faulting view's own; the others have not touched the page. */
+	for (unsigned v = 0; v < s->nviews; v++)
+		if (v != view && f.rights.view[v])
+			f.rights.view[v] &= ~(VMM_ACCESSED | VMM_DIRTY);
 	if (bytes) {
 		f.backing = pa;
 		/* A writable page is the space's own; the rest of a partial page is not the backing's to show. */
@@ -179,12 +186,12 @@ static int retry_if_stale(struct vmm_space *s, vaddr_t va, unsigned access)
 	return 0;
 }
 
-int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
+int vmm_fault(struct vmm_space *s, unsigned view, vaddr_t va, unsigned access)
 {
 	uint64_t t0 = read_instret();
 	int err = -EFAULT;
 	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
-	if (!r || (r->rights & access) != access)
+	if (!r || (region_view_rights(s, r, view) & access) != access)
 		goto out;
 	if (r->kind == REGION_STACK && ALIGN_DOWN(va, PAGE_SIZE) == r->start) {
 		kprintf("stack: overflow into the guard page at %#lx\n", r->start);
@@ -194,7 +201,7 @@ int vmm_fault(struct vmm_space *s, vaddr_t va, unsigned access)
 	 * No look first: the backend refuses a page that is already there with
 	 * -EEXIST, so a first touch walks the tables once.
 	 */
-	err = r->kind == REGION_FIXED ? -EEXIST : bring_in(s, r, va, access);
+	err = r->kind == REGION_FIXED ? -EEXIST : bring_in(s, r, view, va, access);
 	if (err == -EEXIST)
 		err = retry_if_stale(s, va, access);
 out:

@@ -202,7 +202,7 @@ int vmm_init(const struct mem_range *window, const struct mem_range *devices, un
 			      devices[i].base, devices[i].size, KERNEL_RIGHTS | VMM_WRITE | VMM_DEVICE);
 	if (err)
 		return err;
-	vmm_activate(vmm_kernel_space());
+	vmm_activate(vmm_kernel_space(), 0);
 	frame_set_low_hook(direct_map_grow, LOW_WATERMARK, LOW_SHARE_SHIFT);
 	return 0;
 }

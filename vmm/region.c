@@ -128,16 +128,18 @@ static uint64_t charge_in(struct vmm_space *s, vaddr_t va, vaddr_t end)
  * but only once the new region is sure to fit: a failure changes nothing.
  */
 static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
-			 enum region_kind kind, struct backing b, int replace)
+			 enum region_kind kind, struct backing b, int replace, unsigned views)
 {
-	if (!user_range_ok(va, len) || !region_rights_ok(rights))
+	if (!user_range_ok(va, len) || !region_rights_ok(rights) ||
+	    !(views & ((1u << s->nviews) - 1)))
 		return -EINVAL;
 	if (kind == REGION_HUGE && !IS_ALIGNED(va | len, MEGAPAGE_SIZE))
 		return -EINVAL;
 	struct region **link = region_link(s, va);
 	if (!replace && *link && (*link)->start < va + len)
 		return -EEXIST;
-	struct region want = { va, va + len, rights, kind, NULL, b };
+	struct region want = { va, va + len, rights, kind, NULL, b, { 0 } };
+	region_masks_for(views, want.mask);
 	uint64_t charge = region_charge(&want), released = replace ? charge_in(s, va, va + len) : 0;
 	uint64_t more = charge > released ? charge - released : 0;
 	if (commit(more) != 0)
@@ -163,7 +165,7 @@ static int region_insert(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned
 int vmm_region_add(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
 		   enum region_kind kind)
 {
-	return region_insert(s, va, len, rights, kind, (struct backing){ 0 }, 0);
+	return region_insert(s, va, len, rights, kind, (struct backing){ 0 }, 0, VMM_ALL_VIEWS);
 }
 
 int vmm_region_add_backed(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
@@ -172,16 +174,23 @@ int vmm_region_add_backed(struct vmm_space *s, vaddr_t va, uint64_t len, unsigne
 	if (!pa || !IS_ALIGNED(pa, PAGE_SIZE) || pa + len < pa || bytes > len)
 		return -EINVAL;
 	struct backing b = { .base = bytes ? pa : 0, .bytes = bytes };
-	return region_insert(s, va, len, rights, REGION_BACKED, b, 0);
+	return region_insert(s, va, len, rights, REGION_BACKED, b, 0, VMM_ALL_VIEWS);
+}
+
+int vmm_region_map_views(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
+			 enum region_kind kind, struct vmm_snapshot *snap, int replace,
+			 unsigned views)
+{
+	if (snap && (kind != REGION_BACKED || snap->npages > len / PAGE_SIZE))
+		return -EINVAL;
+	struct backing b = { .snap = snap, .bytes = snap ? snap->npages * PAGE_SIZE : 0 };
+	return region_insert(s, va, len, rights, kind, b, replace, views);
 }
 
 int vmm_region_map(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights,
 		   enum region_kind kind, struct vmm_snapshot *snap, int replace)
 {
-	if (snap && (kind != REGION_BACKED || snap->npages > len / PAGE_SIZE))
-		return -EINVAL;
-	struct backing b = { .snap = snap, .bytes = snap ? snap->npages * PAGE_SIZE : 0 };
-	return region_insert(s, va, len, rights, kind, b, replace);
+	return vmm_region_map_views(s, va, len, rights, kind, snap, replace, VMM_ALL_VIEWS);
 }
 
 /* What backs R from VA on (VA at or above R's start); a backing left without bytes is none. */
@@ -227,7 +236,7 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
 	for (struct region *r = s->regions; r && r->next; r = r->next) {
 		struct region *n = r->next;
 		if (r->end == va && n->start == va && r->rights == n->rights && r->kind == n->kind &&
-		    same_backing(backing_from(r, va), n->b)) {
+		    region_masks_equal(r, n) && same_backing(backing_from(r, va), n->b)) {
 			r->end = n->end;
 			r->next = n->next;
 			kfree(n);
@@ -244,7 +253,7 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
  * outside it, all or nothing; *SPLITS says which ends were split, for
  * region_unsplit.  Two regions that merely touch at an end stay two.
  */
-static int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned *splits)
+int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned *splits)
 {
 	struct region *a = region_find(s, va), *z = region_find(s, end);
 	/* A huge region is cut only between its 2 MiB pages. */
@@ -259,7 +268,7 @@ static int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsi
 }
 
 /* Undo region_split_range. */
-static void region_unsplit(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned splits)
+void region_unsplit(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned splits)
 {
 	if (splits & SPLIT_END)
 		region_join_at(s, end);
@@ -342,6 +351,34 @@ static int drop_shared_in(struct vmm_space *s, vaddr_t va, vaddr_t end)
 	return 0;
 }
 
+/*
+ * Give the pages present in [va, end), whose regions lie inside it, RIGHTS
+ * in the space and in each view: one backend operation for each run of
+ * regions whose views have the same masks (all of them, unless a grant
+ * made them differ), all or nothing.  Should a later run fail, the runs
+ * done get their regions' rights back, which needs no memory: the only
+ * pages or cells cut are at the ends of the runs, and they stay cut.
+ */
+static int protect_runs(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned rights)
+{
+	vaddr_t done = va;
+	int err = 0;
+	while (done < end && !err) {
+		struct region *r = region_find(s, done), *z = r;
+		while (z->end < end && z->next && region_masks_equal(r, z->next))
+			z = z->next;
+		struct view_rights vr = region_rights_in_views(s, r, rights);
+		err = vmm_protect_present(s, done, z->end - done, &vr);
+		if (!err)
+			done = z->end;
+	}
+	for (struct region *r = region_find(s, va); err && r && r->start < done; r = r->next) {
+		struct view_rights old = region_rights_in_views(s, r, r->rights);
+		vmm_protect_present(s, r->start, r->end - r->start, &old);
+	}
+	return err;
+}
+
 int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned rights)
 {
 	unsigned splits;
@@ -371,11 +408,8 @@ int vmm_region_protect(struct vmm_space *s, vaddr_t va, uint64_t len, unsigned r
 		region_unsplit(s, va, end, splits);
 		return -ENOMEM;
 	}
-	/*
-	 * The pages present take the new rights in one backend operation (held,
-	 * contents kept, when inaccessible): all of them, or none.
-	 */
-	err = vmm_protect_present(s, va, len, rights);
+	/* The pages present take the new rights (held, contents kept, when inaccessible). */
+	err = protect_runs(s, va, end, rights);
 	if (err) {
 		uncommit(after > before ? after - before : 0);
 		region_unsplit(s, va, end, splits);

@@ -33,7 +33,27 @@ struct region {
 	enum region_kind kind;
 	struct region *next;
 	struct backing b;
+	/* Each view's mask on the region (VMM_READ|WRITE|EXEC): what of RIGHTS it may use. */
+	uint8_t mask[VMM_MAX_VIEWS];
 };
+
+/*
+ * Split regions at both ends of [va, end) so every region is inside or
+ * outside it, all or nothing (-ENOMEM, -EINVAL for a huge region cut off
+ * its 2 MiB pages); *SPLITS says what region_unsplit undoes.
+ */
+int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned *splits);
+void region_unsplit(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned splits);
+
+/* The masks a region added for the views in the bitmask VIEWS starts with. */
+void region_masks_for(unsigned views, uint8_t mask[VMM_MAX_VIEWS]);
+/* Whether A and B give every view the same mask. */
+int region_masks_equal(const struct region *a, const struct region *b);
+/* What view V of S may do in R: R's rights under V's mask, with VMM_USER, or 0. */
+unsigned region_view_rights(const struct vmm_space *s, const struct region *r, unsigned v);
+/* The backend's rights for pages of R given RIGHTS: the pages', and each view's. */
+struct view_rights region_rights_in_views(const struct vmm_space *s, const struct region *r,
+					  unsigned rights);
 
 /* The region of S containing VA, or NULL. */
 struct region *region_find(struct vmm_space *s, vaddr_t va);

@@ -11,6 +11,7 @@
 
 static struct vmm_space *kernel_space;
 static struct vmm_space *current_space;
+static unsigned current_view;
 static struct vmm_stats stats;
 
 /* Time OP in retired instructions and count it under WHICH. */
@@ -68,6 +69,7 @@ int vmm_kernel_space_init(void)
 		kfree(s);
 		return r;
 	}
+	s->nviews = 1;
 	kernel_space = current_space = s;
 	return 0;
 }
@@ -92,6 +94,7 @@ int vmm_space_create(struct vmm_space **out)
 		kfree(s);
 		return r;
 	}
+	s->nviews = 1;
 	*out = s;
 	return 0;
 }
@@ -103,10 +106,21 @@ void vmm_space_destroy(struct vmm_space *space)
 	kfree(space);
 }
 
-void vmm_activate(struct vmm_space *space)
+void vmm_activate(struct vmm_space *space, unsigned view)
 {
-	backend_activate(space->backend);
+	backend_activate(space->backend, view);
 	current_space = space;
+	current_view = view;
+}
+
+unsigned vmm_current_view(void)
+{
+	return current_view;
+}
+
+void vmm_enter_view(unsigned view)
+{
+	current_view = view;
 }
 
 int vmm_map(struct vmm_space *space, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
@@ -136,13 +150,15 @@ int vmm_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned righ
 		return -EINVAL;
 	uint64_t t0 = read_instret(), covered = 0;
 	backend_traverse(space->backend, va, len, add_bytes, &covered);
-	int err = covered == len ? backend_protect(space->backend, va, len, rights) : -ENOENT;
+	struct view_rights all = view_rights_all(rights);
+	int err = covered == len ? backend_protect(space->backend, va, len, &all) : -ENOENT;
 	stats.protect.instret += read_instret() - t0;
 	stats.protect.calls++;
 	return err;
 }
 
-int vmm_protect_present(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights)
+int vmm_protect_present(struct vmm_space *space, vaddr_t va, uint64_t len,
+			const struct view_rights *rights)
 {
 	return MEASURED(protect, backend_protect(space->backend, va, len, rights));
 }

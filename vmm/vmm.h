@@ -76,8 +76,19 @@ struct vmm_space *vmm_current_space(void);
 int vmm_space_create(struct vmm_space **out);
 /* Free SPACE's translation structures (not the memory it maps) and its regions. */
 void vmm_space_destroy(struct vmm_space *space);
-/* Make SPACE the one translation uses (satp write and fence). */
-void vmm_activate(struct vmm_space *space);
+/*
+ * Make SPACE, as VIEW sees it, the one translation uses (satp write and
+ * fence; on cells, the division U-mode runs in next).
+ */
+void vmm_activate(struct vmm_space *space, unsigned view);
+/* The view vmm_activate last chose, or vmm_enter_view since. */
+unsigned vmm_current_view(void);
+/*
+ * The current space's VIEW is running now (the cells trap path found it in
+ * the division registers: a call between compartments switches views
+ * without the kernel).  Nothing in the translation changes.
+ */
+void vmm_enter_view(unsigned view);
 
 /*
  * Map [va, va+len) to [pa, pa+len) with RIGHTS.
@@ -128,6 +139,40 @@ int vmm_translate(struct vmm_space *space, vaddr_t va, struct vmm_mapping *out);
  */
 typedef int (*vmm_visitor)(const struct vmm_mapping *m, void *ctx);
 int vmm_traverse(struct vmm_space *space, vaddr_t va, uint64_t len, vmm_visitor visit, void *ctx);
+
+/* -------------------------------------------------------------- views --- */
+/*
+ * A space's user half may be seen through several views, one for each
+ * compartment of the application (docs/compartments.md).  Every view sees
+ * the same pages at the same addresses; what it may do with a region is the
+ * region's rights masked by the view's own mask on that region, so that
+ * mprotect (the region's rights) and a grant or revoke (a view's mask)
+ * compose.  A space has one view, with every right, until vmm_views_set.
+ */
+#define VMM_MAX_VIEWS 8
+#define VMM_ALL_VIEWS ((1u << VMM_MAX_VIEWS) - 1)
+
+/*
+ * See SPACE's user half through NVIEWS views (1..VMM_MAX_VIEWS), before it
+ * has any region: 0, -EINVAL, -EBUSY (it has regions), -ENOMEM.  Regions
+ * added later give their rights to the views their adder names.
+ */
+int vmm_views_set(struct vmm_space *space, unsigned nviews);
+unsigned vmm_views(const struct vmm_space *space);
+/*
+ * Set VIEW's mask (VMM_READ, VMM_WRITE, VMM_EXEC; 0 for none) on [va,
+ * va+len), which must lie in one region: the region is cut at the range's
+ * ends, and the pages present change in VIEW at once; a right taken away
+ * is fenced before this returns.  0, -EINVAL (bad view, mask or range, or
+ * more than one region), -ENOENT (not in a region), -ENOMEM (a cut found
+ * no memory).  On error nothing is changed.
+ */
+int vmm_region_view(struct vmm_space *space, unsigned view, vaddr_t va, uint64_t len,
+		    unsigned mask);
+/* VIEW's rights on the byte at VA: its region's rights as VIEW may use them (VMM_USER and a subset of R/W/X), 0 for none or no region. */
+unsigned vmm_view_rights(struct vmm_space *space, unsigned view, vaddr_t va);
+/* What VIEW's own translation of VA allows now (backend_translate_view): 0 and *OUT, -ENOENT, -EINVAL. */
+int vmm_translate_view(struct vmm_space *space, unsigned view, vaddr_t va, struct vmm_mapping *out);
 
 /* ------------------------------------------------------------ regions --- */
 /*
@@ -197,6 +242,15 @@ void vmm_snapshot_free(struct vmm_snapshot *snap);
 int vmm_region_map(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
 		   enum region_kind kind, struct vmm_snapshot *snap, int replace);
 /*
+ * vmm_region_map, with the region's rights in the views of the bitmask
+ * VIEWS only (the others get mask 0); vmm_region_add, _add_backed and _map
+ * give them to every view (VMM_ALL_VIEWS).  -EINVAL when VIEWS names none
+ * of the space's views.
+ */
+int vmm_region_map_views(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned rights,
+			 enum region_kind kind, struct vmm_snapshot *snap, int replace,
+			 unsigned views);
+/*
  * Unmap and forget [va, va+len); holes are fine.  Frames the space owns
  * are freed.  -EINVAL for a bad range; -ENOMEM (nothing changed) when a
  * region or a page must be split and no memory is left.
@@ -247,14 +301,14 @@ int vmm_commit_charge(uint64_t bytes);
 void vmm_commit_release(uint64_t bytes);
 
 /*
- * Resolve a page fault at VA for ACCESS (VMM_READ, VMM_WRITE or VMM_EXEC):
- * 0 when the faulting instruction can be retried, -EFAULT when the access is
- * not allowed, -ENOMEM when no frame is left.  The backend brings the memory
+ * Resolve a page fault of VIEW at VA for ACCESS (VMM_READ, VMM_WRITE or
+ * VMM_EXEC): 0 when the faulting instruction can be retried, -EFAULT when
+ * the access is not allowed to VIEW, -ENOMEM when no frame is left.  The backend brings the memory
  * in (on Sv48, the segment's segproc chooses the page size); memory it
  * allocates (zeroed, or a copy of a backing page) belongs to the space and
  * is freed when unmapped.
  */
-int vmm_fault(struct vmm_space *space, vaddr_t va, unsigned access);
+int vmm_fault(struct vmm_space *space, unsigned view, vaddr_t va, unsigned access);
 
 /* ---------------------------------------------------------- statistics --- */
 struct vmm_op_stats {

@@ -35,7 +35,7 @@ static int user_piece(uint64_t va, unsigned access, size_t want, char **kva, siz
 	struct vmm_space *s = vmm_current_space();
 	struct vmm_mapping m;
 	if (vmm_translate(s, va, &m) != 0 || (m.rights & access) != access) {
-		if (vmm_fault(s, va, access) != 0 || vmm_translate(s, va, &m) != 0 ||
+		if (vmm_fault(s, vmm_current_view(), va, access) != 0 || vmm_translate(s, va, &m) != 0 ||
 		    (m.rights & access) != access)
 			return -EFAULT;
 	}

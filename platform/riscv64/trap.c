@@ -133,7 +133,7 @@ static void user_trap(struct trap_frame *f)
 		return;
 	}
 	if (is_page_fault(cause) &&
-	    vmm_fault(vmm_current_space(), f->stval, fault_access(cause)) == 0)
+	    vmm_fault(vmm_current_space(), vmm_current_view(), f->stval, fault_access(cause)) == 0)
 		return;
 	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
 	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT &&

@@ -17,7 +17,7 @@ int uaccess_fault(struct trap_frame *f, unsigned access)
 {
 	if (f->sepc < (uint64_t)uaccess_begin || f->sepc >= (uint64_t)uaccess_end)
 		return 0;
-	if (vmm_fault(vmm_current_space(), f->stval, access) != 0)
+	if (vmm_fault(vmm_current_space(), vmm_current_view(), f->stval, access) != 0)
 		f->sepc = (uint64_t)uaccess_fixup;
 	return 1;
 }

@@ -75,7 +75,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct vmm_space *s;
 	if (vmm_space_create(&s) ||
 	    vmm_region_add(s, REG_BASE, PAGE_SIZE, VMM_USER | VMM_READ, REGION_ANON) ||
-	    vmm_fault(s, REG_BASE, VMM_READ))
+	    vmm_fault(s, 0, REG_BASE, VMM_READ))
 		abort();
 	vmm_space_destroy(s);
 	atexit(print_count);
@@ -272,7 +272,7 @@ static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigne
 		int want = !r->in_region || (r->region_rights & a) != a ? -EFAULT
 			   : r->present && (r->rights & a) != a		? -EFAULT
 									: 0;
-		o.err = vmm_fault(s, va + (next8(in) & 0xff8), a);
+		o.err = vmm_fault(s, 0, va + (next8(in) & 0xff8), a);
 		if (trace)
 			fprintf(stderr, "fault %u %#lx access %u: %d\n", i, va, a, o.err);
 		o.fired = alloc_fail_fired();

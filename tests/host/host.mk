@@ -52,7 +52,7 @@ ALLOC_FAIL_LDFLAGS := -Wl,--wrap=frame_alloc,--wrap=frame_alloc_tagged,--wrap=km
 HOST_TESTS += vmm
 host_vmm_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 host_vmm_SRCS := $(VMM_SUITE_SRCS) \
-                 vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c \
+                 vmm/vmm.c vmm/region.c vmm/region_view.c vmm/fault.c vmm/place.c \
                  $(SV48_BACKEND_SRCS) kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                  tests/host/host_env.c
 
@@ -92,7 +92,7 @@ host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c 
 HOST_TESTS += vmm_cells
 host_vmm_cells_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 host_vmm_cells_SRCS := $(VMM_SUITE_SRCS) \
-                       vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c $(CELLS_BACKEND_SRCS) \
+                       vmm/vmm.c vmm/region.c vmm/region_view.c vmm/fault.c vmm/place.c $(CELLS_BACKEND_SRCS) \
                        kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                        tests/host/host_env.c
 
@@ -139,7 +139,7 @@ $(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(host_deps_known)
 # The differential vmm fuzzer, once per backend (both define the backend's symbols),
 # with the allocation countdown of tests/host/alloc_fail.c.
 VMM_FUZZ_SRCS := tests/fuzz/vmm_fuzz.c tests/fuzz/vmm_fuzz_model.c tests/host/alloc_fail.c \
-                 vmm/vmm.c vmm/region.c vmm/fault.c vmm/place.c kernel/u64map.c kernel/frame.c \
+                 vmm/vmm.c vmm/region.c vmm/region_view.c vmm/fault.c vmm/place.c kernel/u64map.c kernel/frame.c \
                  kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 vmm_fuzz_sv48_SRCS  := $(VMM_FUZZ_SRCS) $(SV48_BACKEND_SRCS)
 vmm_fuzz_cells_SRCS := $(VMM_FUZZ_SRCS) $(CELLS_BACKEND_SRCS)

@@ -22,6 +22,8 @@
 #include "secure-cells/table.h"
 #include "vmm/backend.h"
 #include "tests/host/check.h"
+#include "tests/host/every_view.h"
+#include "tests/host/every_view.h"
 
 #define ARENA (64ul << 20)
 #define FAKE_BASE 0x80000000ul
@@ -1335,7 +1337,7 @@ static int fault(struct backend_space *s, vaddr_t va, enum region_kind kind, vad
 		 vaddr_t end)
 {
 	struct backend_fault f = { .va = va, .access = VMM_WRITE, .kind = kind,
-				   .rights = URW | VMM_ACCESSED | VMM_DIRTY,
+				   .rights = view_rights_all(URW | VMM_ACCESSED | VMM_DIRTY),
 				   .region_start = start, .region_end = end };
 	return backend_fault(s, &f);
 }
@@ -1396,7 +1398,7 @@ static void backend_hold(void)
 	*(uint8_t *)phys_to_virt(pa) = 0x5a;
 	uint64_t held = free_bytes();
 	/* Over the whole range, holes (pages 4..7, 9..) skipped. */
-	CHECK_EQ(backend_protect(s, r, 16 * 4096ul, VMM_USER), 0);
+	CHECK_EQ(protect_every_view(s, r, 16 * 4096ul, VMM_USER), 0);
 	CHECK(translates(s, r + 4096, VMM_USER | VMM_ACCESSED | VMM_DIRTY, &pa2));
 	CHECK_EQ(pa2, pa);
 	CHECK(translates(s, r + 8 * 4096ul, VMM_USER, NULL)); /* no A/D: none were set */
@@ -1407,7 +1409,7 @@ static void backend_hold(void)
 	struct vmm_mapping m;
 	CHECK_EQ(backend_translate(s, r + 5 * 4096ul, &m), -ENOENT);
 	/* Back: the same frame, its data, its A/D. */
-	CHECK_EQ(backend_protect(s, r + 4096, 4096, UR), 0);
+	CHECK_EQ(protect_every_view(s, r + 4096, 4096, UR), 0);
 	CHECK(translates(s, r + 4096, UR | VMM_ACCESSED | VMM_DIRTY, &pa2));
 	CHECK_EQ(pa2, pa);
 	CHECK_EQ(*(uint8_t *)phys_to_virt(pa), 0x5a);
@@ -1501,7 +1503,7 @@ static void backend_grows_down(void)
 	CHECK_EQ(backend_unmap(s, slo, 256 * 4096ul), 0);
 	/* Other rights above: a cell of its own. */
 	CHECK_EQ(fault(s, lo + 4096, REGION_ANON, lo, hi), 0);
-	CHECK_EQ(backend_protect(s, lo + 4096, 4096, VMM_USER | VMM_READ), 0);
+	CHECK_EQ(protect_every_view(s, lo + 4096, 4096, VMM_USER | VMM_READ), 0);
 	CHECK_EQ(fault(s, lo, REGION_ANON, lo, hi), 0);
 	CHECK_EQ(backend_translate(s, lo, &m), 0);
 	CHECK_EQ(m.len, 4096ul);
@@ -1568,9 +1570,9 @@ static int run_op(struct backend_space *s, enum op op)
 	case OP_STACK:
 		return fault(s, UVA + 700 * 4096ul, REGION_STACK, UVA + 690 * 4096ul, UVA + 701 * 4096ul);
 	case OP_PROTECT:
-		return backend_protect(s, UVA + 1001 * 4096ul, 2 * 4096ul, UR);
+		return protect_every_view(s, UVA + 1001 * 4096ul, 2 * 4096ul, UR);
 	case OP_HOLD:
-		return backend_protect(s, UVA + 1001 * 4096ul, 2 * 4096ul, VMM_USER);
+		return protect_every_view(s, UVA + 1001 * 4096ul, 2 * 4096ul, VMM_USER);
 	default:
 		return backend_unmap(s, UVA + 1001 * 4096ul, 2 * 4096ul);
 	}
@@ -1675,7 +1677,7 @@ static void backend_random_against_pages(void)
 				pg[i].on = 0;
 		} else if (op < 9) {
 			unsigned r = rights[below(4)];
-			bad |= backend_protect(s, va, n * 4096, r) != 0;
+			bad |= protect_every_view(s, va, n * 4096, r) != 0;
 			for (uint64_t i = a; i < a + n; i++)
 				pg[i].rights = r;
 		} else if (!pg[a].on) {

@@ -23,6 +23,8 @@
 #include "tablet/tablet.h"
 #include "tests/host/alloc_fail.h"
 #include "tests/host/check.h"
+#include "tests/host/every_view.h"
+#include "tests/host/every_view.h"
 #include "vmm/backend.h"
 
 #define MiB (1ull << 20)
@@ -194,20 +196,22 @@ static enum region_kind fault_kind;
 static paddr_t fault_backing;
 static uint64_t fault_copy;
 
+#define URWAD (VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY)
+
 static int fault_once(void)
 {
 	struct backend_fault f = {
 		.va = FAULT_VA + 5 * 4096 + 8,
 		.access = VMM_WRITE,
 		.kind = fault_kind,
-		.rights = VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY,
+		.rights = view_rights_all(URWAD),
 		.region_start = FAULT_VA,
 		.region_end = FAULT_VA + 2 * MiB,
 		.backing = fault_backing,
 		.copy = fault_copy,
 	};
 	if (fault_backing && !fault_copy)
-		f.rights &= ~(VMM_WRITE | VMM_DIRTY);
+		f.rights = view_rights_all(f.rights.page & ~(VMM_WRITE | VMM_DIRTY));
 	return backend_fault(spaces[2], &f);
 }
 
@@ -254,7 +258,7 @@ static void map_back_2m(void)
 
 static int protect_inside_big(void)
 {
-	return backend_protect(spaces[0], CUT_VA, CUT_LEN, protect_rights);
+	return protect_every_view(spaces[0], CUT_VA, CUT_LEN, protect_rights);
 }
 
 static void setup(void)
@@ -323,9 +327,9 @@ static void hold_keeps_the_page(void)
 {
 	struct backend_space *s = spaces[2];
 	vaddr_t va = FAULT_VA;
-	struct backend_fault f = { va, VMM_WRITE, REGION_ANON,
-				   VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY, va,
-				   va + MiB, 0, 0 };
+	struct backend_fault f = { .va = va, .access = VMM_WRITE, .kind = REGION_ANON,
+				   .rights = view_rights_all(URWAD), .region_start = va,
+				   .region_end = va + MiB };
 	struct vmm_mapping m, held;
 	CHECK_EQ(backend_fault(s, &f), 0);
 	CHECK_EQ(backend_translate(s, va, &m), 0);
@@ -335,14 +339,14 @@ static void hold_keeps_the_page(void)
 	frame_get_stats(&fs);
 	free0 = fs.free_bytes;
 	/* A hole after it: skipped. */
-	CHECK_EQ(backend_protect(s, va, 2 * 4096, VMM_USER), 0);
+	CHECK_EQ(protect_every_view(s, va, 2 * 4096, VMM_USER), 0);
 	CHECK_EQ(backend_translate(s, va, &held), 0);
 	CHECK_EQ(held.pa, m.pa);
 	CHECK_EQ(held.rights, VMM_USER | VMM_ACCESSED | VMM_DIRTY);
 	CHECK_EQ(backend_translate(s, va + 4096, &held), -ENOENT);
 	/* Nothing else goes where a held page is. */
 	CHECK_EQ(backend_map(s, va, FAR_PA, 4096, VMM_USER | VMM_READ), -EEXIST);
-	CHECK_EQ(backend_protect(s, va, 4096, VMM_USER | VMM_READ), 0);
+	CHECK_EQ(protect_every_view(s, va, 4096, VMM_USER | VMM_READ), 0);
 	CHECK_EQ(backend_translate(s, va, &held), 0);
 	CHECK_EQ(held.pa, m.pa);
 	CHECK_EQ(held.rights, VMM_USER | VMM_READ | VMM_ACCESSED | VMM_DIRTY);
@@ -354,7 +358,7 @@ static void hold_keeps_the_page(void)
 	struct heap_stats h0, h1;
 	tablet_get_stats(&t0);
 	heap_get_stats(&h0);
-	CHECK_EQ(backend_protect(s, va, 4096, VMM_USER), 0);
+	CHECK_EQ(protect_every_view(s, va, 4096, VMM_USER), 0);
 	CHECK_EQ(backend_unmap(s, va, 4096), 0);
 	frame_get_stats(&fs);
 	tablet_get_stats(&t1);
@@ -383,14 +387,15 @@ static void reclaim_leaves_no_empty_table(void)
 	struct backend_space *s;
 	CHECK_EQ(backend_space_create(kernel, &s), 0);
 	vaddr_t clean_va = (9ull << 39) + 3 * GiB + 5 * 4096;
-	struct backend_fault clean = { clean_va, VMM_READ, REGION_ANON,
-				       VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED, clean_va,
-				       clean_va + 4096, 0, 0 };
+	struct backend_fault clean = { .va = clean_va, .access = VMM_READ, .kind = REGION_ANON,
+				   .rights = view_rights_all(VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED),
+				   .region_start = clean_va, .region_end = clean_va + 4096 };
 	CHECK_EQ(backend_fault(s, &clean), 0);
 	/* Next to space 2's page at 4096: its tables are there, the data frame comes first. */
-	struct backend_fault dirty = { 8192, VMM_WRITE, REGION_ANON,
-				       VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY,
-				       8192, 3 * 4096, 0, 0 };
+	struct backend_fault dirty = {
+		.va = 8192, .access = VMM_WRITE, .kind = REGION_ANON,
+		.rights = view_rights_all(VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED | VMM_DIRTY),
+		.region_start = 8192, .region_end = 3 * 4096 };
 	alloc_fail_arm(1);
 	int err = backend_fault(spaces[2], &dirty);
 	alloc_fail_disarm();
@@ -418,9 +423,9 @@ static void reclaim_leaves_no_empty_table(void)
 static void split_keeps_the_dirty_bit(void)
 {
 	struct backend_space *s = spaces[2];
-	struct backend_fault f = { HUGE_VA, VMM_READ, REGION_HUGE,
-				   VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED, HUGE_VA,
-				   HUGE_VA + 2 * MiB, 0, 0 };
+	struct backend_fault f = { .va = HUGE_VA, .access = VMM_READ, .kind = REGION_HUGE,
+				   .rights = view_rights_all(VMM_USER | VMM_READ | VMM_WRITE | VMM_ACCESSED),
+				   .region_start = HUGE_VA, .region_end = HUGE_VA + 2 * MiB };
 	struct vmm_mapping m;
 	struct segment *seg;
 	struct tablet_info table;
@@ -440,7 +445,7 @@ static void split_keeps_the_dirty_bit(void)
 	int err = -ENOMEM;
 	for (unsigned n = 1; err == -ENOMEM && n < 5000; n++) {
 		alloc_fail_arm(n);
-		err = backend_protect(s, HUGE_VA + 4096, 4096, VMM_USER | VMM_READ);
+		err = protect_every_view(s, HUGE_VA + 4096, 4096, VMM_USER | VMM_READ);
 		alloc_fail_disarm();
 		if (err == -ENOMEM) {
 			CHECK_EQ(backend_translate(s, HUGE_VA + 4096, &m), 0);

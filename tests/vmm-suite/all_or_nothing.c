@@ -62,10 +62,10 @@ static int build(struct world *w)
 		    vmm_region_add(s, W_STACK, W_STACK_LEN, URW, REGION_STACK))
 			return 0;
 		for (unsigned p = 0; p < 4; p++)
-			if (vmm_fault(s, W_ANON + p * P, VMM_WRITE))
+			if (vmm_fault(s, 0, W_ANON + p * P, VMM_WRITE))
 				return 0;
-		if (vmm_fault(s, W_RO + P, VMM_READ) || vmm_fault(s, W_HUGE + 8, VMM_WRITE) ||
-		    vmm_fault(s, W_STACK + W_STACK_LEN - 8, VMM_WRITE))
+		if (vmm_fault(s, 0, W_RO + P, VMM_READ) || vmm_fault(s, 0, W_HUGE + 8, VMM_WRITE) ||
+		    vmm_fault(s, 0, W_STACK + W_STACK_LEN - 8, VMM_WRITE))
 			return 0;
 	}
 	return 1;
@@ -280,7 +280,7 @@ static int protect_split_kernel_done(struct world *w)
 
 static int fault_far(struct world *w)
 {
-	return vmm_fault(w->s[1], W_FAR + P + 8, VMM_WRITE);
+	return vmm_fault(w->s[1], 0, W_FAR + P + 8, VMM_WRITE);
 }
 static int fault_far_done(struct world *w)
 {
@@ -290,7 +290,7 @@ static int fault_far_done(struct world *w)
 
 static int fault_huge(struct world *w)
 {
-	return vmm_fault(w->s[0], W_HUGE + 2 * MiB + 5 * P, VMM_WRITE);
+	return vmm_fault(w->s[0], 0, W_HUGE + 2 * MiB + 5 * P, VMM_WRITE);
 }
 static int fault_huge_done(struct world *w)
 {
@@ -300,7 +300,7 @@ static int fault_huge_done(struct world *w)
 
 static int fault_stack(struct world *w)
 {
-	return vmm_fault(w->s[2], W_STACK + 2 * P, VMM_WRITE); /* far below the top */
+	return vmm_fault(w->s[2], 0, W_STACK + 2 * P, VMM_WRITE); /* far below the top */
 }
 static int fault_stack_done(struct world *w)
 {

@@ -128,7 +128,7 @@ static void hold_faulted_pages(void)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 8 * P, URW, REGION_ANON), 0);
 	for (unsigned i = 0; i < 4; i++) {
-		CHECK_EQ(vmm_fault(s, r + i * P, i & 1 ? VMM_READ : VMM_WRITE), 0);
+		CHECK_EQ(vmm_fault(s, 0, r + i * P, i & 1 ? VMM_READ : VMM_WRITE), 0);
 		pa[i] = pa_at(s, r + i * P);
 		ad[i] = rights_at(s, r + i * P) & AD;
 		stamp(pa[i], (uint8_t)(0x31 + i));
@@ -144,9 +144,9 @@ static void hold_faulted_pages(void)
 	CHECK(unmapped(s, r + 4 * P, 4 * P));
 	/* Nothing reaches them, and no fault brings anything in. */
 	CHECK(!vmm_region_allows(s, r, P, VMM_READ));
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_WRITE), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + 5 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 5 * P, VMM_READ), -EFAULT);
 	CHECK(unmapped(s, r + 4 * P, 4 * P));
 	CHECK_EQ(free_bytes(), free);
 	/* Back, read-only: same frames, same bytes, A/D as before. */
@@ -156,8 +156,8 @@ static void hold_faulted_pages(void)
 		CHECK_EQ(rights_at(s, r + i * P), UR | ad[i]);
 		CHECK(holds_tag(pa[i], (uint8_t)(0x31 + i)));
 	}
-	CHECK_EQ(vmm_fault(s, r, VMM_WRITE), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + 6 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 6 * P, VMM_READ), 0);
 	/* Held again, then removed: every frame goes back. */
 	CHECK_EQ(vmm_region_protect(s, r, 8 * P, VMM_USER), 0);
 	CHECK_EQ(vmm_region_remove(s, r, 8 * P), 0);
@@ -184,7 +184,7 @@ static void region_protect_over_holes(void)
 	for (unsigned i = 0; i < 3; i++)
 		CHECK_EQ(vmm_region_add(s, r + i * 4 * P, 4 * P, rights[i], REGION_ANON), 0);
 	for (unsigned i = 0; i < NELEM(touched); i++) {
-		CHECK_EQ(vmm_fault(s, r + touched[i] * P, VMM_READ), 0);
+		CHECK_EQ(vmm_fault(s, 0, r + touched[i] * P, VMM_READ), 0);
 		pa[i] = pa_at(s, r + touched[i] * P);
 	}
 	uint64_t calls = protect_calls();
@@ -236,7 +236,7 @@ static void huge_region_faults_whole_block(void)
 	CHECK(!vmm_region_allows(s, h, P, 0));
 	CHECK_EQ(vmm_region_add(s, h, 6 * MiB, URW, REGION_HUGE), 0);
 	uint64_t free = free_bytes();
-	CHECK_EQ(vmm_fault(s, b + 5 * P + 7, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, b + 5 * P + 7, VMM_WRITE), 0);
 	CHECK(free_bytes() + 2 * MiB <= free);
 	/* One block: 2 MiB aligned, linear, zero, translate's len to the block's end.
 	 */
@@ -260,7 +260,7 @@ static void huge_region_faults_whole_block(void)
 	 * block and the written one above as one translation with one A/D state
 	 * (a cell over contiguous frames): a dirty bit may be shared, never lost.
 	 */
-	CHECK_EQ(vmm_fault(s, h + 4 * MiB + 9, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, h + 4 * MiB + 9, VMM_READ), 0);
 	CHECK_EQ(vmm_translate(s, h + 4 * MiB, &m), 0);
 	CHECK_EQ(m.rights & ~VMM_DIRTY, URW | VMM_ACCESSED);
 	struct vmm_mapping below;
@@ -283,7 +283,7 @@ static void huge_region_faults_whole_block(void)
 	CHECK(mapped_as(s, b, 2 * MiB, pa, UR));
 	CHECK_EQ(vmm_region_protect(s, b, 2 * MiB, VMM_USER), 0);
 	CHECK(mapped_as(s, b, 2 * MiB, pa, VMM_USER));
-	CHECK_EQ(vmm_fault(s, b, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, b, VMM_READ), -EFAULT);
 	CHECK_EQ(vmm_region_protect(s, b, 2 * MiB, URW), 0);
 	CHECK(mapped_as(s, b, 2 * MiB, pa, URW));
 	CHECK(holds_tag(pa + MiB, 0x77));
@@ -318,15 +318,15 @@ static void stacks_anywhere(void)
 		CHECK_EQ(vmm_region_add(s, at[i], len, URW, REGION_STACK), 0);
 	for (unsigned i = 0; i < NELEM(at); i++) {
 		vaddr_t lo = at[i], top = at[i] + len;
-		CHECK_EQ(vmm_fault(s, top - 8, VMM_WRITE), 0);
+		CHECK_EQ(vmm_fault(s, 0, top - 8, VMM_WRITE), 0);
 		CHECK_EQ(rights_at(s, top - P), URW | AD);
 		CHECK(page_is_zero(pa_at(s, top - P)));
 		for (vaddr_t va = top - 2 * P; va >= lo + P; va -= P)
-			CHECK_EQ(vmm_fault(s, va + 16, VMM_WRITE), 0);
+			CHECK_EQ(vmm_fault(s, 0, va + 16, VMM_WRITE), 0);
 		for (vaddr_t va = lo + P; va < top; va += P)
 			CHECK_EQ(rights_at(s, va) & VMM_RIGHTS_MASK, URW);
-		CHECK_EQ(vmm_fault(s, lo, VMM_WRITE), -EFAULT);
-		CHECK_EQ(vmm_fault(s, lo + P - 1, VMM_READ), -EFAULT);
+		CHECK_EQ(vmm_fault(s, 0, lo, VMM_WRITE), -EFAULT);
+		CHECK_EQ(vmm_fault(s, 0, lo + P - 1, VMM_READ), -EFAULT);
 		CHECK(unmapped(s, lo, P));
 		CHECK(unmapped(s, lo - MiB, MiB));
 	}
@@ -345,8 +345,8 @@ static void fault_decides_accessed_dirty(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 4 * P, URW, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), 0);
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_WRITE), 0);
 	CHECK_EQ(rights_at(s, r), URW | VMM_ACCESSED);
 	CHECK_EQ(rights_at(s, r + 2 * P), URW | AD);
 	want[0] = (struct vmm_mapping){ r, pa_at(s, r), P, URW };
@@ -358,7 +358,7 @@ static void fault_decides_accessed_dirty(void)
 	CHECK_EQ(rights_at(s, r + 2 * P), UR | AD);
 	/* An executable region, faulted by a fetch. */
 	CHECK_EQ(vmm_region_add(s, r + 8 * P, P, URX, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, r + 8 * P, VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 8 * P, VMM_EXEC), 0);
 	CHECK_EQ(rights_at(s, r + 8 * P), URX | VMM_ACCESSED);
 	vmm_space_destroy(s);
 }

@@ -85,20 +85,20 @@ static void backed_in_place_then_copied(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_region_add_backed(s, r, 4 * P, URX, img, 2 * P + 100), 0);
-	CHECK_EQ(vmm_fault(s, r + 8, VMM_EXEC), 0);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 8, VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	CHECK(mapped_as(s, r, 2 * P, img, URX));
-	CHECK_EQ(vmm_fault(s, r, VMM_WRITE), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_READ), 0);
 	paddr_t partial = pa_of(s, r + 2 * P);
 	CHECK(partial != img + 2 * P && holds_image(partial, 2 * P, 100));
-	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 3 * P, VMM_READ), 0);
 	CHECK(page_is_zero(pa_of(s, r + 3 * P)));
 
 	CHECK_EQ(vmm_region_protect(s, r, 4 * P, URW), 0);
 	CHECK(unmapped(s, r, 2 * P));
 	CHECK(mapped_as(s, r + 2 * P, P, partial, URW));
-	CHECK_EQ(vmm_fault(s, r + 5, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 5, VMM_WRITE), 0);
 	paddr_t copy = pa_of(s, r);
 	CHECK(copy != img && frame_block_order(copy) >= 0 && holds_image(copy, 0, P));
 	((uint8_t *)phys_to_virt(copy))[5] ^= 0xff; /* the application's store */
@@ -106,9 +106,9 @@ static void backed_in_place_then_copied(void)
 	/* Dropped (MADV_DONTNEED), the page is the backing's bytes again. */
 	CHECK_EQ(vmm_unmap(s, r, P), 0);
 	CHECK_EQ(frame_block_order(copy), -EINVAL);
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), 0);
 	CHECK(holds_image(pa_of(s, r), 0, P));
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	struct writable_in w = { img, img + 4 * P, 0 };
 	CHECK_EQ(vmm_traverse(s, r, 4 * P, writable_in, &w), 0);
 	CHECK(!w.found);
@@ -141,8 +141,8 @@ static void backed_rules(void)
 	CHECK_EQ(vmm_region_add_backed(s, r + 3 * P, 4 * P, UR, img, P), -EEXIST);
 	/* The middle page made executable: each part keeps its own piece of the backing. */
 	CHECK_EQ(vmm_region_protect(s, r + 2 * P, P, URX), 0);
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_EXEC), 0);
-	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 3 * P, VMM_READ), 0);
 	CHECK(mapped_as(s, r + 2 * P, P, img + 2 * P, URX));
 	CHECK(mapped_as(s, r + 3 * P, P, img + 3 * P, UR));
 	/* Back to one protection: the parts join again and the pages stay. */
@@ -154,8 +154,8 @@ static void backed_rules(void)
 	CHECK_EQ(vmm_region_protect(s, r, 4 * P, UR), 0);
 	/* ... but a copy is held with its contents, and comes back with them. */
 	CHECK_EQ(vmm_region_protect(s, r + 3 * P, P, URW), 0);
-	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 3 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_READ), 0);
 	paddr_t copy = pa_of(s, r + 3 * P);
 	CHECK_EQ(vmm_region_protect(s, r + 2 * P, 2 * P, VMM_USER), 0);
 	CHECK(mapped_as(s, r + 3 * P, P, copy, VMM_USER));
@@ -182,7 +182,7 @@ static void backed_copy_out_of_memory(void)
 	for (unsigned spare = 0; spare < SPARE_LIMIT && !done; spare = next_spare(spare)) {
 		struct hoard h = exhaust(spare);
 		uint64_t tables = table_bytes(), free = free_bytes();
-		int e = vmm_fault(s, r + P + 8, VMM_READ);
+		int e = vmm_fault(s, 0, r + P + 8, VMM_READ);
 		if (e == 0) {
 			done = 1;
 			CHECK(holds_image(pa_of(s, r + P), P, P));
@@ -234,15 +234,15 @@ static void backed_snapshot(void)
 	CHECK_EQ(committed(), base);
 	CHECK_EQ(vmm_region_map(s, r, 5 * P, UR, REGION_BACKED, snap, 0), 0);
 	CHECK_EQ(committed(), base + 3 * P);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	CHECK(mapped_as(s, r + P, P, pages[1], UR));
-	CHECK_EQ(vmm_fault(s, r + 4 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 4 * P, VMM_READ), 0);
 	CHECK(page_is_zero(pa_of(s, r + 4 * P)));
 
 	CHECK_EQ(vmm_region_protect(s, r, 5 * P, URW), 0);
 	CHECK_EQ(committed(), base + 8 * P);
 	CHECK(unmapped(s, r + P, P));
-	CHECK_EQ(vmm_fault(s, r + P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_WRITE), 0);
 	paddr_t copy = pa_of(s, r + P);
 	CHECK(copy != pages[1] && *(char *)phys_to_virt(copy + P - 1) == 'b');
 	CHECK_EQ(vmm_region_remove(s, r, P), 0);
@@ -254,7 +254,7 @@ static void backed_snapshot(void)
 	CHECK_EQ(frame_block_order(pages[1]), 0);
 	CHECK_EQ(committed(), base + 2 * P);
 	CHECK_EQ(vmm_region_resize(s, r + 2 * P, r + 3 * P), 0);
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_READ), 0);
 	CHECK(page_is_zero(pa_of(s, r + 2 * P)));
 	CHECK_EQ(committed(), base + 3 * P);
 	CHECK_EQ(vmm_region_remove(s, r, 5 * P), 0);
@@ -268,7 +268,7 @@ static void backed_snapshot(void)
 	CHECK_EQ(vmm_snapshot_alloc(2, &other), 0);
 	paddr_t kept = virt_to_phys(vmm_snapshot_page(other, 1));
 	CHECK_EQ(vmm_region_map(s, r, 2 * P, UR, REGION_BACKED, other, 0), 0);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	vmm_space_destroy(s);
 	CHECK_EQ(frame_block_order(kept), -EINVAL);
 	CHECK_EQ(committed(), base);
@@ -294,12 +294,12 @@ static void backed_where_zeros_are_filled_ahead(void)
 		memset(vmm_snapshot_page(snap, 1), 'y', P);
 		paddr_t first = virt_to_phys(vmm_snapshot_page(snap, 0));
 		CHECK_EQ(vmm_region_map(s, r, 2 * MiB, UR, REGION_BACKED, snap, 0), 0);
-		CHECK_EQ(vmm_fault(s, r + 6 * P, VMM_READ), 0);
+		CHECK_EQ(vmm_fault(s, 0, r + 6 * P, VMM_READ), 0);
 		CHECK(page_is_zero(pa_of(s, r + 6 * P)));
 		CHECK(unmapped(s, r, 2 * P));
-		CHECK_EQ(vmm_fault(s, r, VMM_READ), 0);
+		CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), 0);
 		CHECK(mapped_as(s, r, P, first, UR));
-		CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+		CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 		CHECK_EQ(*(char *)phys_to_virt(pa_of(s, r + P)), 'y');
 		vmm_space_destroy(s);
 	}
@@ -319,7 +319,7 @@ static void region_replace(void)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 8 * P, URW, REGION_ANON), 0);
 	for (unsigned i = 0; i < 8; i++) {
-		CHECK_EQ(vmm_fault(s, r + i * P, VMM_WRITE), 0);
+		CHECK_EQ(vmm_fault(s, 0, r + i * P, VMM_WRITE), 0);
 		pa[i] = pa_of(s, r + i * P);
 	}
 	uint64_t base = committed();
@@ -426,7 +426,7 @@ static void region_ranges_that_wrap(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 4 * P, URW, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_WRITE), 0);
 	paddr_t pa = pa_of(s, r + P);
 	CHECK_EQ(vmm_region_add(s, r + 8 * P, -P, URW, REGION_ANON), -EINVAL);
 	CHECK_EQ(vmm_region_map(s, r, -P, URW, REGION_ANON, NULL, 1), -EINVAL);

@@ -1247,7 +1247,7 @@ static void region_add_rules(void)
 	CHECK(!vmm_region_allows(s, r - P, P, 0));
 	CHECK(!vmm_region_allows(s, r + 4 * P, P, 0));
 	CHECK(!vmm_region_allows(s, r + 8 * P, P, 0));
-	CHECK_EQ(vmm_fault(s, r - P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r - P, VMM_READ), -EFAULT);
 	/* Neighbours that only touch are fine. */
 	CHECK_EQ(vmm_region_add(s, r - 2 * P, 2 * P, UR, REGION_ANON), 0);
 	CHECK_EQ(vmm_region_add(s, r + 4 * P, 2 * P, URX, REGION_FIXED), 0);
@@ -1262,7 +1262,7 @@ static void region_add_rules(void)
 	CHECK_EQ(vmm_region_add(s, r + 10 * P, 2 * P, VMM_USER, REGION_ANON), 0);
 	CHECK(vmm_region_allows(s, r + 10 * P, 2 * P, 0));
 	CHECK(!vmm_region_allows(s, r + 10 * P, 2 * P, VMM_READ));
-	CHECK_EQ(vmm_fault(s, r + 10 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 10 * P, VMM_READ), -EFAULT);
 	CHECK(unmapped(s, 0, USER_TOP));
 	vmm_space_destroy(s);
 }
@@ -1276,7 +1276,7 @@ static void fault_demand_zero(void)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 16 * P, URW, REGION_ANON), 0);
 	dirty_free_frames(64);
-	CHECK_EQ(vmm_fault(s, r + 5 * P + 123, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 5 * P + 123, VMM_WRITE), 0);
 	CHECK_EQ(vmm_translate(s, r + 5 * P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, URW);
 	CHECK(IS_ALIGNED(m.pa, P));
@@ -1285,47 +1285,47 @@ static void fault_demand_zero(void)
 	CHECK(unmapped(s, r, 5 * P));
 	CHECK(unmapped(s, r + 6 * P, 10 * P));
 	/* A read fault maps with the region's rights, not just the access. */
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), 0);
 	CHECK_EQ(vmm_translate(s, r + 8, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, URW);
 	CHECK(page_is_zero(m.pa));
 	/* Accesses the region lacks. */
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_EXEC), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_EXEC), -EFAULT);
 	CHECK(unmapped(s, r + 2 * P, P));
 	/* A second fault on a mapped page: spurious, nothing new. */
 	uint64_t before = free_bytes();
 	CHECK_EQ(vmm_translate(s, r + 5 * P, &m), 0);
-	CHECK_EQ(vmm_fault(s, r + 5 * P + 8, VMM_READ), 0);
-	CHECK_EQ(vmm_fault(s, r + 5 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 5 * P + 8, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 5 * P, VMM_WRITE), 0);
 	CHECK_EQ(vmm_translate(s, r + 5 * P, &again), 0);
 	CHECK_EQ(again.pa, m.pa);
 	CHECK_EQ(free_bytes(), before);
 	/* Outside every region: around it, page 0, the kernel half, non-canonical. */
-	CHECK_EQ(vmm_fault(s, r - 1, VMM_READ), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + 16 * P, VMM_WRITE), -EFAULT);
-	CHECK_EQ(vmm_fault(s, 0, VMM_READ), -EFAULT);
-	CHECK_EQ(vmm_fault(s, K_BASE, VMM_READ), -EFAULT);
-	CHECK_EQ(vmm_fault(s, USER_TOP + 0x1000, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r - 1, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 16 * P, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, 0, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, K_BASE, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, USER_TOP + 0x1000, VMM_READ), -EFAULT);
 	CHECK(unmapped(s, r - MiB, MiB));
 	CHECK(unmapped(s, r + 16 * P, MiB));
 	/* Executable and execute-only regions. */
 	CHECK_EQ(vmm_region_add(s, x, 4 * P, URX, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, x + P, VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, x + P, VMM_EXEC), 0);
 	CHECK_EQ(vmm_translate(s, x + P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, URX);
-	CHECK_EQ(vmm_fault(s, x + 2 * P, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, x + 2 * P, VMM_WRITE), -EFAULT);
 	CHECK_EQ(vmm_region_add(s, xo, 4 * P, UX, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, xo, VMM_READ), -EFAULT);
-	CHECK_EQ(vmm_fault(s, xo, VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, xo, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, xo, VMM_EXEC), 0);
 	CHECK_EQ(vmm_translate(s, xo, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, UX);
 	/* A fixed region: nothing to demand; what the caller mapped is spurious. */
 	CHECK_EQ(vmm_region_add(s, f, 4 * P, UR, REGION_FIXED), 0);
-	CHECK_EQ(vmm_fault(s, f, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, f, VMM_READ), -EFAULT);
 	CHECK(unmapped(s, f, 4 * P));
 	CHECK_EQ(vmm_map(s, f, P_BASE, P, UR), 0);
-	CHECK_EQ(vmm_fault(s, f + 4, VMM_READ), 0);
-	CHECK_EQ(vmm_fault(s, f, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, f + 4, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, f, VMM_WRITE), -EFAULT);
 	CHECK(mapped_as(s, f, P, P_BASE, UR));
 	vmm_space_destroy(s);
 }
@@ -1338,8 +1338,8 @@ static void region_protect_and_faults(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 16 * P, URW, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, r, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	CHECK_EQ(vmm_translate(s, r, &m), 0);
 	paddr_t pa0 = m.pa;
 	memset(phys_to_virt(pa0), 0x5a, 16);
@@ -1347,11 +1347,11 @@ static void region_protect_and_faults(void)
 	/* Read-only: mapped pages follow, writes fault, reads still work. */
 	CHECK_EQ(vmm_region_protect(s, r, 16 * P, UR), 0);
 	CHECK(mapped_as(s, r, P, pa0, UR));
-	CHECK_EQ(vmm_fault(s, r, VMM_WRITE), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + 8 * P, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 8 * P, VMM_WRITE), -EFAULT);
 	CHECK(unmapped(s, r + 8 * P, P));
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), 0);
-	CHECK_EQ(vmm_fault(s, r + 8 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 8 * P, VMM_READ), 0);
 	CHECK_EQ(vmm_translate(s, r + 8 * P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, UR);
 	CHECK(vmm_region_allows(s, r, 16 * P, VMM_READ));
@@ -1360,7 +1360,7 @@ static void region_protect_and_faults(void)
 	CHECK_EQ(vmm_region_protect(s, r, 16 * P, URW), 0);
 	CHECK(mapped_as(s, r, P, pa0, URW));
 	CHECK_EQ(*(uint8_t *)phys_to_virt(pa0), 0x5a);
-	CHECK_EQ(vmm_fault(s, r, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_WRITE), 0);
 	CHECK_EQ(vmm_translate(s, r + 8 * P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, URW);
 	/* Part of the region only. */
@@ -1368,20 +1368,20 @@ static void region_protect_and_faults(void)
 	CHECK(vmm_region_allows(s, r + 4 * P, 2 * P, VMM_EXEC | VMM_READ));
 	CHECK(!vmm_region_allows(s, r + 3 * P, 2 * P, VMM_EXEC));
 	CHECK(vmm_region_allows(s, r, 16 * P, VMM_READ));
-	CHECK_EQ(vmm_fault(s, r + 4 * P, VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 4 * P, VMM_EXEC), 0);
 	CHECK_EQ(vmm_translate(s, r + 4 * P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, URX);
-	CHECK_EQ(vmm_fault(s, r + 6 * P, VMM_EXEC), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 6 * P, VMM_EXEC), -EFAULT);
 	CHECK(mapped_as(s, r, P, pa0, URW));
 
 	/* PROT_NONE over untouched pages: allowed, and then nothing may fault in. */
 	CHECK_EQ(vmm_region_protect(s, r + 10 * P, 4 * P, VMM_USER), 0);
 	CHECK(!vmm_region_allows(s, r + 10 * P, P, VMM_READ));
 	CHECK(vmm_region_allows(s, r + 10 * P, 4 * P, 0));
-	CHECK_EQ(vmm_fault(s, r + 11 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 11 * P, VMM_READ), -EFAULT);
 	CHECK(unmapped(s, r + 10 * P, 4 * P));
 	CHECK_EQ(vmm_region_protect(s, r + 10 * P, 4 * P, URW), 0);
-	CHECK_EQ(vmm_fault(s, r + 11 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 11 * P, VMM_READ), 0);
 
 	/*
 	 * PROT_NONE over touched pages holds them (contract.c has the details):
@@ -1390,18 +1390,18 @@ static void region_protect_and_faults(void)
 	CHECK_EQ(vmm_region_protect(s, r + 11 * P, P, VMM_USER), 0);
 	CHECK_EQ(vmm_translate(s, r + 11 * P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, VMM_USER);
-	CHECK_EQ(vmm_fault(s, r + 11 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 11 * P, VMM_READ), -EFAULT);
 	CHECK_EQ(vmm_region_protect(s, r, 16 * P, VMM_USER), 0);
 	CHECK(mapped_as(s, r, P, pa0, VMM_USER));
 	CHECK(!vmm_region_allows(s, r, P, VMM_READ));
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), -EFAULT);
 	CHECK_EQ(vmm_region_protect(s, r, 16 * P, URW), 0);
 	CHECK(mapped_as(s, r, P, pa0, URW));
 	CHECK_EQ(*(uint8_t *)phys_to_virt(pa0), 0x5a);
 	CHECK_EQ(vmm_translate(s, r + 11 * P, &m), 0);
 	CHECK_EQ(m.rights & VMM_RIGHTS_MASK, URW);
 	CHECK(vmm_region_allows(s, r, 16 * P, VMM_READ | VMM_WRITE));
-	CHECK_EQ(vmm_fault(s, r + 12 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 12 * P, VMM_WRITE), 0);
 
 	/* Part of the range in no region: -ENOMEM (as mprotect), nothing changed. */
 	CHECK_EQ(vmm_region_protect(s, r + 14 * P, 4 * P, UR), -ENOMEM);
@@ -1440,8 +1440,8 @@ static void region_remove_frees_frames(void)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 32 * P, URW, REGION_ANON), 0);
 	for (unsigned i = 0; i < 8; i++)
-		CHECK_EQ(vmm_fault(s, r + i * P, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, r + 20 * P, VMM_READ), 0);
+		CHECK_EQ(vmm_fault(s, 0, r + i * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 20 * P, VMM_READ), 0);
 	CHECK(frames_of(s, r, 8, pa));
 	CHECK(frames_of(s, r + 20 * P, 1, &pa[8]));
 	uint64_t after_faults = free_bytes();
@@ -1453,12 +1453,12 @@ static void region_remove_frees_frames(void)
 		CHECK_EQ(frame_block_order(pa[i]), -EINVAL);
 	CHECK(free_bytes() >= after_faults + 4 * P);
 	CHECK(!vmm_region_allows(s, r + 2 * P, P, 0));
-	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 3 * P, VMM_READ), -EFAULT);
 	CHECK(mapped_as(s, r, P, pa[0], URW));
 	CHECK(mapped_as(s, r + 7 * P, P, pa[7], URW));
 	CHECK(vmm_region_allows(s, r + 6 * P, 26 * P, VMM_READ | VMM_WRITE));
-	CHECK_EQ(vmm_fault(s, r + 9 * P, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 9 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_WRITE), 0);
 
 	/* Over holes and everything left. */
 	CHECK_EQ(vmm_region_remove(s, r - 4 * P, 64 * P), 0);
@@ -1467,7 +1467,7 @@ static void region_remove_frees_frames(void)
 		CHECK_EQ(frame_block_order(pa[i]), -EINVAL);
 	CHECK(free_bytes() >= after_faults + 9 * P);
 	CHECK(!vmm_region_allows(s, r, P, 0));
-	CHECK_EQ(vmm_fault(s, r, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r, VMM_READ), -EFAULT);
 	/* Nothing there at all: fine. */
 	CHECK_EQ(vmm_region_remove(s, r, 64 * P), 0);
 	/* Bad arguments. */
@@ -1495,11 +1495,11 @@ static void region_resize(void)
 	if (!s)
 		return;
 	CHECK_EQ(vmm_region_add(s, r, 4 * P, URW, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 3 * P, VMM_WRITE), 0);
 	/* Grow: the new part faults in. */
 	CHECK_EQ(vmm_region_resize(s, r + 4 * P, r + 8 * P), 0);
 	CHECK(vmm_region_allows(s, r, 8 * P, VMM_READ | VMM_WRITE));
-	CHECK_EQ(vmm_fault(s, r + 6 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 6 * P, VMM_WRITE), 0);
 	CHECK(frames_of(s, r + 3 * P, 1, &pa[0]));
 	CHECK(frames_of(s, r + 6 * P, 1, &pa[1]));
 	/* Shrink: the pages past the new end go, with their frames. */
@@ -1509,14 +1509,14 @@ static void region_resize(void)
 	CHECK_EQ(frame_block_order(pa[1]), -EINVAL);
 	CHECK(vmm_region_allows(s, r, 2 * P, VMM_READ | VMM_WRITE));
 	CHECK(!vmm_region_allows(s, r + 2 * P, P, 0));
-	CHECK_EQ(vmm_fault(s, r + 3 * P, VMM_READ), -EFAULT);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 3 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	/* Growing into the next region: -ENOMEM, nothing changed; up to it: fine. */
 	CHECK_EQ(vmm_region_add(s, r + 10 * P, 2 * P, UR, REGION_ANON), 0);
 	CHECK_EQ(vmm_region_resize(s, r + 2 * P, r + 12 * P), -ENOMEM);
 	CHECK_EQ(vmm_region_resize(s, r + 2 * P, r + 11 * P), -ENOMEM);
 	CHECK(!vmm_region_allows(s, r + 2 * P, P, 0));
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_READ), -EFAULT);
 	CHECK_EQ(vmm_region_resize(s, r + 2 * P, r + 10 * P), 0);
 	CHECK(vmm_region_allows(s, r, 12 * P, VMM_READ));
 	CHECK(!vmm_region_allows(s, r, 12 * P, VMM_WRITE));
@@ -1540,7 +1540,7 @@ static void fault_out_of_memory(void)
 	for (unsigned spare = 0; spare < SPARE_LIMIT && !done; spare = next_spare(spare)) {
 		struct hoard h = exhaust(spare);
 		uint64_t tables = table_bytes(), free = free_bytes();
-		int e = vmm_fault(s, r + 1000, VMM_WRITE);
+		int e = vmm_fault(s, 0, r + 1000, VMM_WRITE);
 		if (e == 0) {
 			struct vmm_mapping m;
 			done = 1;
@@ -1557,7 +1557,7 @@ static void fault_out_of_memory(void)
 	}
 	CHECK(done);
 	/* The next page needs its frame, maybe more structures: either way it works now. */
-	CHECK_EQ(vmm_fault(s, r + P, VMM_READ), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_READ), 0);
 	vmm_space_destroy(s);
 }
 
@@ -1593,8 +1593,8 @@ static void region_out_of_memory(void)
 	/* Two regions that only touch, with the same rights. */
 	CHECK_EQ(vmm_region_add(s, r, 4 * P, URW, REGION_ANON), 0);
 	CHECK_EQ(vmm_region_add(s, r + 4 * P, 4 * P, URW, REGION_ANON), 0);
-	CHECK_EQ(vmm_fault(s, r + P, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, r + 5 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + 5 * P, VMM_WRITE), 0);
 	CHECK_EQ(vmm_translate(s, r + P, &m), 0);
 	paddr_t pa = m.pa;
 
@@ -1612,7 +1612,7 @@ static void region_out_of_memory(void)
 	CHECK_EQ(vmm_region_protect(s, r + 2 * P, 4 * P, UR), -ENOMEM);
 	CHECK_EQ(vmm_region_remove(s, r + 5 * P, P), -ENOMEM);
 	CHECK_EQ(vmm_region_remove(s, r + 2 * P, 4 * P), -ENOMEM);
-	CHECK_EQ(vmm_fault(s, r + 2 * P, VMM_WRITE), -ENOMEM);
+	CHECK_EQ(vmm_fault(s, 0, r + 2 * P, VMM_WRITE), -ENOMEM);
 	heap_release(objs);
 	hoard_release(&h);
 
@@ -1655,7 +1655,7 @@ static void region_commit_limit(void)
 	CHECK_EQ(vmm_region_add(s, r + 32 * P, 4 * P, UR, REGION_ANON), 0);
 	CHECK_EQ(vmm_region_add(s, r + 40 * P, 4 * P, URW, REGION_FIXED), 0);
 	CHECK_EQ(vmm_region_add(s, r + GiB, GiB, URW, REGION_NORESERVE), 0);
-	CHECK_EQ(vmm_fault(s, r + GiB + 5 * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, r + GiB + 5 * P, VMM_WRITE), 0);
 	CHECK_EQ(vmm_region_protect(s, r + 32 * P, P, URW), -ENOMEM);
 	CHECK(!vmm_region_allows(s, r + 32 * P, P, VMM_WRITE));
 	CHECK_EQ(vmm_region_resize(s, r + 6 * P, r + 7 * P), -ENOMEM);
@@ -1689,8 +1689,8 @@ static void destroy_returns_everything(void)
 	CHECK_EQ(vmm_region_add(s, R_BASE + GiB, 4 * P, UR, REGION_FIXED), 0);
 	CHECK_EQ(vmm_map(s, R_BASE + GiB, P_BASE, 4 * P, UR), 0);
 	for (unsigned i = 0; i < 64; i += 3)
-		CHECK_EQ(vmm_fault(s, R_BASE + i * P, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, R_BASE + 3 * GiB + P, VMM_WRITE), 0);
+		CHECK_EQ(vmm_fault(s, 0, R_BASE + i * P, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, R_BASE + 3 * GiB + P, VMM_WRITE), 0);
 	CHECK(free_bytes() < free);
 	vmm_space_destroy(s);
 	CHECK_EQ(table_bytes(), tables);
@@ -1733,9 +1733,9 @@ static void stats_count_calls(void)
 	CHECK_EQ(b.protect.calls, a.protect.calls);
 
 	a = b;
-	CHECK_EQ(vmm_fault(s, R_BASE, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, R_BASE, VMM_WRITE), 0);
-	CHECK_EQ(vmm_fault(s, R_BASE - P, VMM_WRITE), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, R_BASE, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, R_BASE, VMM_WRITE), 0);
+	CHECK_EQ(vmm_fault(s, 0, R_BASE - P, VMM_WRITE), -EFAULT);
 	b = vstats();
 	CHECK_EQ(b.fault.calls, a.fault.calls + 3);
 	CHECK(b.fault.instret >= a.fault.instret);

@@ -1,0 +1,109 @@
+/*
+ * Views of a space (vmm.h): one per compartment, each with its own mask on
+ * each region.  The masks live in the regions (region.h), so they split,
+ * join and go with them; what a view may do is always the region's rights
+ * under the view's mask, decided here and handed to the backend whole.
+ */
+#include "arch.h"
+#include "kernel/error.h"
+#include "vmm/region.h"
+
+#define MASK_BITS (VMM_READ | VMM_WRITE | VMM_EXEC)
+
+void region_masks_for(unsigned views, uint8_t mask[VMM_MAX_VIEWS])
+{
+	for (unsigned v = 0; v < VMM_MAX_VIEWS; v++)
+		mask[v] = (views >> v) & 1 ? MASK_BITS : 0;
+}
+
+int region_masks_equal(const struct region *a, const struct region *b)
+{
+	for (unsigned v = 0; v < VMM_MAX_VIEWS; v++)
+		if (a->mask[v] != b->mask[v])
+			return 0;
+	return 1;
+}
+
+/* What a view with MASK may do with pages of RIGHTS: VMM_USER and the rights left, or 0. */
+static unsigned masked(unsigned rights, unsigned mask)
+{
+	unsigned left = rights & mask & MASK_BITS;
+	/* A writable page is readable: a mask of write alone grants nothing the MMU could use. */
+	if (!(left & VMM_READ))
+		left &= ~VMM_WRITE;
+	return left ? left | VMM_USER : 0;
+}
+
+unsigned region_view_rights(const struct vmm_space *s, const struct region *r, unsigned v)
+{
+	return v < s->nviews ? masked(r->rights, r->mask[v]) : 0;
+}
+
+/* (A/D bits in RIGHTS go to every view with access: fault.c keeps them for the faulting one.) */
+struct view_rights region_rights_in_views(const struct vmm_space *s, const struct region *r,
+					  unsigned rights)
+{
+	struct view_rights vr = { .page = rights };
+	for (unsigned v = 0; v < s->nviews; v++) {
+		vr.view[v] = masked(rights, r->mask[v]);
+		vr.view[v] |= vr.view[v] ? rights & (VMM_ACCESSED | VMM_DIRTY) : 0;
+	}
+	return vr;
+}
+
+int vmm_views_set(struct vmm_space *s, unsigned nviews)
+{
+	if (nviews == 0 || nviews > VMM_MAX_VIEWS)
+		return -EINVAL;
+	if (s->regions)
+		return -EBUSY;
+	int err = backend_views_init(s->backend, nviews);
+	if (!err)
+		s->nviews = nviews;
+	return err;
+}
+
+unsigned vmm_views(const struct vmm_space *s)
+{
+	return s->nviews;
+}
+
+int vmm_region_view(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len, unsigned mask)
+{
+	unsigned splits;
+	vaddr_t end = va + len;
+	if (view >= s->nviews || (mask & ~MASK_BITS) || !len || !IS_ALIGNED(va | len, PAGE_SIZE) ||
+	    end < va || end > USER_TOP)
+		return -EINVAL;
+	struct region *r = region_find(s, va);
+	if (!r)
+		return -ENOENT;
+	if (end > r->end)
+		return -EINVAL;
+	int err = region_split_range(s, va, end, &splits);
+	if (err)
+		return err;
+	r = region_find(s, va);
+	uint8_t old = r->mask[view];
+	r->mask[view] = (uint8_t)mask;
+	struct view_rights vr = region_rights_in_views(s, r, r->rights);
+	err = vmm_protect_present(s, va, len, &vr);
+	if (err) {
+		r->mask[view] = old;
+		region_unsplit(s, va, end, splits);
+	}
+	return err;
+}
+
+unsigned vmm_view_rights(struct vmm_space *s, unsigned view, vaddr_t va)
+{
+	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
+	return r ? region_view_rights(s, r, view) : 0;
+}
+
+int vmm_translate_view(struct vmm_space *s, unsigned view, vaddr_t va, struct vmm_mapping *out)
+{
+	if (!va_is_canonical(va) || view >= s->nviews)
+		return -EINVAL;
+	return backend_translate_view(s->backend, view, va, out);
+}
