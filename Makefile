@@ -38,6 +38,7 @@ include platform/$(PLATFORM)/platform.mk
 QEMU ?= qemu-system-riscv64
 include kernel/kernel.mk
 include vmm/vmm.mk
+include compart/compart.mk
 include apps/apps.mk
 include tests/host/host.mk
 
@@ -60,7 +61,7 @@ KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac 
 $(KOBJ)/%.c.o: KCFLAGS += $(PLATFORM_CFLAGS_$*.c)
 
 # The kernel: compiled once per platform, whatever the application.
-KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS)
+KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS) $(COMPART_SRCS)
 KOBJS := $(patsubst %,$(KOBJ)/%.o,$(KSRCS))
 
 $(KOBJ)/%.c.o: %.c

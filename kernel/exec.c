@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "compart/compart.h"
 #include "kernel/console.h"
 #include "kernel/elf.h"
 #include "kernel/error.h"
@@ -160,7 +161,10 @@ int process_start(const void *image, size_t size, const char *cmdline, const cha
 	p->space = vmm_kernel_space();
 	p->name = argc ? argv[0] : "app";
 	vaddr_t pie_base = PIE_BASE + (random_u64() % PIE_RANDOM_SLOTS) * PIE_MAX_ALIGN;
-	int err = elf_load(p->space, image, size, pie_base, &img);
+	/* The compartments come first: they decide how many views the space has. */
+	int err = compart_prepare(p->space, image, size);
+	if (!err)
+		err = elf_load(p->space, image, size, pie_base, &img);
 	if (err)
 		return err;
 	p->brk_start = p->brk = img.brk_start;
@@ -168,8 +172,11 @@ int process_start(const void *image, size_t size, const char *cmdline, const cha
 	p->stack_top = STACK_TOP_MAX - (random_u64() % (STACK_RANDOM / PAGE_SIZE)) * PAGE_SIZE;
 	stack.top = p->stack_top;
 	/* One page more than the stack: its lowest page is the guard, never mapped. */
-	err = vmm_region_add(p->space, p->stack_top - STACK_SIZE - PAGE_SIZE, STACK_SIZE + PAGE_SIZE,
+	vaddr_t stack_lo = p->stack_top - STACK_SIZE - PAGE_SIZE;
+	err = vmm_region_add(p->space, stack_lo, STACK_SIZE + PAGE_SIZE,
 			     VMM_USER | VMM_READ | VMM_WRITE, REGION_STACK);
+	if (!err)
+		err = compart_apply(p->space, stack_lo, p->stack_top);
 	if (err)
 		return err;
 	vaddr_t sp = build_stack(&stack, argc, argv, envc, envp, &img);

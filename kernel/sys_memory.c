@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "compart/compart.h"
 #include "kernel/error.h"
 #include "kernel/process.h"
 #include "kernel/syscall.h"
@@ -51,7 +52,8 @@ static long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 		    uint64_t a5)
 {
 	struct process *p = &current_process;
-	if (addr < p->brk_start || addr >= USER_TOP)
+	/* The heap is main's: only main moves it (compart/). */
+	if (addr < p->brk_start || addr >= USER_TOP || compart_current() != 0)
 		return (long)p->brk;
 	vaddr_t old_end = ALIGN_UP(p->brk, PAGE_SIZE), new_end = ALIGN_UP(addr, PAGE_SIZE);
 	int err = 0;
@@ -102,6 +104,8 @@ static long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3
 		return -ENOMEM;
 	if (grows)
 		return -EINVAL;
+	if (!compart_may_change(addr, size))
+		return -EACCES;
 	return vmm_region_protect(p->space, addr, size, prot_to_rights(prot));
 }
 
@@ -193,7 +197,8 @@ static int map_file(struct vmm_space *s, vaddr_t va, uint64_t size, unsigned rig
 {
 	struct vmm_snapshot *snap;
 	int err = snapshot_file(node, off, size, &snap);
-	if (!err && (err = vmm_region_map(s, va, size, rights, REGION_BACKED, snap, replace)) != 0 &&
+	if (!err && (err = vmm_region_map_views(s, va, size, rights, REGION_BACKED, snap, replace,
+					       compart_views_for_new_memory())) != 0 &&
 	    snap)
 		vmm_snapshot_free(snap);
 	return err;
@@ -246,6 +251,8 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 	/* MAP_FIXED replaces what is there, once the new mapping is sure to be made. */
 	int replace = (flags & MAP_FIXED) && !(flags & MAP_FIXED_NOREPLACE);
 	int err = fixed ? fixed_range_ok(addr, size, huge) : place(p, size, huge, &va);
+	if (!err && replace && !compart_may_change(va, size))
+		err = -EACCES;
 	if (!err && (flags & MAP_FIXED_NOREPLACE) &&
 	    vmm_region_find_free(p->space, va, va + size, va, size, PAGE_SIZE, &free) != 0)
 		err = -EEXIST;
@@ -263,7 +270,8 @@ static long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
 				: flags & MAP_NORESERVE ? REGION_NORESERVE : REGION_ANON;
 	if (!err)
 		err = file ? map_file(p->space, va, size, prot_to_rights(prot), file, off, replace)
-			   : vmm_region_map(p->space, va, size, prot_to_rights(prot), kind, NULL, replace);
+			   : vmm_region_map_views(p->space, va, size, prot_to_rights(prot), kind, NULL,
+						  replace, compart_views_for_new_memory());
 	if (err)
 		return err;
 	if (!fixed)
@@ -277,6 +285,8 @@ static long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, ui
 {
 	if (!IS_ALIGNED(addr, PAGE_SIZE) || addr > USER_TOP || len > USER_TOP - addr || len == 0)
 		return -EINVAL;
+	if (!compart_may_change(addr, ALIGN_UP(len, PAGE_SIZE)))
+		return -EACCES;
 	return vmm_region_remove(current_process.space, addr, ALIGN_UP(len, PAGE_SIZE));
 }
 
@@ -318,6 +328,8 @@ static long sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_
 	enum region_kind kind;
 	if (vmm_region_at(p->space, old, &start, &end, &rights, &kind) != 0)
 		return -EFAULT;
+	if (!compart_may_change(old, old_len ? old_len : PAGE_SIZE))
+		return -EACCES;
 	/* A huge mapping changes in whole 2 MiB pages, as hugetlb lengths round on Linux. */
 	int huge = kind == REGION_HUGE;
 	if (huge) {
@@ -381,6 +393,8 @@ static long sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a
 		return -ENOMEM; /* part of the range is not mapped */
 	if (advice != MADV_DONTNEED && advice != MADV_FREE)
 		return 0;
+	if (!compart_may_change(addr, size))
+		return -EACCES;
 	vaddr_t start, rend;
 	unsigned rights;
 	enum region_kind kind;

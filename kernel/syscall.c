@@ -1,5 +1,7 @@
 #include "kernel/syscall.h"
 
+#include "compart/compart.h"
+
 #include "kernel/console.h"
 #include "kernel/error.h"
 #include "kernel/stats.h"
@@ -17,6 +19,7 @@ static void table_init(void)
 	sys_process_register(table);
 	sys_memory_register(table);
 	sys_time_register(table);
+	sys_compart_register(table);
 	table_ready = 1;
 }
 
@@ -46,6 +49,11 @@ void syscall_handle(struct trap_frame *f)
 	if (!table_ready)
 		table_init();
 	kstats.syscalls++;
+	/* A switch between compartments changes the whole frame, not just a0. */
+	if (nr == SYS_compart_call || nr == SYS_compart_return) {
+		compart_switch(f, nr);
+		return;
+	}
 	if (nr >= SYSCALL_MAX || !table[nr]) {
 		r[REG_A0] = (uint64_t)absent(nr);
 		return;

@@ -26,5 +26,6 @@ void sys_fs_stat_register(syscall_fn *table);
 void sys_process_register(syscall_fn *table);
 void sys_memory_register(syscall_fn *table);
 void sys_time_register(syscall_fn *table);
+void sys_compart_register(syscall_fn *table);
 
 #endif

@@ -131,5 +131,15 @@ struct policy {
 
 /* The registered policy called NAME, or NULL. */
 const struct policy *policy_find(const char *name);
+/* The policy this image was built with (POLICY=, APP_POLICY). */
+const struct policy *image_policy(void);
+
+/* Each hook of P as compart/ calls it: the hook, or its default when P leaves it NULL. */
+unsigned policy_decide_load(const struct policy *p, const struct policy_compartment *who,
+			    const struct policy_compartment *owner, enum policy_memory kind);
+enum policy_verdict policy_decide_fault(const struct policy *p, const struct policy_fault *f);
+int policy_decide_grant(const struct policy *p, struct policy_grant *g);
+int policy_decide_revoke(const struct policy *p, struct policy_revoke *r);
+void policy_decide_tick(const struct policy *p, uint64_t now);
 
 #endif

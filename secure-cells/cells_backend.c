@@ -30,6 +30,7 @@
 #include "vmm/backend.h"
 
 const char backend_name[] = "cells";
+const int backend_views_switch_in_user = 1;
 
 struct backend_space {
 	struct cell_table table; /* the user table: user cells and the trap page */

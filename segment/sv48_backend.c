@@ -23,6 +23,7 @@
 #define HALF (TABLET_ENTRIES / 2)
 
 const char backend_name[] = "sv48";
+const int backend_views_switch_in_user = 0;
 
 struct backend_space {
 	paddr_t root;

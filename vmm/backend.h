@@ -16,6 +16,8 @@
 struct backend_space;
 
 extern const char backend_name[];
+/* Whether U-mode switches between views without the kernel (vmm_views_switch_in_user). */
+extern const int backend_views_switch_in_user;
 
 /*
  * The rights of a range of the user half, in the space and in each of its

@@ -6,6 +6,7 @@
  */
 #include "arch.h"
 #include "kernel/error.h"
+#include "kernel/heap.h"
 #include "vmm/region.h"
 
 #define MASK_BITS (VMM_READ | VMM_WRITE | VMM_EXEC)
@@ -63,9 +64,62 @@ int vmm_views_set(struct vmm_space *s, unsigned nviews)
 	return err;
 }
 
+int vmm_views_switch_in_user(void)
+{
+	return backend_views_switch_in_user;
+}
+
 unsigned vmm_views(const struct vmm_space *s)
 {
 	return s->nviews;
+}
+
+/* Whether regions cover every byte of [va, end). */
+static int covered(struct vmm_space *s, vaddr_t va, vaddr_t end)
+{
+	for (struct region *r = region_find(s, va); r && va < end; r = r->next) {
+		if (r->start > va)
+			return 0;
+		va = r->end;
+	}
+	return va >= end;
+}
+
+/*
+ * Give VIEW MASK on every region of [va, end) (split at its ends), region
+ * by region, the old masks kept first (-ENOMEM before any change).  Should
+ * a backend call fail, the regions done get their masks and rights back,
+ * which needs no memory: each of their pages and cells was cut where it
+ * had to be by the call that changed it.
+ */
+static int set_masks(struct vmm_space *s, unsigned view, vaddr_t va, vaddr_t end, unsigned mask)
+{
+	size_t n = 0;
+	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next)
+		n++;
+	uint8_t *old = kmalloc(n);
+	if (!old)
+		return -ENOMEM;
+	int err = 0;
+	size_t done = 0;
+	for (struct region *r = region_find(s, va); r && r->start < end && !err; r = r->next) {
+		old[done] = r->mask[view];
+		r->mask[view] = (uint8_t)mask;
+		struct view_rights vr = region_rights_in_views(s, r, r->rights);
+		err = vmm_protect_present(s, r->start, r->end - r->start, &vr);
+		if (err)
+			r->mask[view] = old[done];
+		else
+			done++;
+	}
+	size_t i = 0;
+	for (struct region *r = region_find(s, va); err && i < done; r = r->next, i++) {
+		r->mask[view] = old[i];
+		struct view_rights vr = region_rights_in_views(s, r, r->rights);
+		vmm_protect_present(s, r->start, r->end - r->start, &vr);
+	}
+	kfree(old);
+	return err;
 }
 
 int vmm_region_view(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len, unsigned mask)
@@ -75,23 +129,14 @@ int vmm_region_view(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len
 	if (view >= s->nviews || (mask & ~MASK_BITS) || !len || !IS_ALIGNED(va | len, PAGE_SIZE) ||
 	    end < va || end > USER_TOP)
 		return -EINVAL;
-	struct region *r = region_find(s, va);
-	if (!r)
+	if (!covered(s, va, end))
 		return -ENOENT;
-	if (end > r->end)
-		return -EINVAL;
 	int err = region_split_range(s, va, end, &splits);
 	if (err)
 		return err;
-	r = region_find(s, va);
-	uint8_t old = r->mask[view];
-	r->mask[view] = (uint8_t)mask;
-	struct view_rights vr = region_rights_in_views(s, r, r->rights);
-	err = vmm_protect_present(s, va, len, &vr);
-	if (err) {
-		r->mask[view] = old;
+	err = set_masks(s, view, va, end, mask);
+	if (err)
 		region_unsplit(s, va, end, splits);
-	}
 	return err;
 }
 
@@ -99,6 +144,15 @@ unsigned vmm_view_rights(struct vmm_space *s, unsigned view, vaddr_t va)
 {
 	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
 	return r ? region_view_rights(s, r, view) : 0;
+}
+
+int vmm_view_writes_all(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len)
+{
+	vaddr_t end = va + len < va ? USER_TOP : va + len;
+	for (struct region *r = s->regions; r && r->start < end; r = r->next)
+		if (r->end > va && !(region_view_rights(s, r, view) & VMM_WRITE))
+			return 0;
+	return 1;
 }
 
 int vmm_translate_view(struct vmm_space *s, unsigned view, vaddr_t va, struct vmm_mapping *out)

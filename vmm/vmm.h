@@ -161,16 +161,24 @@ int vmm_views_set(struct vmm_space *space, unsigned nviews);
 unsigned vmm_views(const struct vmm_space *space);
 /*
  * Set VIEW's mask (VMM_READ, VMM_WRITE, VMM_EXEC; 0 for none) on [va,
- * va+len), which must lie in one region: the region is cut at the range's
- * ends, and the pages present change in VIEW at once; a right taken away
- * is fenced before this returns.  0, -EINVAL (bad view, mask or range, or
- * more than one region), -ENOENT (not in a region), -ENOMEM (a cut found
- * no memory).  On error nothing is changed.
+ * va+len), which regions must cover: they are cut at the range's ends, and
+ * the pages present change in VIEW at once; a right taken away is fenced
+ * before this returns.  0, -EINVAL (bad view, mask or range), -ENOENT
+ * (part of it is in no region), -ENOMEM (a cut found no memory).  On
+ * error nothing is changed.
  */
 int vmm_region_view(struct vmm_space *space, unsigned view, vaddr_t va, uint64_t len,
 		    unsigned mask);
 /* VIEW's rights on the byte at VA: its region's rights as VIEW may use them (VMM_USER and a subset of R/W/X), 0 for none or no region. */
 unsigned vmm_view_rights(struct vmm_space *space, unsigned view, vaddr_t va);
+/*
+ * Whether U-mode switches between the views of a space by itself (cells:
+ * jalrs between divisions, the kernel never sees it) rather than through
+ * the kernel (Sv48: a root per view, satp is the kernel's to write).
+ */
+int vmm_views_switch_in_user(void);
+/* Whether VIEW may write every region overlapping [va, va+len) (holes do not count). */
+int vmm_view_writes_all(struct vmm_space *space, unsigned view, vaddr_t va, uint64_t len);
 /* What VIEW's own translation of VA allows now (backend_translate_view): 0 and *OUT, -ENOENT, -EINVAL. */
 int vmm_translate_view(struct vmm_space *space, unsigned view, vaddr_t va, struct vmm_mapping *out);
 

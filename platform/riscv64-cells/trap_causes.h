@@ -22,6 +22,15 @@
 	[EXC_CELLS_CELL_STATE] = "SecureCells invalid cell state",             \
 	[EXC_CELLS_TARGET] = "SecureCells illegal target",
 
+/*
+ * What a cause of the platform's own is to compart/ (enum compart_trap in
+ * compart/compart.h): a switch to a non-entry is COMPART_TRAP_BAD_TARGET
+ * (5), the other refusals COMPART_TRAP_INSTRUCTION (4).
+ */
+#define exc_platform_compart_trap(cause)                                       \
+	((cause) == EXC_CELLS_TARGET ? 5 :                                     \
+	 (cause) >= EXC_CELLS_ADDRESS && (cause) < EXC_CELLS_TARGET ? 4 : -1)
+
 /* A cause of the platform's own, whose stval holds no faulting address. */
 #define exc_platform_stval_not_address(cause)                                  \
 	((cause) >= EXC_CELLS_ADDRESS && (cause) <= EXC_CELLS_TARGET)

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "compart/compart.h"
 #include "kernel/console.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
@@ -124,6 +125,23 @@ static int vector_unreachable(const struct trap_frame *f)
 	       f->sepc == (uint64_t)trap_entry;
 }
 
+/* What a user trap of cause CAUSE is to compart/, or -1 when it is none of its business. */
+static int compart_trap_of(uint64_t cause)
+{
+	switch (cause) {
+	case EXC_LOAD_PAGE_FAULT:
+		return COMPART_TRAP_READ;
+	case EXC_STORE_PAGE_FAULT:
+		return COMPART_TRAP_WRITE;
+	case EXC_INST_PAGE_FAULT:
+		return COMPART_TRAP_EXEC;
+	case EXC_ILLEGAL_INST:
+		return COMPART_TRAP_ILLEGAL;
+	default:
+		return exc_platform_compart_trap(cause);
+	}
+}
+
 static void user_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
@@ -134,6 +152,10 @@ static void user_trap(struct trap_frame *f)
 	}
 	if (is_page_fault(cause) &&
 	    vmm_fault(vmm_current_space(), vmm_current_view(), f->stval, fault_access(cause)) == 0)
+		return;
+	/* Inside a compartment, the policy may contain it: the call into it returns an error. */
+	int what = compart_trap_of(cause);
+	if (what >= 0 && compart_fault(f, (enum compart_trap)what))
 		return;
 	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
 	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT &&
@@ -174,6 +196,7 @@ void trap_handle(struct trap_frame *f)
 			__asm__("mv %0, tp" : "=r"(hart));
 			timer_interrupt(hart);
 			vmm_tick(); /* time-limited translations end on the tick */
+			compart_tick(); /* and so do grants whose lease or notice ran out */
 			return;
 		}
 		kernel_trap_panic(f);

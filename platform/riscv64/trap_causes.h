@@ -9,6 +9,9 @@
 /* Entries for trap.c's table of exception names. */
 #define PLATFORM_EXCEPTION_NAMES
 
+/* What a cause of the platform's own is to compart/ (enum compart_trap), or -1: Sv48 has none. */
+#define exc_platform_compart_trap(cause) ((void)(cause), -1)
+
 /* A cause of the platform's own, whose stval holds no faulting address. */
 #define exc_platform_stval_not_address(cause) ((void)(cause), 0)
 

@@ -1,0 +1,217 @@
+/*
+ * Grants between compartments: the ledger, and the system calls that
+ * change it.  Every request is checked (the giver holds what it gives, the
+ * receiver exists and sees none of it yet, the range is whole pages in one
+ * region), then put to the policy, then carried out through vmm views.  A
+ * grant ends by a revoke of its giver, by its lease running out, or, with
+ * a notice period, when the notice's deadline passes; an ended grant stays
+ * in the ledger so that a later touch is reported as what it is.
+ */
+#include <string.h>
+
+#include "compart/internal.h"
+#include "kernel/console.h"
+#include "kernel/error.h"
+#include "kernel/memory.h"
+#include "kernel/process.h"
+
+#define GRANTS_MAX 64
+#define RIGHTS_BITS (COMPART_R | COMPART_W | COMPART_X)
+
+enum grant_state { GRANT_FREE, GRANT_LIVE, GRANT_NOTICE, GRANT_ENDED };
+
+struct grant {
+	enum grant_state state;
+	enum policy_grant_kind kind;
+	unsigned from, to;
+	uint64_t va, len;
+	unsigned rights;      /* what the receiver got */
+	unsigned giver_mask;  /* a transfer: what the giver had, given back at the end */
+	uint64_t expires;     /* the tick it ends at; 0 never */
+	uint64_t notice;      /* ticks of notice a revoke gives */
+	uint64_t deadline;    /* GRANT_NOTICE: the tick it ends at */
+	enum policy_fault_cause ended; /* GRANT_ENDED: REVOKED or EXPIRED */
+};
+
+static struct grant grants[GRANTS_MAX];
+static uint64_t ticks;
+
+static int page_range_ok(uint64_t va, uint64_t len)
+{
+	return len && IS_ALIGNED(va | len, PAGE_SIZE) && va + len > va && va + len <= USER_TOP;
+}
+
+/* Whether VIEW holds RIGHTS on every page of [va, va+len), one region. */
+static int holds(struct compart_program *p, unsigned view, uint64_t va, uint64_t len,
+		 unsigned rights)
+{
+	vaddr_t start, end;
+	unsigned region_rights;
+	enum region_kind kind;
+	if (vmm_region_at(p->space, va, &start, &end, &region_rights, &kind) != 0 ||
+	    va + len > end)
+		return 0;
+	return (vmm_view_rights(p->space, view, va) & rights) == rights;
+}
+
+/* Whether VIEW sees nothing of [va, va+len) (one region, checked first). */
+static int sees_nothing(struct compart_program *p, unsigned view, uint64_t va)
+{
+	return (vmm_view_rights(p->space, view, va) & RIGHTS_BITS) == 0;
+}
+
+static struct grant *grant_new(void)
+{
+	for (unsigned i = 0; i < GRANTS_MAX; i++)
+		if (grants[i].state == GRANT_FREE)
+			return &grants[i];
+	/* The oldest record of an ended grant makes room: what ended long ago matters least. */
+	for (unsigned i = 0; i < GRANTS_MAX; i++)
+		if (grants[i].state == GRANT_ENDED)
+			return &grants[i];
+	return NULL;
+}
+
+/* Carry out G: the receiver's rights, and for a transfer the giver's loss; all or nothing. */
+static int grant_apply(struct compart_program *p, struct grant *g)
+{
+	int err = vmm_region_view(p->space, g->to, g->va, g->len, g->rights);
+	if (err || g->kind != POLICY_TRANSFER)
+		return err;
+	err = vmm_region_view(p->space, g->from, g->va, g->len, g->giver_mask & ~g->rights);
+	if (err) /* the receiver's change needed no memory to make, nor does undoing it */
+		vmm_region_view(p->space, g->to, g->va, g->len, 0);
+	return err;
+}
+
+/* End G as CAUSE: the receiver loses it, a transfer's giver gets its rights back. */
+static int grant_end(struct compart_program *p, struct grant *g, enum policy_fault_cause cause)
+{
+	int err = vmm_region_view(p->space, g->to, g->va, g->len, 0);
+	if (!err && g->kind == POLICY_TRANSFER)
+		err = vmm_region_view(p->space, g->from, g->va, g->len, g->giver_mask);
+	if (err)
+		return err; /* kept as it is; an expiry tries again on the next tick */
+	g->state = GRANT_ENDED;
+	g->ended = cause;
+	kprintf("compart: grant %ld from %s to %s %s\n", (long)(g - grants), p->who[g->from].name,
+		p->who[g->to].name, cause == POLICY_FAULT_EXPIRED ? "expired" : "revoked");
+	return 0;
+}
+
+long compart_sys_grant(uint64_t va, uint64_t len, uint64_t to, uint64_t rights, uint64_t kind)
+{
+	struct compart_program *p = &compart_program;
+	unsigned from = compart_current();
+	if (p->img.count == 0)
+		return -ENOSYS;
+	if (to >= p->img.count || to == from || !rights || (rights & ~RIGHTS_BITS) ||
+	    kind > COMPART_TRANSFER || !page_range_ok(va, len))
+		return -EINVAL;
+	/* One view: everyone sees everything already, so a grant has nothing to do. */
+	if (p->views == 1)
+		return 0;
+	if (!holds(p, from, va, len, (unsigned)rights)) {
+		kprintf("compart: %s granted memory it does not hold at %#lx\n", p->who[from].name,
+			va);
+		return -EACCES;
+	}
+	if (!sees_nothing(p, (unsigned)to, va))
+		return -EEXIST;
+	int secret = compart_image_owner(&p->img, va) >= 0 &&
+		     p->who[compart_image_owner(&p->img, va)].secret;
+	struct policy_grant pg = { kind == COMPART_TRANSFER ? POLICY_TRANSFER : POLICY_SHARE,
+				   &p->who[from], &p->who[to], va, len, (unsigned)rights, secret,
+				   0, 0 };
+	int err = policy_decide_grant(p->policy, &pg);
+	if (err)
+		return err;
+	struct grant *g = grant_new();
+	if (!g)
+		return -ENOMEM;
+	*g = (struct grant){ GRANT_LIVE, pg.kind, from, (unsigned)to, va, len,
+			     pg.rights & (unsigned)rights, vmm_view_rights(p->space, from, va) & RIGHTS_BITS,
+			     pg.expires_ticks ? ticks + pg.expires_ticks : 0, pg.notice_ticks, 0, 0 };
+	if ((err = grant_apply(p, g)) != 0) {
+		g->state = GRANT_FREE;
+		return err;
+	}
+	return g - grants;
+}
+
+long compart_sys_revoke(uint64_t id)
+{
+	struct compart_program *p = &compart_program;
+	unsigned by = compart_current();
+	if (p->img.count == 0)
+		return -ENOSYS;
+	if (p->views == 1)
+		return id == 0 ? 0 : -EINVAL;
+	struct grant *g = id < GRANTS_MAX ? &grants[id] : NULL;
+	if (!g || (g->state != GRANT_LIVE && g->state != GRANT_NOTICE) || g->from != by) {
+		kprintf("compart: %s revoked grant %lu, which it has not made\n", p->who[by].name,
+			id);
+		return -EINVAL;
+	}
+	if (g->state == GRANT_NOTICE)
+		return 0; /* already on its way out */
+	struct policy_revoke pr = { &p->who[by], &p->who[g->to], g->va, g->len, g->notice };
+	int err = policy_decide_revoke(p->policy, &pr);
+	if (err)
+		return err;
+	if (pr.notice_ticks && pr.notice_ticks <= g->notice) {
+		g->state = GRANT_NOTICE;
+		g->deadline = ticks + pr.notice_ticks;
+		compart_post_notice((unsigned)id, 1);
+		return 0;
+	}
+	return grant_end(p, g, POLICY_FAULT_REVOKED);
+}
+
+long compart_sys_restrict(uint64_t va, uint64_t len, uint64_t rights)
+{
+	struct compart_program *p = &compart_program;
+	unsigned self = compart_current();
+	if (p->img.count == 0)
+		return -ENOSYS;
+	if ((rights & ~RIGHTS_BITS) || !page_range_ok(va, len))
+		return -EINVAL;
+	if (!holds(p, self, va, len, 0))
+		return -EINVAL;
+	unsigned now = vmm_view_rights(p->space, self, va) & RIGHTS_BITS;
+	return vmm_region_view(p->space, self, va, len, now & (unsigned)rights);
+}
+
+long compart_sys_self(void)
+{
+	return compart_program.img.count ? (long)compart_current() : -ENOSYS;
+}
+
+int compart_grant_ended(unsigned c, uint64_t addr, enum policy_fault_cause *cause)
+{
+	for (unsigned i = 0; i < GRANTS_MAX; i++) {
+		const struct grant *g = &grants[i];
+		if (g->state == GRANT_ENDED && g->to == c && addr >= g->va && addr - g->va < g->len) {
+			*cause = g->ended;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void compart_tick(void)
+{
+	struct compart_program *p = &compart_program;
+	ticks++;
+	if (p->views == 1)
+		return;
+	for (unsigned i = 0; i < GRANTS_MAX; i++) {
+		struct grant *g = &grants[i];
+		if (g->state == GRANT_LIVE && g->expires && ticks >= g->expires)
+			grant_end(p, g, POLICY_FAULT_EXPIRED);
+		else if (g->state == GRANT_NOTICE && ticks >= g->deadline &&
+			 grant_end(p, g, POLICY_FAULT_REVOKED) == 0)
+			compart_post_notice(i, 0);
+	}
+	policy_decide_tick(p->policy, ticks);
+}
