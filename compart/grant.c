@@ -15,8 +15,9 @@
 #include "kernel/memory.h"
 #include "kernel/process.h"
 
-#define GRANTS_MAX 64
+#define GRANTS_MAX COMPART_GRANTS_MAX
 #define RIGHTS_BITS (COMPART_R | COMPART_W | COMPART_X)
+#define COMPART_DONATION_MAX (64ul << 20) /* one donation's bytes at most */
 
 enum grant_state { GRANT_FREE, GRANT_LIVE, GRANT_NOTICE, GRANT_ENDED };
 
@@ -31,10 +32,26 @@ struct grant {
 	uint64_t notice;      /* ticks of notice a revoke gives */
 	uint64_t deadline;    /* GRANT_NOTICE: the tick it ends at */
 	enum policy_fault_cause ended; /* GRANT_ENDED: REVOKED or EXPIRED */
+	uint64_t gen;	 /* how often the slot was used: a grant id is gen * GRANTS_MAX + slot */
 };
 
 static struct grant grants[GRANTS_MAX];
 static uint64_t ticks;
+
+/* Show grant I as it is now on the information page, where every compartment can see it. */
+static void publish(unsigned i)
+{
+	struct compart_info *info = compart_program.info;
+	const struct grant *g = &grants[i];
+	static const uint32_t states[] = { [GRANT_FREE] = COMPART_GRANT_NONE,
+					   [GRANT_LIVE] = COMPART_GRANT_LIVE,
+					   [GRANT_NOTICE] = COMPART_GRANT_NOTICE,
+					   [GRANT_ENDED] = COMPART_GRANT_ENDED };
+	if (info)
+		info->grants[i] = (struct compart_grant_info){ g->va, g->len, g->from, g->to,
+							       states[g->state], g->rights,
+							       g->deadline };
+}
 
 static int page_range_ok(uint64_t va, uint64_t len)
 {
@@ -60,21 +77,58 @@ static int sees_nothing(struct compart_program *p, unsigned view, uint64_t va)
 	return (vmm_view_rights(p->space, view, va) & RIGHTS_BITS) == 0;
 }
 
-static struct grant *grant_new(void)
+/* A free slot, or the record of an ended grant to make room; NULL when every grant is live. */
+static struct grant *grant_slot(void)
 {
 	for (unsigned i = 0; i < GRANTS_MAX; i++)
 		if (grants[i].state == GRANT_FREE)
 			return &grants[i];
-	/* The oldest record of an ended grant makes room: what ended long ago matters least. */
 	for (unsigned i = 0; i < GRANTS_MAX; i++)
 		if (grants[i].state == GRANT_ENDED)
 			return &grants[i];
 	return NULL;
 }
 
+static long grant_id(const struct grant *g)
+{
+	return (long)(g->gen * GRANTS_MAX + (uint64_t)(g - grants));
+}
+
+/* The grant ID names, live or on notice, or NULL: a stale or forged id names nothing. */
+static struct grant *grant_named(uint64_t id)
+{
+	struct grant *g = &grants[id % GRANTS_MAX];
+	if (g->gen != id / GRANTS_MAX || (g->state != GRANT_LIVE && g->state != GRANT_NOTICE))
+		return NULL;
+	return g;
+}
+
+/*
+ * A donation's memory: clean pages (zero on first touch) in a new region
+ * only the receiver sees, placed in the mmap area; the giver never sees
+ * them, and they are charged to it until they come back.
+ */
+static int donate(struct compart_program *p, struct grant *g)
+{
+	vaddr_t va;
+	int err = vmm_region_find_free(p->space, MMAP_BASE, MMAP_END, MMAP_BASE, g->len, PAGE_SIZE,
+				       &va);
+	if (!err)
+		err = vmm_region_map_views(p->space, va, g->len, VMM_USER | VMM_READ | VMM_WRITE,
+					   REGION_ANON, NULL, 0, 1u << g->to);
+	if (err)
+		return err;
+	g->va = va;
+	if (p->info)
+		p->info->donated[g->from] += g->len;
+	return 0;
+}
+
 /* Carry out G: the receiver's rights, and for a transfer the giver's loss; all or nothing. */
 static int grant_apply(struct compart_program *p, struct grant *g)
 {
+	if (g->kind == POLICY_DONATE)
+		return donate(p, g);
 	int err = vmm_region_view(p->space, g->to, g->va, g->len, g->rights);
 	if (err || g->kind != POLICY_TRANSFER)
 		return err;
@@ -87,14 +141,19 @@ static int grant_apply(struct compart_program *p, struct grant *g)
 /* End G as CAUSE: the receiver loses it, a transfer's giver gets its rights back. */
 static int grant_end(struct compart_program *p, struct grant *g, enum policy_fault_cause cause)
 {
-	int err = vmm_region_view(p->space, g->to, g->va, g->len, 0);
+	/* A donation's pages go back to the kernel (and off the giver's account), whatever is in them. */
+	int err = g->kind == POLICY_DONATE ? vmm_region_remove(p->space, g->va, g->len) :
+					     vmm_region_view(p->space, g->to, g->va, g->len, 0);
+	if (!err && g->kind == POLICY_DONATE && p->info)
+		p->info->donated[g->from] -= g->len;
 	if (!err && g->kind == POLICY_TRANSFER)
 		err = vmm_region_view(p->space, g->from, g->va, g->len, g->giver_mask);
 	if (err)
 		return err; /* kept as it is; an expiry tries again on the next tick */
 	g->state = GRANT_ENDED;
 	g->ended = cause;
-	kprintf("compart: grant %ld from %s to %s %s\n", (long)(g - grants), p->who[g->from].name,
+	publish((unsigned)(g - grants));
+	kprintf("compart: grant %ld from %s to %s %s\n", grant_id(g), p->who[g->from].name,
 		p->who[g->to].name, cause == POLICY_FAULT_EXPIRED ? "expired" : "revoked");
 	return 0;
 }
@@ -105,38 +164,55 @@ long compart_sys_grant(uint64_t va, uint64_t len, uint64_t to, uint64_t rights, 
 	unsigned from = compart_current();
 	if (p->img.count == 0)
 		return -ENOSYS;
+	int donation = kind == COMPART_DONATE;
 	if (to >= p->img.count || to == from || !rights || (rights & ~RIGHTS_BITS) ||
-	    kind > COMPART_TRANSFER || !page_range_ok(va, len))
+	    kind > COMPART_DONATE || !page_range_ok(donation ? PAGE_SIZE : va, len) ||
+	    (donation && va) || (donation && len > COMPART_DONATION_MAX))
 		return -EINVAL;
 	/* One view: everyone sees everything already, so a grant has nothing to do. */
 	if (p->views == 1)
 		return 0;
-	if (!holds(p, from, va, len, (unsigned)rights)) {
+	if (!donation && !holds(p, from, va, len, (unsigned)rights)) {
 		kprintf("compart: %s granted memory it does not hold at %#lx\n", p->who[from].name,
 			va);
 		return -EACCES;
 	}
-	if (!sees_nothing(p, (unsigned)to, va))
+	if (!donation && !sees_nothing(p, (unsigned)to, va))
 		return -EEXIST;
-	int secret = compart_image_owner(&p->img, va) >= 0 &&
-		     p->who[compart_image_owner(&p->img, va)].secret;
-	struct policy_grant pg = { kind == COMPART_TRANSFER ? POLICY_TRANSFER : POLICY_SHARE,
+	int owner = donation ? -1 : compart_image_owner(&p->img, va);
+	int secret = owner >= 0 && p->who[owner].secret;
+	enum policy_grant_kind pkind = donation		     ? POLICY_DONATE :
+				       kind == COMPART_TRANSFER ? POLICY_TRANSFER :
+								  POLICY_SHARE;
+	struct policy_grant pg = { pkind,
 				   &p->who[from], &p->who[to], va, len, (unsigned)rights, secret,
 				   0, 0 };
 	int err = policy_decide_grant(p->policy, &pg);
 	if (err)
 		return err;
-	struct grant *g = grant_new();
+	struct grant *g = grant_slot();
 	if (!g)
 		return -ENOMEM;
-	*g = (struct grant){ GRANT_LIVE, pg.kind, from, (unsigned)to, va, len,
-			     pg.rights & (unsigned)rights, vmm_view_rights(p->space, from, va) & RIGHTS_BITS,
-			     pg.expires_ticks ? ticks + pg.expires_ticks : 0, pg.notice_ticks, 0, 0 };
+	struct grant old = *g;
+	*g = (struct grant){ GRANT_LIVE,
+			     pg.kind,
+			     from,
+			     (unsigned)to,
+			     va,
+			     len,
+			     pg.rights & (unsigned)rights,
+			     vmm_view_rights(p->space, from, va) & RIGHTS_BITS,
+			     pg.expires_ticks ? ticks + pg.expires_ticks : 0,
+			     pg.notice_ticks,
+			     0,
+			     0,
+			     old.gen + 1 };
 	if ((err = grant_apply(p, g)) != 0) {
-		g->state = GRANT_FREE;
+		*g = old;
 		return err;
 	}
-	return g - grants;
+	publish((unsigned)(g - grants));
+	return grant_id(g);
 }
 
 long compart_sys_revoke(uint64_t id)
@@ -146,9 +222,9 @@ long compart_sys_revoke(uint64_t id)
 	if (p->img.count == 0)
 		return -ENOSYS;
 	if (p->views == 1)
-		return id == 0 ? 0 : -EINVAL;
-	struct grant *g = id < GRANTS_MAX ? &grants[id] : NULL;
-	if (!g || (g->state != GRANT_LIVE && g->state != GRANT_NOTICE) || g->from != by) {
+		return id == 0 ? 0 : -EINVAL; /* one view: a grant (id 0) changed nothing to undo */
+	struct grant *g = grant_named(id);
+	if (!g || g->from != by) {
 		kprintf("compart: %s revoked grant %lu, which it has not made\n", p->who[by].name,
 			id);
 		return -EINVAL;
@@ -162,7 +238,7 @@ long compart_sys_revoke(uint64_t id)
 	if (pr.notice_ticks && pr.notice_ticks <= g->notice) {
 		g->state = GRANT_NOTICE;
 		g->deadline = ticks + pr.notice_ticks;
-		compart_post_notice((unsigned)id, 1);
+		publish((unsigned)(g - grants));
 		return 0;
 	}
 	return grant_end(p, g, POLICY_FAULT_REVOKED);
@@ -203,15 +279,16 @@ void compart_tick(void)
 {
 	struct compart_program *p = &compart_program;
 	ticks++;
+	if (p->info)
+		p->info->ticks = ticks;
 	if (p->views == 1)
 		return;
 	for (unsigned i = 0; i < GRANTS_MAX; i++) {
 		struct grant *g = &grants[i];
 		if (g->state == GRANT_LIVE && g->expires && ticks >= g->expires)
 			grant_end(p, g, POLICY_FAULT_EXPIRED);
-		else if (g->state == GRANT_NOTICE && ticks >= g->deadline &&
-			 grant_end(p, g, POLICY_FAULT_REVOKED) == 0)
-			compart_post_notice(i, 0);
+		else if (g->state == GRANT_NOTICE && ticks >= g->deadline)
+			grant_end(p, g, POLICY_FAULT_REVOKED);
 	}
 	policy_decide_tick(p->policy, ticks);
 }

@@ -32,7 +32,5 @@ extern struct compart_program compart_program;
 
 /* Whether an ended grant to C covered ADDR: 1 and *CAUSE (REVOKED or EXPIRED), else 0. */
 int compart_grant_ended(unsigned c, uint64_t addr, enum policy_fault_cause *cause);
-/* Post (ON) or take down the revocation notice of grant ID on the information page. */
-void compart_post_notice(unsigned id, int on);
 
 #endif

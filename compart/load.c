@@ -130,13 +130,6 @@ int compart_apply(struct vmm_space *space, vaddr_t stack_lo, vaddr_t stack_hi)
 	return err;
 }
 
-void compart_post_notice(unsigned id, int on)
-{
-	struct compart_info *info = compart_program.info;
-	if (info && id < 64)
-		info->notices = on ? info->notices | (1ull << id) : info->notices & ~(1ull << id);
-}
-
 unsigned compart_current(void)
 {
 	return compart_program.views > 1 ? vmm_current_view() : 0;

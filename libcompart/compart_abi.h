@@ -71,12 +71,32 @@ enum compart_method {
 	COMPART_METHOD_ECALL = 2,  /* an ecall: the kernel checks the entry and switches roots */
 };
 
+#define COMPART_GRANTS_MAX 64
+
+/* A grant as every compartment may see it: where, whose, and whether it is on its way out. */
+enum compart_grant_state {
+	COMPART_GRANT_NONE = 0,
+	COMPART_GRANT_LIVE = 1,
+	COMPART_GRANT_NOTICE = 2, /* revoked, the notice posted: it ends at the deadline */
+	COMPART_GRANT_ENDED = 3,
+};
+
+struct compart_grant_info {
+	uint64_t va, len;
+	uint32_t from, to;
+	uint32_t state;	   /* enum compart_grant_state */
+	uint32_t rights;
+	uint64_t deadline; /* COMPART_GRANT_NOTICE: the timer tick it ends at */
+};
+
 struct compart_info {
 	uint32_t method;   /* enum compart_method; at offset 0, the stubs read it */
 	uint32_t count;	   /* compartments, main included */
 	uint64_t magic;
 	char policy[32];   /* the policy's name */
-	uint64_t notices;  /* bitmask of grants with a revocation notice posted (broker) */
+	uint64_t ticks;	   /* timer ticks since the program started */
+	uint64_t donated[COMPART_MAX]; /* bytes each compartment has donated and not got back */
+	struct compart_grant_info grants[COMPART_GRANTS_MAX]; /* by grant id */
 };
 
 /* System calls (a7); numbers no Linux riscv64 call uses. */

@@ -47,6 +47,7 @@ int main(void)
 	check_failures += vmm_suite_run();
 	check_failures += vmm_suite_regions_run();
 	check_failures += vmm_suite_contract_run();
+	check_failures += vmm_suite_views_run();
 	check_failures += vmm_suite_all_or_nothing_run();
 	RUN(allocator_intact_after_suite);
 	CHECK_EXIT();

@@ -24,6 +24,8 @@ int vmm_suite_run(void);
 int vmm_suite_regions_run(void);
 /* The contract of 03e4c0d: holds, protect over holes, huge and stack regions, A/D (contract.c). */
 int vmm_suite_contract_run(void);
+/* Views (one per compartment): masks, faults per view, revocation (views.c). */
+int vmm_suite_views_run(void);
 /* Every operation failing at each of its allocations in turn, with 3 spaces alive (all_or_nothing.c). */
 int vmm_suite_all_or_nothing_run(void);
 
