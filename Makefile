@@ -40,6 +40,7 @@ include kernel/kernel.mk
 include vmm/vmm.mk
 include compart/compart.mk
 include apps/apps.mk
+include policies/policies.mk
 include tests/host/host.mk
 
 # ---------------------------------------------------------------- kernel ---
@@ -61,7 +62,7 @@ KLDFLAGS := --specs=picolibc.specs --picolibc-buildtype=release -march=rv64imac 
 $(KOBJ)/%.c.o: KCFLAGS += $(PLATFORM_CFLAGS_$*.c)
 
 # The kernel: compiled once per platform, whatever the application.
-KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS) $(COMPART_SRCS)
+KSRCS := $(PLATFORM_SRCS) $(KERNEL_SRCS) $(VMM_SRCS) $(COMPART_SRCS) $(POLICY_SRCS)
 KOBJS := $(patsubst %,$(KOBJ)/%.o,$(KSRCS))
 
 $(KOBJ)/%.c.o: %.c
@@ -80,6 +81,11 @@ $(BUILD)/app_blob.o: kernel/app_blob.S $(APP_ELF) $(BUILD)/app_args.txt $(BUILD)
 	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DAPP_ELF_PATH='"$(APP_ELF)"' \
 	    -DAPP_ARGS_PATH='"$(BUILD)/app_args.txt"' -DAPP_ROOT_PATH='"$(BUILD)/root.img"' -c $< -o $@
 
+# The name of the image's policy (policies/policies.mk), beside the blob.
+$(BUILD)/image_policy.o: policies/image_name.S $(BUILD)/policy.txt
+	@mkdir -p $(@D)
+	$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -DIMAGE_POLICY_NAME='"$(POLICY)"' -c $< -o $@
+
 # Rewritten (by the script) only when the tree's contents change.
 $(BUILD)/root.img: tools/mkroot.sh FORCE
 	@tools/mkroot.sh $(APP_ROOT) $@
@@ -93,12 +99,16 @@ $(BUILD)/app_args.txt: FORCE
 $(BUILD)/app_elf.txt: FORCE
 	@mkdir -p $(@D)
 	@printf '%s' '$(APP_ELF)' | cmp -s - $@ || printf '%s' '$(APP_ELF)' > $@
+$(BUILD)/policy.txt: FORCE
+	@mkdir -p $(@D)
+	@printf '%s' '$(POLICY)' | cmp -s - $@ || printf '%s' '$(POLICY)' > $@
 
 # Two links: the first fixes every address, the second adds the symbol table
 # (placed last, so nothing before it moves) that panic reports use.  Both are
 # the application's own: its blob sits inside the image.
-$(BUILD)/kernel.pass1.elf: $(KOBJS) $(BUILD)/app_blob.o $(KOBJ)/ksyms.empty.o $(PLATFORM_LDSCRIPT)
-	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/app_blob.o $(KOBJ)/ksyms.empty.o -o $@
+$(BUILD)/kernel.pass1.elf: $(KOBJS) $(BUILD)/app_blob.o $(BUILD)/image_policy.o $(KOBJ)/ksyms.empty.o \
+                          $(PLATFORM_LDSCRIPT)
+	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/app_blob.o $(BUILD)/image_policy.o $(KOBJ)/ksyms.empty.o -o $@
 
 $(KOBJ)/ksyms.empty.o: tools/ksyms-empty.S
 	@mkdir -p $(@D)
@@ -111,7 +121,7 @@ $(BUILD)/ksyms.o: $(BUILD)/ksyms.S
 	$(KCC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/kernel.elf: $(BUILD)/kernel.pass1.elf $(BUILD)/ksyms.o
-	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/app_blob.o $(BUILD)/ksyms.o -o $@
+	$(KCC) $(KLDFLAGS) $(KOBJS) $(BUILD)/app_blob.o $(BUILD)/image_policy.o $(BUILD)/ksyms.o -o $@
 	tools/check-same-layout.sh $(CROSS)nm $(BUILD)/kernel.pass1.elf $@
 
 $(BUILD)/Image: $(BUILD)/kernel.elf
@@ -148,7 +158,11 @@ help:
 	@echo "make qemu-cells  build (about 5-10 minutes, once) or find in ~/.cache/slate the SecureCells QEMU;"
 	@echo "               prints its path (runs on riscv64-cells depend on it; QEMU=/path runs another)"
 	@echo "make clean     remove build/"
+	@echo "POLICY=name   (run, image, run-image, bench) the compartment policy the image runs;"
+	@echo "               default: the application's APP_POLICY, else flat (docs/policies.md)"
 	@echo "platforms: $(PLATFORMS)   applications: $(APPS)"
+	@echo "policies:"
+	@for p in $(POLICIES); do printf '  %-9s %s\n' "$$p" "$$(sed -n '$(POLICY_SUMMARY_SED)' policies/$$p.c)"; done
 
 deps:
 	@tools/deps.sh

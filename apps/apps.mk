@@ -1,8 +1,10 @@
 # Applications: each folder under apps/ is one.  Its app.mk may set APP_ARGS
-# (default arguments), APP_LINK (how to link, instead of -static: apps/pie)
-# and APP_BUILD (a script that builds the ELF, for a program that is not
-# just the folder's C and assembly files: apps/lua).  apps/include/ holds
-# what several applications share (measure.h); it is not an application.
+# (default arguments), APP_LINK (how to link, instead of -static: apps/pie),
+# APP_POLICY (the compartment policy its image runs when POLICY= is not
+# given; flat without it: policies/policies.mk) and APP_BUILD (a script
+# that builds the ELF, for a program that is not just the folder's C and
+# assembly files: apps/lua).  apps/include/ holds what several
+# applications share (measure.h); it is not an application.
 APPS      := $(notdir $(patsubst %/,%,$(dir $(wildcard apps/*/app.mk))))
 APP_NAME  := $(APP)
 APP_ELF   := $(BUILD)/$(APP).elf
@@ -10,6 +12,7 @@ APP_ARGS  :=
 APP_BUILD :=
 APP_LINK  := -static
 APP_LIBS  :=
+APP_POLICY :=
 APP_ROOT  := $(or $(ROOT),apps/$(APP)/root)
 ifeq ($(ELF),)
   -include apps/$(APP)/app.mk

@@ -15,6 +15,7 @@
 #include "kernel/selftest.h"
 #include "kernel/stats.h"
 #include "machine.h"
+#include "policies/policy.h"
 #include "vmm/vmm.h"
 
 #define TIMER_PERIOD_US 10000 /* 100 Hz, Linux's CONFIG_HZ_100 */
@@ -109,6 +110,8 @@ void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
 	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
 	selftest_run(bootargs);
 	fs_boot();
+	if (!image_policy())
+		panic("the image names policy '%s', which is not built into this kernel", image_policy_name);
 	err = process_start(app_elf_start, (size_t)(app_elf_end - app_elf_start), app_cmdline,
 			    bootargs);
 	kprintf("cannot start the application: error %d\n", err);

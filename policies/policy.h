@@ -103,7 +103,10 @@ struct policy_revoke {
 	uint64_t va, len;
 	uint64_t notice_ticks; /* out: as granted; the hook may shorten it, never lengthen it */
 };
-/* Default (NULL): allow.  0 or a negative errno. */
+/*
+ * Default (NULL): allow.  0 or a negative errno.  BY is NULL when the kernel
+ * itself revokes (an expiry): the hook is not asked, and it is allowed.
+ */
 typedef int (*policy_revoke_fn)(struct policy_revoke *r);
 
 /*
@@ -116,7 +119,7 @@ typedef void (*policy_tick_fn)(uint64_t now);
 struct policy {
 	const char *name;
 	const char *summary;   /* one line, for `make help` */
-	int compartments;      /* 0: one view for the whole program (flat), calls are plain calls */
+	int compartments;      /* 0: one view for the whole program (flat), calls are plain calls; 1: a view per compartment */
 	policy_load_fn load;
 	policy_fault_fn fault;
 	policy_grant_fn grant;
@@ -131,15 +134,36 @@ struct policy {
 
 /* The registered policy called NAME, or NULL. */
 const struct policy *policy_find(const char *name);
-/* The policy this image was built with (POLICY=, APP_POLICY). */
+
+/*
+ * The kernel's side (compart/, kernel/main.c): the image's policy, and one
+ * call per hook that applies the default when the hook is NULL and holds
+ * every hook to its promises (rights only taken away, a notice only
+ * shortened, a fault contained only when a caller can take the error).
+ */
+
+/* The name the build put in the image (POLICY=, else the app's APP_POLICY, else flat). */
+extern const char image_policy_name[];
+/* policy_find(image_policy_name): NULL only if the build let an unknown name through. */
 const struct policy *image_policy(void);
 
-/* Each hook of P as compart/ calls it: the hook, or its default when P leaves it NULL. */
+/* The rights a page of KIND has: text RX, rodata R, data and stack RW. */
+unsigned policy_kind_rights(enum policy_memory kind);
+
+/* P's load hook, cut to policy_kind_rights(KIND); 0 for a KIND out of range. */
 unsigned policy_decide_load(const struct policy *p, const struct policy_compartment *who,
 			    const struct policy_compartment *owner, enum policy_memory kind);
+/* P's fault hook; POLICY_END when F is not in a call (no caller to return to) or the answer is not a verdict. */
 enum policy_verdict policy_decide_fault(const struct policy *p, const struct policy_fault *f);
+/*
+ * P's grant hook on G, whose expires_ticks and notice_ticks are set to 0
+ * first; rights it added are taken off again.  0, or the hook's negative
+ * errno (-EPERM for any other refusal, and when no right is left).
+ */
 int policy_decide_grant(const struct policy *p, struct policy_grant *g);
+/* P's revoke hook on R; a lengthened notice is cut back to the one granted.  As the grant's. */
 int policy_decide_revoke(const struct policy *p, struct policy_revoke *r);
+/* P's tick hook, if it has one. */
 void policy_decide_tick(const struct policy *p, uint64_t now);
 
 #endif

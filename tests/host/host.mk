@@ -97,6 +97,12 @@ host_vmm_cells_SRCS := $(VMM_SUITE_SRCS) \
                        kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                        tests/host/host_env.c
 
+# Every policy and the registry; POLICY_NAMES is the build's own list of
+# policies (policies/policies.mk), which the test checks are all registered.
+HOST_TESTS += policies
+host_policies_SRCS := tests/host/test_policies.c $(POLICY_SRCS)
+$(HOSTBUILD)/test_policies: HOST_CFLAGS += -DPOLICY_NAMES='"$(POLICIES)"'
+
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
 $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
