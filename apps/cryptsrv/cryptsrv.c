@@ -180,6 +180,12 @@ static void attacks(const char *policy)
 	for (int a = 1; a <= 3; a++) {
 		struct compart_result r = COMPARTMENT_CALL(main, parser, parse_request, (long)&box.m, a);
 		int ok;
+		if (strcmp(policy, "flat") == 0) {
+			/* One view: nothing is kept apart, so there is nothing to judge. */
+			printf("cryptsrv: parser tries to %s: %s (flat: no compartment is kept apart)\n",
+			       what[a], r.fault ? fault_name(r.fault) : "not stopped");
+			continue;
+		}
 		if (a < 3) {
 			ok = r.fault == (a == 1 ? COMPART_FAULT_READ : COMPART_FAULT_BAD_ENTRY);
 			printf("cryptsrv: parser tries to %s: fault %s, contained%s\n", what[a],
