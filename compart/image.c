@@ -290,13 +290,15 @@ static int scan_pads(const struct reader *r, const struct compart_image *out)
 			continue;
 		if (!in_file(r, s->offset, s->size))
 			return refuse("executable section outside the file", s->offset);
-		const uint8_t *b = r->img + s->offset;
-		for (uint64_t off = (s->addr & 1); off + 4 <= s->size; off += 2) {
-			uint32_t word = (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 |
-					(uint32_t)b[off + 2] << 16 | (uint32_t)b[off + 3] << 24;
-			if (word == COMPART_ENTRY_WORD && !declared_pad(out, s->addr + off))
-				return refuse("a landing pad that is no declared entry point",
-					      s->addr + off);
+		const uint8_t *b = r->img + s->offset, *end = b + s->size, *p = b;
+		/* memchr finds the pad's first byte quickly; most code has few. */
+		while (end - p >= 4 && (p = memchr(p, COMPART_ENTRY_WORD & 0xff, (size_t)(end - p - 3)))) {
+			uint64_t va = s->addr + (uint64_t)(p - b);
+			uint32_t word = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+					(uint32_t)p[3] << 24;
+			if (va % 2 == 0 && word == COMPART_ENTRY_WORD && !declared_pad(out, va))
+				return refuse("a landing pad that is no declared entry point", va);
+			p++;
 		}
 	}
 	return 0;
