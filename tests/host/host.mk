@@ -96,6 +96,40 @@ host_vmm_cells_SRCS := $(VMM_SUITE_SRCS) \
                        kernel/u64map.c kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c \
                        tests/host/host_env.c
 
+# compart/image.c, the compartment-table reader, on fixture ELFs built with
+# the Linux cross compiler (tests/host/compart/NAME.c, each linked with
+# libcompart/compart.c as an app would be; no C library, they are never run).
+# good_nolib lacks libcompart's closing sections, so its last compartment
+# shares a page; pie is a static-PIE.  test_compart_image reads them from
+# build/host/compart/.
+COMPART_FIXTURE_CC    := riscv64-linux-gnu-gcc
+COMPART_FIXTURE_FLAGS := -nostdlib -nostartfiles -ffreestanding -O2 -Wall -Wextra -Werror \
+                         -Ilibcompart -Itests/host/compart
+COMPART_FIXTURE_DEPS  := tests/host/compart/fixture.h libcompart/compart.h libcompart/compart_abi.h \
+                         libcompart/compart.c
+COMPART_FIXTURES := $(patsubst tests/host/compart/%.c,$(HOSTBUILD)/compart/%.elf,$(wildcard tests/host/compart/*.c)) \
+                    $(HOSTBUILD)/compart/good_nolib.elf $(HOSTBUILD)/compart/isolation.elf
+$(HOSTBUILD)/compart/%.elf: tests/host/compart/%.c $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(COMPART_FIXTURE_CC) -static $(COMPART_FIXTURE_FLAGS) $< libcompart/compart.c -o $@
+$(HOSTBUILD)/compart/good_nolib.elf: tests/host/compart/good.c $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(COMPART_FIXTURE_CC) -static $(COMPART_FIXTURE_FLAGS) $< -o $@
+$(HOSTBUILD)/compart/pie.elf: tests/host/compart/pie.c $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(COMPART_FIXTURE_CC) -static-pie -fPIE -Wl,--no-dynamic-linker $(COMPART_FIXTURE_FLAGS) \
+		$< libcompart/compart.c -o $@
+
+# A real program too: the isolation app, built as apps/apps.mk builds apps.
+$(HOSTBUILD)/compart/isolation.elf: $(wildcard apps/isolation/*.c apps/include/*.h) $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(LINUX_CC) -static $(LINUX_CFLAGS) -Ilibcompart apps/isolation/isolation.c libcompart/compart.c -o $@
+
+HOST_TESTS += compart_image
+# (no host_env.c: the test's own kprintf keeps the reasons the reader gives)
+host_compart_image_SRCS := tests/host/test_compart_image.c compart/image.c
+$(HOSTBUILD)/test_compart_image: $(COMPART_FIXTURES)
+
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
 $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
