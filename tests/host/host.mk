@@ -140,7 +140,7 @@ $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
 # ------------------------------------------------------------- fuzzing ---
 # tests/fuzz/run.sh FUZZER [SECONDS] builds and runs one libFuzzer fuzzer (clang);
 # they are not host test binaries.  make fuzz runs every one of FUZZERS.
-FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells
+FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells compart_fuzz
 FUZZ_CC     := clang
 FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -182,6 +182,14 @@ $(HOSTBUILD)/vmm_fuzz_%: $$(vmm_fuzz_$$*_SRCS) $(host_deps_known)
 	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(vmm_fuzz_$*_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(vmm_fuzz_$*_SRCS) \
 		$(ALLOC_FAIL_LDFLAGS) -o $@
+
+# The compartment-table reader on hostile images: it edits the good fixture,
+# and its corpus is seeded with every fixture (tests/fuzz/run.sh).
+compart_fuzz_SRCS := tests/fuzz/compart_fuzz.c compart/image.c
+$(HOSTBUILD)/compart_fuzz: $(compart_fuzz_SRCS) $(COMPART_FIXTURES) $(host_deps_known)
+	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(compart_fuzz_SRCS))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(compart_fuzz_SRCS) -o $@
 
 # Read, never made: without its empty rule a .d would match test_% above.
 HOST_DEP_FILES := $(wildcard $(HOSTBUILD)/*.d)
