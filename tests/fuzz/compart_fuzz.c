@@ -25,32 +25,17 @@
  *
  * A violation aborts, which libFuzzer reports as a crash.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compart/image.h"
-#include "kernel/console.h"
 #include "kernel/error.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/host/compart/elf_fixture.h"
-
-/* What the reader printed during the current input (it gives its reasons with kprintf). */
-static char said[4096];
-static size_t said_len;
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(said + said_len, sizeof(said) - said_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		said_len += (size_t)n < sizeof(said) - said_len ? (size_t)n : sizeof(said) - said_len - 1;
-	return n;
-}
+#include "tests/host/compart/image_invariants.h"
+#include "tests/host/compart/said.h"
 
 static void violated(const char *what)
 {
@@ -66,18 +51,11 @@ static uint64_t place[PLACES][2];
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *path = "build/host/compart/good.elf";
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "compart_fuzz: cannot open %s (run from the repository)\n", path);
+	good = image_from_file(path);
+	if (!good.size) {
+		fprintf(stderr, "compart_fuzz: cannot read %s (run from the repository)\n", path);
 		exit(1);
 	}
-	fseek(f, 0, SEEK_END);
-	good.size = (size_t)ftell(f);
-	fseek(f, 0, SEEK_SET);
-	good.bytes = malloc(good.size);
-	if (fread(good.bytes, 1, good.size, f) != good.size)
-		exit(1);
-	fclose(f);
 	const struct elf64_shdr *table = section(good, "compart_table");
 	const struct elf64_shdr *entries = section(good, "compart_entries");
 	uint64_t at[PLACES][2] = {
@@ -131,35 +109,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct image im;
 	if (size && data[0] == 0x7f) {
-		im = (struct image){ malloc(size), size };
-		memcpy(im.bytes, data, size);
+		im = image_copy((struct image){ (uint8_t *)data, size }, size);
 	} else {
 		struct input in = { data, size };
 		next8(&in); /* the byte that said "edits" */
-		im = (struct image){ malloc(good.size), good.size };
-		memcpy(im.bytes, good.bytes, good.size);
+		im = image_copy(good, good.size);
 		edit(&im, &in);
 		/* A cut image sits in a buffer of its own length, so a read past it is reported. */
 		im.bytes = realloc(im.bytes, im.size ? im.size : 1);
 	}
 	static struct compart_image out;
-	said_len = 0;
-	said[0] = 0;
-	int err = compart_image_read(im.bytes, im.size, &out);
-	if (err == 0) {
-		const char *broken = compart_image_broken(&out);
-		if (broken)
-			violated(broken);
-		if (said_len)
-			violated("accepted, yet it gave a reason");
-	} else if (err != -ENOEXEC) {
-		violated("refused with an error other than -ENOEXEC");
-	} else if (out.count || out.nentries || out.nsegments || out.nshared_text ||
-		   out.nshared_rodata) {
-		violated("refused, yet something half read was left");
-	} else if (!strstr(said, "compart: not loadable: ")) {
-		violated("refused without a reason");
-	}
+	said_clear();
+	const char *broken = compart_read_broken(compart_image_read(im.bytes, im.size, &out), &out, said);
+	if (broken)
+		violated(broken);
 	free(im.bytes);
 	return 0;
 }

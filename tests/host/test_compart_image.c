@@ -11,38 +11,20 @@
  *
  * Usage: test_compart_image DIR, where DIR/compart/ holds the fixtures.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compart/image.h"
-#include "kernel/console.h"
 #include "kernel/elf_format.h"
 #include "kernel/error.h"
 #include "tests/host/check.h"
 #include "tests/host/compart/elf_fixture.h"
 #include "tests/host/compart/image_invariants.h"
+#include "tests/host/compart/said.h"
 
 static const char *fixture_dir;
-
-/* ------------------------------------------------ the reader's reasons --- */
-
-/* What the reader printed since the last read (compart/image.c prints its reasons with kprintf). */
-static char said[4096];
-static size_t said_len;
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(said + said_len, sizeof(said) - said_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		said_len += (size_t)n < sizeof(said) - said_len ? (size_t)n : sizeof(said) - said_len - 1;
-	return n;
-}
 
 /* ------------------------------------------------------------ fixtures --- */
 
@@ -58,29 +40,11 @@ static struct image load(const char *name)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/compart/%s.elf", fixture_dir, name);
-	struct image im = { 0 };
 	details = 3; /* every case begins with its fixture: the first few failures print afresh */
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		printf("# cannot open %s\n", path);
-		return im;
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	im.bytes = malloc(n > 0 ? (size_t)n : 1);
-	if (n > 0 && fread(im.bytes, 1, (size_t)n, f) == (size_t)n)
-		im.size = (size_t)n;
-	fclose(f);
+	struct image im = image_from_file(path);
+	if (!im.size)
+		printf("# cannot read %s\n", path);
 	return im;
-}
-
-/* A copy of the first SIZE bytes of IM, in a buffer of exactly SIZE bytes. */
-static struct image copy(struct image im, size_t size)
-{
-	struct image c = { malloc(size ? size : 1), size };
-	memcpy(c.bytes, im.bytes, size);
-	return c;
 }
 
 static struct compart_image out;
@@ -89,8 +53,7 @@ static struct compart_image out;
 /* Read IM: the reader's result, with what it said in SAID. */
 static int read_image(struct image im)
 {
-	said_len = 0;
-	said[0] = 0;
+	said_clear();
 	return compart_image_read(im.bytes, im.size, &out);
 }
 
@@ -98,29 +61,22 @@ static int read_image(struct image im)
 static int refused(struct image im, const char *why)
 {
 	int err = read_image(im);
-	int ok = err == -ENOEXEC && out.count == 0 && out.nentries == 0 && out.nsegments == 0 &&
-		 strstr(said, "compart: not loadable: ") &&
-		 (!why || strstr(said, why));
-	if (!ok && detail())
-		printf("#   read gave %d, count %u, said: %s\n", err, out.count, said);
-	return ok;
+	const char *broken = err ? compart_read_broken(err, &out, said) : "accepted";
+	if (!broken && why && !strstr(said, why))
+		broken = "refused for another reason";
+	if (broken && detail())
+		printf("#   %s; read gave %d, said: %s\n", broken, err, said);
+	return !broken;
 }
 
-/* Read IM: refused with a reason, or accepted with every invariant holding. */
+/* Read IM: refused whole with a reason, or accepted with every invariant holding. */
 static int refused_or_sound(struct image im)
 {
 	int err = read_image(im);
-	if (err == 0) {
-		const char *broken = compart_image_broken(&out);
-		if (broken && detail())
-			printf("#   accepted, but %s\n", broken);
-		return !broken;
-	}
-	int ok = err == -ENOEXEC && out.count == 0 && out.nentries == 0 && out.nsegments == 0 &&
-		 strstr(said, "compart: not loadable: ");
-	if (!ok && detail())
-		printf("#   read gave %d, count %u, said: %s\n", err, out.count, said);
-	return ok;
+	const char *broken = compart_read_broken(err, &out, said);
+	if (broken && detail())
+		printf("#   %s; read gave %d, said: %s\n", broken, err, said);
+	return !broken;
 }
 
 static void drop(struct image im)
@@ -209,7 +165,7 @@ static void no_compartments(void)
 	CHECK_EQ(out.nentries, 0u);
 	CHECK(compart_image_broken(&out) == NULL);
 	/* Stripped of its section table, the same program still has none. */
-	struct image stripped = copy(im, im.size);
+	struct image stripped = image_copy(im, im.size);
 	((struct elf64_ehdr *)stripped.bytes)->shnum = 0;
 	CHECK_EQ(read_image(stripped), 0);
 	CHECK_EQ(out.count, 0u);
@@ -312,7 +268,7 @@ static void descriptor_fields(void)
 	for (unsigned id = 0; id < 3; id++)
 		for (unsigned f = 0; f < fields; f++)
 			for (unsigned k = 0; k < NEARBY; k++) {
-				struct image im = copy(good, good.size);
+				struct image im = image_copy(good, good.size);
 				uint64_t *field = (uint64_t *)descriptor(im, id) + f;
 				*field = nearby(*field, k);
 				bad += !refused_or_sound(im);
@@ -323,7 +279,7 @@ static void descriptor_fields(void)
 	for (unsigned i = 0; i < 3; i++)
 		for (unsigned f = 0; f < 2; f++)
 			for (unsigned k = 0; k < NEARBY; k++) {
-				struct image im = copy(good, good.size);
+				struct image im = image_copy(good, good.size);
 				uint64_t *field = (uint64_t *)entry(im, i) + f;
 				*field = nearby(*field, k);
 				bad += !refused_or_sound(im);
@@ -339,7 +295,7 @@ static void descriptor_fields(void)
 /* Change one thing in a copy of the good image with EDIT, then expect it refused for WHY. */
 #define REFUSED_AFTER(why, edit)                              \
 	do {                                                  \
-		struct image im = copy(good, good.size);      \
+		struct image im = image_copy(good, good.size);      \
 		edit;                                         \
 		CHECK(refused(im, why));                      \
 		drop(im);                                     \
@@ -377,7 +333,7 @@ static void descriptor_ranges(void)
 		      *(uint32_t *)at_va(im, pad) = COMPART_ENTRY_WORD; d->return_pad = pad;
 		      d->text_start = d->data_start; d->text_end = d->data_end);
 	/* Harmless: flags beyond COMPART_SECRET are dropped; a shorter end on the same page. */
-	struct image im = copy(good, good.size);
+	struct image im = image_copy(good, good.size);
 	descriptor(im, 1)->flags = ~0ull;
 	descriptor(im, 2)->text_end -= 2;
 	CHECK_EQ(read_image(im), 0);
@@ -397,7 +353,7 @@ static void header_fields(void)
 	unsigned bad = 0;
 	for (unsigned i = 0; i < sizeof(eh) / sizeof(eh[0]); i++)
 		for (unsigned k = 0; k < NEARBY; k++) {
-			struct image im = copy(good, good.size);
+			struct image im = image_copy(good, good.size);
 			uint64_t v = 0;
 			memcpy(&v, im.bytes + eh[i].off, eh[i].width);
 			v = nearby(v, k);
@@ -408,7 +364,7 @@ static void header_fields(void)
 	for (unsigned p = 0; p < ehdr(good)->phnum; p++)
 		for (unsigned f = 0; f < sizeof(struct elf64_phdr) / 8; f++)
 			for (unsigned k = 0; k < NEARBY; k++) {
-				struct image im = copy(good, good.size);
+				struct image im = image_copy(good, good.size);
 				uint64_t *field = (uint64_t *)phdr(im, p) + f;
 				*field = nearby(*field, k);
 				bad += !refused_or_sound(im);
@@ -436,7 +392,7 @@ static void section_fields(void)
 		for (unsigned f = 0; f < 6; f++)
 			for (unsigned k = 0; k < NEARBY; k++) {
 				static const unsigned off[] = { 0, 4, 8, 16, 24, 32 };
-				struct image im = copy(good, good.size);
+				struct image im = image_copy(good, good.size);
 				uint8_t *field = (uint8_t *)shdr(im, i) + off[f];
 				uint64_t v = 0;
 				unsigned width = f < 2 ? 4 : 8;
@@ -465,7 +421,7 @@ static void truncated(void)
 	struct image good = load("good");
 	unsigned accepted = 0, bad = 0;
 	for (size_t n = 0; n < good.size; n += n < 512 ? 1 : 61) {
-		struct image im = copy(good, n);
+		struct image im = image_copy(good, n);
 		bad += !refused_or_sound(im);
 		accepted += out.count != 0;
 		drop(im);
@@ -492,7 +448,7 @@ static void random_bytes(void)
 	};
 	unsigned accepted = 0, rounds = 20000, bad = 0;
 	for (unsigned r = 0; r < rounds; r++) {
-		struct image im = copy(good, good.size);
+		struct image im = image_copy(good, good.size);
 		for (unsigned w = 0; w < 1 + r % 4; w++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			const uint64_t *span = where[(x >> 8) % 6];

@@ -24,6 +24,31 @@ struct image {
 	size_t size;
 };
 
+/* The file at PATH, or an image of size 0 when it cannot be read. */
+static inline struct image image_from_file(const char *path)
+{
+	struct image im = { 0 };
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return im;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	im.bytes = malloc(n > 0 ? (size_t)n : 1);
+	if (n > 0 && fread(im.bytes, 1, (size_t)n, f) == (size_t)n)
+		im.size = (size_t)n;
+	fclose(f);
+	return im;
+}
+
+/* A copy of the first SIZE bytes of IM, in a buffer of exactly SIZE bytes. */
+static inline struct image image_copy(struct image im, size_t size)
+{
+	struct image c = { malloc(size ? size : 1), size };
+	memcpy(c.bytes, im.bytes, size);
+	return c;
+}
+
 static inline const struct elf64_ehdr *ehdr(struct image im)
 {
 	return (const void *)im.bytes;

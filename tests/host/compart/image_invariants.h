@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "compart/image.h"
+#include "kernel/error.h"
 #include "kernel/memory.h"
 
 /* Whole pages, not empty, above the NULL page and inside the user half. */
@@ -117,6 +118,26 @@ static inline const char *compart_image_broken(const struct compart_image *img)
 		    e->stub >= img->c[e->id].text.end)
 			return "an entry stub outside its compartment's code";
 	}
+	return NULL;
+}
+
+/*
+ * The verdict on one read that returned ERR into OUT, having printed SAID:
+ * NULL, or what is wrong.  A refusal is -ENOEXEC, whole (nothing half read
+ * left in OUT) and gives its reason; an acceptance says nothing and keeps
+ * every invariant above.
+ */
+static inline const char *compart_read_broken(int err, const struct compart_image *out,
+					      const char *said)
+{
+	if (err == 0)
+		return said[0] ? "accepted, yet it gave a reason" : compart_image_broken(out);
+	if (err != -ENOEXEC)
+		return "refused with an error other than -ENOEXEC";
+	if (out->count || out->nentries || out->nsegments || out->nshared_text || out->nshared_rodata)
+		return "refused, yet something half read was left";
+	if (!strstr(said, "compart: not loadable: "))
+		return "refused without a reason";
 	return NULL;
 }
 
