@@ -35,6 +35,12 @@ static int in_file(const struct reader *r, uint64_t off, uint64_t len)
 	return off <= r->size && len <= r->size - off;
 }
 
+/* Segment I's file bytes lie in the file. */
+static int segment_in_file(const struct reader *r, const struct elf64_phdr *ph)
+{
+	return in_file(r, ph->offset, ph->filesz);
+}
+
 /* Copy LEN bytes the program has at VA from its file into OUT: 0, or -1 when no segment holds them. */
 static int read_va(const struct reader *r, uint64_t va, void *out, uint64_t len)
 {
@@ -43,10 +49,9 @@ static int read_va(const struct reader *r, uint64_t va, void *out, uint64_t len)
 		if (ph[i].type != PT_LOAD || va < ph[i].vaddr || va - ph[i].vaddr > ph[i].filesz ||
 		    len > ph[i].filesz - (va - ph[i].vaddr))
 			continue;
-		uint64_t off = ph[i].offset + (va - ph[i].vaddr);
-		if (!in_file(r, off, len))
+		if (!segment_in_file(r, &ph[i]))
 			return -1;
-		memcpy(out, r->img + off, len);
+		memcpy(out, r->img + ph[i].offset + (va - ph[i].vaddr), len);
 		return 0;
 	}
 	return -1;
@@ -123,7 +128,8 @@ static int read_descriptor(const struct reader *r, const struct compart_descript
 			return refuse("a compartment's name is not an identifier", d->name);
 	if (!IS_ALIGNED(d->text_start | d->data_start, PAGE_SIZE) ||
 	    d->text_end <= d->text_start || d->data_end <= d->data_start ||
-	    d->text_end > USER_TOP || d->data_end > USER_TOP || d->text_start < PAGE_SIZE)
+	    d->text_end > USER_TOP || d->data_end > USER_TOP || d->text_start < PAGE_SIZE ||
+	    d->data_start < PAGE_SIZE)
 		return refuse("a compartment's code or data is not page aligned in the user half",
 			      d->text_start);
 	if (d->state % 8 || d->state < d->data_start || d->state > d->data_end ||
@@ -257,10 +263,43 @@ static int read_segments(const struct reader *r, struct compart_image *out)
 	for (unsigned i = 0; i < r->eh->phnum; i++) {
 		if (ph[i].type != PT_LOAD || ph[i].memsz == 0)
 			continue;
-		if (out->nsegments == COMPART_RANGES_MAX || ph[i].vaddr + ph[i].memsz < ph[i].vaddr)
-			return refuse("too many or malformed segments", ph[i].vaddr);
+		if (out->nsegments == COMPART_RANGES_MAX || ph[i].vaddr + ph[i].memsz < ph[i].vaddr ||
+		    ph[i].vaddr + ph[i].memsz > USER_TOP)
+			return refuse("too many segments, or one outside the user half", ph[i].vaddr);
 		out->segments[out->nsegments].pages = pages_of(ph[i].vaddr, ph[i].vaddr + ph[i].memsz);
 		out->segments[out->nsegments++].writable = (ph[i].flags & PF_W) != 0;
+	}
+	return 0;
+}
+
+static int in_a_segment(const struct compart_image *out, struct compart_range x)
+{
+	for (unsigned i = 0; i < out->nsegments; i++)
+		if (x.start >= out->segments[i].pages.start && x.end <= out->segments[i].pages.end)
+			return 1;
+	return 0;
+}
+
+/*
+ * A compartment claims only memory the program has (not the stack, the
+ * heap or the information page, which the kernel places), and no page any
+ * other claim holds: its code and its data are apart too.
+ */
+static int check_claims(const struct compart_image *out)
+{
+	struct compart_range claim[2 * COMPART_MAX];
+	for (unsigned c = 0; c < out->count; c++) {
+		claim[2 * c] = out->c[c].text;
+		claim[2 * c + 1] = out->c[c].data;
+	}
+	for (unsigned i = 0; i < 2 * out->count; i++) {
+		if (!in_a_segment(out, claim[i]))
+			return refuse("a compartment claims memory outside the program's segments",
+				      claim[i].start);
+		for (unsigned j = 0; j < i; j++)
+			if (overlap(claim[i], claim[j]))
+				return refuse("two compartments' claims overlap (or one's code and data)",
+					      claim[i].start);
 	}
 	return 0;
 }
@@ -279,21 +318,24 @@ static int declared_pad(const struct compart_image *out, uint64_t va)
 
 /*
  * Any landing-pad word in executable memory is a way into whichever
- * division may execute it: only the declared ones may exist.  Instructions
- * are 2-byte aligned (C extension), so every even offset is looked at.
+ * division may execute it: only the declared ones may exist.  Executable
+ * memory is what the executable segments load, whatever the section
+ * headers say of it (the linker puts read-only data there too).
+ * Instructions are 2-byte aligned (C extension), so every even address is
+ * looked at; the zeros past a segment's file bytes hold no pad.
  */
 static int scan_pads(const struct reader *r, const struct compart_image *out)
 {
-	for (unsigned i = 0; i < r->eh->shnum; i++) {
-		const struct elf64_shdr *s = &r->sh[i];
-		if (!(s->flags & SHF_EXECINSTR) || !(s->flags & SHF_ALLOC) || s->type == SHT_NOBITS)
+	const struct elf64_phdr *ph = (const void *)(r->img + r->eh->phoff);
+	for (unsigned i = 0; i < r->eh->phnum; i++) {
+		if (ph[i].type != PT_LOAD || !(ph[i].flags & PF_X))
 			continue;
-		if (!in_file(r, s->offset, s->size))
-			return refuse("executable section outside the file", s->offset);
-		const uint8_t *b = r->img + s->offset, *end = b + s->size, *p = b;
+		if (!segment_in_file(r, &ph[i]))
+			return refuse("executable segment outside the file", ph[i].offset);
+		const uint8_t *b = r->img + ph[i].offset, *end = b + ph[i].filesz, *p = b;
 		/* memchr finds the pad's first byte quickly; most code has few. */
 		while (end - p >= 4 && (p = memchr(p, COMPART_ENTRY_WORD & 0xff, (size_t)(end - p - 3)))) {
-			uint64_t va = s->addr + (uint64_t)(p - b);
+			uint64_t va = ph[i].vaddr + (uint64_t)(p - b);
 			uint32_t word = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 					(uint32_t)p[3] << 24;
 			if (va % 2 == 0 && word == COMPART_ENTRY_WORD && !declared_pad(out, va))
@@ -325,10 +367,10 @@ int compart_image_read(const void *image, size_t size, struct compart_image *out
 		return refuse("compartments need a static executable linked at its address (no "
 			      "-static-pie)",
 			      r.eh->type);
-	if ((err = read_table(&r, table, out)) || (err = read_segments(&r, out)) ||
-	    (err = check_pages(&r, out)) ||
+	if ((err = read_segments(&r, out)) || (err = read_table(&r, table, out)) ||
+	    (err = check_claims(out)) || (err = check_pages(&r, out)) ||
 	    (err = read_entries(&r, out)) || (err = scan_pads(&r, out))) {
-		out->count = 0;
+		memset(out, 0, sizeof(*out)); /* refused whole: nothing half read */
 		return err;
 	}
 	return 0;

@@ -5,7 +5,9 @@
 # RAM file system under random path and descriptor operations, its
 # invariants checked, ASan, UBSan and LeakSanitizer on), or vmm_fuzz_sv48 /
 # vmm_fuzz_cells (one backend against the reference model of
-# tests/fuzz/vmm_fuzz_model.h; they print the operations they drove).
+# tests/fuzz/vmm_fuzz_model.h; they print the operations they drove), or
+# compart_fuzz (the compartment-table reader on hostile ELF images, its
+# corpus seeded with the fixture ELFs of build/host/compart/).
 # The last line is "ok FUZZER: N runs, ..." or "not ok FUZZER: why"; the exit
 # status is 1 on failure.
 #   usage: tests/fuzz/run.sh FUZZER [SECONDS]
@@ -14,12 +16,17 @@ cd "$(dirname "$0")/../.."
 
 name=${1:-}
 secs=${2:-10}
+seeds= # a directory of inputs read but never written (libFuzzer writes to the first)
 case "$name" in
 rental_fuzz) held="no forged rental accepted" ;;
 fs_fuzz) held="no sanitizer report, every invariant held" ;;
 vmm_fuzz_sv48 | vmm_fuzz_cells) held="no divergence from the model, no sanitizer report" ;;
+compart_fuzz)
+	held="every refusal whole and with a reason, every acceptance sound, no sanitizer report"
+	seeds=build/host/compart
+	;;
 *)
-	echo "usage: tests/fuzz/run.sh rental_fuzz|fs_fuzz|vmm_fuzz_sv48|vmm_fuzz_cells [SECONDS]" >&2
+	echo "usage: tests/fuzz/run.sh rental_fuzz|fs_fuzz|vmm_fuzz_sv48|vmm_fuzz_cells|compart_fuzz [SECONDS]" >&2
 	echo "not ok ${name:-fuzz}: unknown fuzzer '$name'"
 	exit 1
 	;;
@@ -47,13 +54,13 @@ fi
 # A crash leaves its input as build/host/FUZZER-crash-* (a leak as -leak-*):
 # replay it with   build/host/FUZZER build/host/FUZZER-crash-...
 "$bin" -max_total_time="$secs" -seed=1 -print_final_stats=1 -timeout=10 \
-	-artifact_prefix="$out/$name-" "$corpus" >"$log" 2>&1
+	-artifact_prefix="$out/$name-" "$corpus" $seeds >"$log" 2>&1
 status=$?
 
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 if [ "$status" -ne 0 ] || [ -z "$runs" ]; then
-	grep -a -m1 -A3 'VIOLATION\|ERROR\|rental_fuzz:\|fs_fuzz:\|vmm_fuzz:' "$log"
+	grep -a -m1 -A3 'VIOLATION\|ERROR\|rental_fuzz:\|fs_fuzz:\|vmm_fuzz:\|compart_fuzz:' "$log"
 	echo "not ok $name: exit status $status after ${runs:-?} runs (see $log)"
 	exit 1
 fi

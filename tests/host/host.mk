@@ -103,6 +103,40 @@ HOST_TESTS += policies
 host_policies_SRCS := tests/host/test_policies.c $(POLICY_SRCS)
 $(HOSTBUILD)/test_policies: HOST_CFLAGS += -DPOLICY_NAMES='"$(POLICIES)"'
 
+# compart/image.c, the compartment-table reader, on fixture ELFs built with
+# the Linux cross compiler (tests/host/compart/NAME.c, each linked with
+# libcompart/compart.c as an app would be; no C library, they are never run).
+# good_nolib lacks libcompart's closing sections, so its last compartment
+# shares a page; pie is a static-PIE.  test_compart_image reads them from
+# build/host/compart/.
+COMPART_FIXTURE_CC    := riscv64-linux-gnu-gcc
+COMPART_FIXTURE_FLAGS := -nostdlib -nostartfiles -ffreestanding -O2 -Wall -Wextra -Werror \
+                         -Ilibcompart -Itests/host/compart
+COMPART_FIXTURE_DEPS  := tests/host/compart/fixture.h libcompart/compart.h libcompart/compart_abi.h \
+                         libcompart/compart.c
+COMPART_FIXTURES := $(patsubst tests/host/compart/%.c,$(HOSTBUILD)/compart/%.elf,$(wildcard tests/host/compart/*.c)) \
+                    $(HOSTBUILD)/compart/good_nolib.elf $(HOSTBUILD)/compart/isolation.elf
+$(HOSTBUILD)/compart/%.elf: tests/host/compart/%.c $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(COMPART_FIXTURE_CC) -static $(COMPART_FIXTURE_FLAGS) $< libcompart/compart.c -o $@
+$(HOSTBUILD)/compart/good_nolib.elf: tests/host/compart/good.c $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(COMPART_FIXTURE_CC) -static $(COMPART_FIXTURE_FLAGS) $< -o $@
+$(HOSTBUILD)/compart/pie.elf: tests/host/compart/pie.c $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(COMPART_FIXTURE_CC) -static-pie -fPIE -Wl,--no-dynamic-linker $(COMPART_FIXTURE_FLAGS) \
+		$< libcompart/compart.c -o $@
+
+# A real program too: the isolation app, built as apps/apps.mk builds apps.
+$(HOSTBUILD)/compart/isolation.elf: $(wildcard apps/isolation/*.c apps/include/*.h) $(COMPART_FIXTURE_DEPS)
+	@mkdir -p $(@D)
+	$(LINUX_CC) -static $(LINUX_CFLAGS) -Ilibcompart apps/isolation/isolation.c libcompart/compart.c -o $@
+
+HOST_TESTS += compart_image
+# (no host_env.c: the test's own kprintf keeps the reasons the reader gives)
+host_compart_image_SRCS := tests/host/test_compart_image.c compart/image.c
+$(HOSTBUILD)/test_compart_image: $(COMPART_FIXTURES)
+
 HOST_TEST_BINS := $(patsubst %,$(HOSTBUILD)/test_%,$(HOST_TESTS))
 
 $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
@@ -113,7 +147,7 @@ $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
 # ------------------------------------------------------------- fuzzing ---
 # tests/fuzz/run.sh FUZZER [SECONDS] builds and runs one libFuzzer fuzzer (clang);
 # they are not host test binaries.  make fuzz runs every one of FUZZERS.
-FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells
+FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells compart_fuzz
 FUZZ_CC     := clang
 FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -155,6 +189,14 @@ $(HOSTBUILD)/vmm_fuzz_%: $$(vmm_fuzz_$$*_SRCS) $(host_deps_known)
 	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(vmm_fuzz_$*_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(vmm_fuzz_$*_SRCS) \
 		$(ALLOC_FAIL_LDFLAGS) -o $@
+
+# The compartment-table reader on hostile images: it edits the good fixture,
+# and its corpus is seeded with every fixture (tests/fuzz/run.sh).
+compart_fuzz_SRCS := tests/fuzz/compart_fuzz.c compart/image.c
+$(HOSTBUILD)/compart_fuzz: $(compart_fuzz_SRCS) $(COMPART_FIXTURES) $(host_deps_known)
+	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(compart_fuzz_SRCS))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(compart_fuzz_SRCS) -o $@
 
 # Read, never made: without its empty rule a .d would match test_% above.
 HOST_DEP_FILES := $(wildcard $(HOSTBUILD)/*.d)
