@@ -232,7 +232,11 @@ int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log)
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 {
 	/* What is taken out becomes unreachable: this segment's segproc deletes it. */
-	return tablet_clear(seg->top, va, len);
+	int err = tablet_clear(seg->top, va, len);
+	/* A cache entry the range cuts goes whole: the view refills the rest by faults. */
+	for (unsigned views = seg->cached; views; views &= views - 1)
+		tablet_clear(seg->cache[__builtin_ctz(views)]->top, va, len);
+	return err;
 }
 
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
