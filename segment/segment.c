@@ -229,14 +229,21 @@ int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log)
 
 /* ------------------------------------------------------------ unmapping --- */
 
+/* SEG's range, and every cache entry it overlaps: one the range cuts goes whole (its view refills the rest). */
+static __attribute__((noinline)) int unmap_with_caches(struct segment *seg, vaddr_t va,
+						   uint64_t len)
+{
+	for (unsigned views = seg->caches->cached; views; views &= views - 1)
+		tablet_clear(seg->caches->of[__builtin_ctz(views)]->top, va, len);
+	return tablet_clear(seg->top, va, len);
+}
+
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 {
+	if (seg->caches)
+		return unmap_with_caches(seg, va, len);
 	/* What is taken out becomes unreachable: this segment's segproc deletes it. */
-	int err = tablet_clear(seg->top, va, len);
-	/* A cache entry the range cuts goes whole: the view refills the rest by faults. */
-	for (unsigned views = seg->cached; views; views &= views - 1)
-		tablet_clear(seg->cache[__builtin_ctz(views)]->top, va, len);
-	return err;
+	return tablet_clear(seg->top, va, len);
 }
 
 int segment_map_fixed(struct segment *seg, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)

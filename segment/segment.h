@@ -46,15 +46,22 @@ struct segment {
 	void *state;    /* the segproc's own */
 	struct segment *next; /* every segment, for reclaim */
 	/*
-	 * A space seen through several views (docs/compartments.md): CACHE[v],
-	 * when bit v of CACHED is set, is the segment of the same slot in view
-	 * v's root, whose entries point at this segment's pages under the
-	 * view's rights, each with the extent of the page it caches.  Whatever
-	 * takes a page out of this segment takes it out of every cache in the
-	 * same step (segment_unmap), so no view keeps a frame that is freed.
+	 * A space seen through several views (docs/compartments.md): the views'
+	 * caches of this segment, or NULL (one view).  Whatever takes a page out
+	 * of this segment takes it out of every cache in the same step
+	 * (segment_unmap), so no view keeps a frame that is freed.
 	 */
+	struct segment_caches *caches;
+};
+
+/*
+ * OF[v], when bit v of CACHED is set, is the segment of the same slot in
+ * view v's root, whose entries point at the space segment's pages under the
+ * view's rights, each with the extent of the page it caches.
+ */
+struct segment_caches {
 	unsigned cached;
-	struct segment *cache[VMM_MAX_VIEWS];
+	struct segment *of[VMM_MAX_VIEWS];
 };
 
 #define SEGMENT_BITS TABLET_BITS_SEGMENT

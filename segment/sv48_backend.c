@@ -36,6 +36,7 @@ static int segment_open(struct backend_space *s, unsigned slot, struct segment *
 		return err;
 	if (slot < HALF) {
 		err = tablet_attach_root(s->root, slot, seg->top);
+		seg->caches = s->nviews > 1 ? &s->caches[slot] : NULL;
 	} else {
 		for (struct backend_space *sp = spaces; sp && !err; sp = sp->next)
 			if (!(err = tablet_attach_root(sp->root, slot, seg->top)) && sp->nviews > 1)
@@ -71,7 +72,7 @@ void release_if_empty(struct backend_space *s, vaddr_t va)
 	struct segment *seg = *segment_ref(s, slot);
 	if (!seg || !segment_empty(seg))
 		return;
-	if (seg->cached)
+	if (seg->caches)
 		views_release_caches(s, seg);
 	if (slot < HALF)
 		tablet_detach_root(s->root, slot, seg->top);

@@ -24,9 +24,13 @@ struct backend_space {
 	 */
 	paddr_t root;
 	struct segment *user[HALF];
-	/* With NVIEWS > 1, view v runs on VIEWS[v].root, whose user slots hold caches (segment.h). */
+	/*
+	 * With NVIEWS > 1, view v runs on VIEWS[v].root, whose user slots hold
+	 * caches (segment.h); CACHES[slot] are those of the segment at SLOT.
+	 */
 	unsigned nviews;
 	struct view_root *views;
+	struct segment_caches *caches;
 	struct backend_space *next;
 };
 
@@ -66,7 +70,7 @@ void views_release_caches(struct backend_space *s, struct segment *seg);
 void views_activate(struct backend_space *s, unsigned view);
 /* backend_map's second step: [va, va+len), mapped in the space root, into every view root. */
 int views_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights);
-/* backend_protect's last step: drop what each view may no longer do in [va, va+len). */
+/* backend_protect's last step, after the space root's: each view drops what it may no longer do. */
 void views_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r);
 int views_fault(struct backend_space *s, const struct backend_fault *f);
 int views_translate(struct backend_space *s, unsigned view, vaddr_t va, struct vmm_mapping *out);

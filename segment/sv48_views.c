@@ -89,17 +89,17 @@ void views_detach_kernel(struct backend_space *s, unsigned slot, handler_id top)
 /* Take view V's cache out of SEG (out of V's root first) and destroy it with what it holds. */
 static void cache_destroy(struct backend_space *s, struct segment *seg, unsigned v)
 {
-	struct segment *cache = seg->cache[v];
+	struct segment *cache = seg->caches->of[v];
 	tablet_detach_root(s->views[v].root, seg->slot, cache->top);
-	seg->cached &= ~(1u << v);
-	seg->cache[v] = NULL;
+	seg->caches->cached &= ~(1u << v);
+	seg->caches->of[v] = NULL;
 	segment_destroy(cache);
 }
 
 void views_release_caches(struct backend_space *s, struct segment *seg)
 {
-	while (seg->cached)
-		cache_destroy(s, seg, __builtin_ctz(seg->cached));
+	while (seg->caches->cached)
+		cache_destroy(s, seg, __builtin_ctz(seg->caches->cached));
 }
 
 /* Free the roots in VIEWS[0..n): their kernel slots, ASIDs and frames. */
@@ -120,10 +120,14 @@ void views_free(struct backend_space *s)
 	if (s->nviews == 1)
 		return;
 	for (unsigned i = 0; i < HALF; i++)
-		if (s->user[i])
+		if (s->user[i]) {
 			views_release_caches(s, s->user[i]);
+			s->user[i]->caches = NULL;
+		}
 	roots_free(s->views, s->nviews);
+	kfree(s->caches);
 	s->views = NULL;
+	s->caches = NULL;
 	s->nviews = 1;
 }
 
@@ -135,11 +139,17 @@ int backend_views_init(struct backend_space *s, unsigned nviews)
 		if (s->user[i])
 			return -EBUSY; /* the views would not see what is mapped already */
 	struct view_root *views = NULL;
-	if (nviews > 1 && !(views = kzalloc(nviews * sizeof(*views))))
+	struct segment_caches *caches = NULL;
+	if (nviews > 1 && !(caches = kzalloc(HALF * sizeof(*caches))))
 		return -ENOMEM;
+	if (nviews > 1 && !(views = kzalloc(nviews * sizeof(*views)))) {
+		kfree(caches);
+		return -ENOMEM;
+	}
 	for (unsigned v = 0; v < nviews && views; v++) {
 		if (tablet_root_alloc(&views[v].root) != 0) {
 			roots_free(views, v);
+			kfree(caches);
 			return -ENOMEM;
 		}
 		for (unsigned i = 0; i < HALF; i++)
@@ -150,6 +160,7 @@ int backend_views_init(struct backend_space *s, unsigned nviews)
 	views_free(s);
 	if (views) {
 		s->views = views;
+		s->caches = caches;
 		s->nviews = nviews;
 	}
 	return 0;
@@ -174,8 +185,8 @@ static int cache_at(struct backend_space *s, struct segment *seg, unsigned v,
 		    struct segment **out, int *created)
 {
 	*created = 0;
-	if (seg->cached & (1u << v)) {
-		*out = seg->cache[v];
+	if (seg->caches->cached & (1u << v)) {
+		*out = seg->caches->of[v];
 		return 0;
 	}
 	struct segment *cache;
@@ -187,8 +198,8 @@ static int cache_at(struct backend_space *s, struct segment *seg, unsigned v,
 		segment_destroy(cache);
 		return err;
 	}
-	seg->cache[v] = cache;
-	seg->cached |= 1u << v;
+	seg->caches->of[v] = cache;
+	seg->caches->cached |= 1u << v;
 	*out = cache;
 	*created = 1;
 	return 0;
@@ -197,7 +208,7 @@ static int cache_at(struct backend_space *s, struct segment *seg, unsigned v,
 /* An operation gave up: the cache it created for view V goes again if it holds nothing. */
 static void cache_release_if_empty(struct backend_space *s, struct segment *seg, unsigned v)
 {
-	if ((seg->cached & (1u << v)) && segment_empty(seg->cache[v]))
+	if ((seg->caches->cached & (1u << v)) && segment_empty(seg->caches->of[v]))
 		cache_destroy(s, seg, v);
 }
 
@@ -220,7 +231,7 @@ int views_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, uns
 	int err = 0;
 	for (cur = va; !err && cur < end; cur = piece_end(cur, end)) {
 		struct segment *seg = s->user[slot_of(cur)], *cache;
-		had[slot_of(cur)] = (unsigned char)seg->cached;
+		had[slot_of(cur)] = (unsigned char)seg->caches->cached;
 		for (unsigned v = 0; !err && v < s->nviews; v++) {
 			int created;
 			err = cache_at(s, seg, v, &cache, &created);
@@ -263,9 +274,9 @@ void views_protect(struct backend_space *s, vaddr_t va, uint64_t len, const stru
 	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
 		struct segment *seg = s->user[slot_of(cur)];
 		struct protect_ctx c = { cur, piece_end(cur, end), 0 };
-		for (unsigned views = seg ? seg->cached : 0; views; views &= views - 1) {
+		for (unsigned views = seg ? seg->caches->cached : 0; views; views &= views - 1) {
 			unsigned v = __builtin_ctz(views);
-			struct segment *cache = seg->cache[v];
+			struct segment *cache = seg->caches->of[v];
 			c.rights = r->view[v];
 			/*
 			 * Each drop fences its page for every ASID (tablet/), so no view
@@ -370,8 +381,8 @@ int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
 		err = backend_translate(s, va, out); /* the space root is the view's */
 	} else {
 		struct segment *seg = s->user[slot_of(va)];
-		err = seg && (seg->cached & (1u << view))
-			      ? tablet_translate(seg->cache[view]->top, va, out)
+		err = seg && (seg->caches->cached & (1u << view))
+			      ? tablet_translate(seg->caches->of[view]->top, va, out)
 			      : -ENOENT;
 	}
 	if (!err && !(out->rights & RWX))
