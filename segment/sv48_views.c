@@ -7,7 +7,8 @@
  * entries point at the space's pages (adopted, never owned) under the
  * view's rights.  A cache entry has the extent of the page it caches, and
  * gives at most what the view may do there; a view's fault fills it from
- * the space, a change of rights drops what a view may no longer do, and
+ * the space, a change of rights takes from each entry what its view may no
+ * longer do (in place, or the entry goes when the range cuts it), and
  * whatever takes a page out of the space takes it out of every cache
  * (segment_unmap).  The kernel half is shared by every root.
  *
@@ -258,13 +259,22 @@ struct protect_ctx {
 	unsigned rights; /* the view's new rights */
 };
 
-/* Drop a cache entry that gives more than the view's new rights, or reaches past the range. */
-static int drop_if_more(struct segment *cache, const struct tablet_info *t, void *arg)
+/*
+ * A cache entry that gives more than the view's new rights loses the rest
+ * in place (no allocation, no refill); one that reaches past the range (the
+ * space's page was split there) or keeps nothing goes.
+ */
+static int cut_to_rights(struct segment *cache, const struct tablet_info *t, void *arg)
 {
 	const struct protect_ctx *c = arg;
 	vaddr_t t_end = t->va + (1ul << t->size_bits);
-	if (t->va < c->va || t_end > c->end || (t->entry_rights & RWX & ~c->rights))
+	unsigned keep = t->entry_rights & c->rights & RWX;
+	if (!(t->entry_rights & RWX & ~c->rights))
+		return 0;
+	if (t->va < c->va || t_end > c->end || !(keep & (VMM_READ | VMM_EXEC)))
 		tablet_clear(cache->top, t->va, 1ul << t->size_bits);
+	else
+		segment_protect(cache, t->va, 1ul << t->size_bits, VMM_USER | keep);
 	return 0;
 }
 
@@ -279,13 +289,13 @@ void views_protect(struct backend_space *s, vaddr_t va, uint64_t len, const stru
 			struct segment *cache = seg->caches->of[v];
 			c.rights = r->view[v];
 			/*
-			 * Each drop fences its page for every ASID (tablet/), so no view
-			 * keeps a right it lost; what it keeps it may still use.
+			 * Each change fences its page for every ASID (tablet/), so no
+			 * view keeps a right it lost; what it keeps it may still use.
 			 */
 			if (!(c.rights & RWX))
 				tablet_clear(cache->top, c.va, c.end - c.va);
 			else
-				segment_for_each_data(cache, c.va, c.end - c.va, drop_if_more, &c);
+				segment_for_each_data(cache, c.va, c.end - c.va, cut_to_rights, &c);
 		}
 	}
 }

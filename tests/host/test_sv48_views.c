@@ -68,11 +68,12 @@ static void fault_goes_to_its_view_only(void)
 
 static void protect_drops_what_a_view_loses(void)
 {
-	/* Take W from view 1: no writable entry in its root; view 0 keeps its read. */
+	/* Take W from view 1: no writable entry in its root, its read kept in place; view 0 keeps its read. */
 	struct view_rights r = rights3(URW, UR, UR, 0);
 	CHECK_EQ(backend_protect(s, VA1 - P, 3 * P, &r), 0);
 	pte_t e = mmu_leaf(s->views[1].root, VA1);
 	CHECK(!(e & PTE_W));
+	CHECK(e & PTE_R);
 	CHECK_EQ(seen(1, VA1) & VMM_WRITE, 0);
 	CHECK_EQ(seen(0, VA1), UR);
 	CHECK(mmu_leaf(s->views[0].root, VA1) != 0);
@@ -171,6 +172,16 @@ static void huge_pages_cached_whole(void)
 	CHECK_EQ(seen(0, HUGEVA + 8 * P), 0);
 	CHECK_EQ(backend_unmap(s, HUGEVA, 2 * MiB), 0);
 	CHECK_EQ(seen(0, HUGEVA + P), 0);
+	/* A protect of the whole 2 MiB page: view 1's entry stays, with less. */
+	r = rights3(URW, 0, URW, 0);
+	CHECK_EQ(fault(HUGEVA, 1, VMM_WRITE, REGION_HUGE, r), 0);
+	CHECK(mmu_leaf(s->views[1].root, HUGEVA + MiB) & PTE_W);
+	r = rights3(URW, 0, UR, 0);
+	CHECK_EQ(backend_protect(s, HUGEVA, 2 * MiB, &r), 0);
+	CHECK_EQ(backend_translate_view(s, 1, HUGEVA, &m), 0);
+	CHECK_EQ(m.len, 2 * MiB);
+	CHECK_EQ(m.rights & ~AD, UR);
+	CHECK_EQ(backend_unmap(s, HUGEVA, 2 * MiB), 0);
 }
 
 /*
