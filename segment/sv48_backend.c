@@ -11,6 +11,11 @@
  * segment's segproc.  Translate and traverse only read entries.  Every
  * operation that called down into tablet/ ends by handing the tablets left
  * unreachable to their segments (segment_deliver_unreachable).
+ *
+ * A space of several views (compartments) keeps its pages here, in its
+ * space root, and gives each view a root of its own that caches them under
+ * the view's rights: sv48_views.c.  A space of one view runs on its space
+ * root, and pays one test of nviews per operation for the views.
  */
 #include <stdio.h>
 
