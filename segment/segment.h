@@ -57,10 +57,12 @@ struct segment {
 /*
  * OF[v], when bit v of CACHED is set, is the segment of the same slot in
  * view v's root, whose entries point at the space segment's pages under the
- * view's rights, each with the extent of the page it caches.
+ * view's rights, each with the extent of the page it caches.  Bit v of
+ * SHARED instead: view v's root holds the space segment's own top there
+ * (the view sees each page with the page's rights; never both).
  */
 struct segment_caches {
-	unsigned cached;
+	unsigned cached, shared;
 	struct segment *of[VMM_MAX_VIEWS];
 };
 

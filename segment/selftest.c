@@ -4,11 +4,12 @@
  *   expiry  a page placed with a 20 ms rental reads back while the rental
  *           runs, is unmapped by the timer within one tick of its expiry,
  *           and a read afterwards faults (reported as -EFAULT).
- *   views   a space of two views on the hart itself: each view's root,
- *           under its own ASID, reads what its view was given, a store
- *           where the view may only read faults, and a page only the
- *           other view faulted in is not there; switching back and forth
- *           between the views (no flush) keeps each one's own.
+ *   views   a space of two views on the hart itself, view 0 given the
+ *           page rights (it shares the segment), view 1 less (it caches):
+ *           each view's root, under its own ASID, reads what its view was
+ *           given, a store where the view may only read faults, and a page
+ *           only the other view faulted in is not there; switching back and
+ *           forth between the views (no flush) keeps each one's own.
  */
 #include <string.h>
 

@@ -15,6 +15,14 @@
  * A cache entry is writable only while the space's page is dirty: the
  * space's dirty bit is what reclaim reads, so the first store through a
  * view faults, marks the space's page dirty and makes the entry writable.
+ *
+ * Sharing: a segment a fault creates is shared with every view the fault
+ * gives the page rights: their roots hold the segment's own top, one set
+ * of tables and nothing to refill.  Every page enters a segment by a fault
+ * or a map, which say every view's rights, and changes by a protect, which
+ * does too; the first of them that gives a sharing view other rights than
+ * the page's ends its sharing (detached, fenced) as its last step, which
+ * cannot fail.  So a sharing view sees exactly what it may.
  */
 #include "arch.h"
 #include "kernel/error.h"
@@ -97,10 +105,42 @@ static void cache_destroy(struct backend_space *s, struct segment *seg, unsigned
 	segment_destroy(cache);
 }
 
+/* View V stops seeing SEG through its top (the detach fences every ASID). */
+static void unshare(struct backend_space *s, struct segment *seg, unsigned v)
+{
+	tablet_detach_root(s->views[v].root, seg->slot, seg->top);
+	seg->caches->shared &= ~(1u << v);
+}
+
 void views_release_caches(struct backend_space *s, struct segment *seg)
 {
 	while (seg->caches->cached)
 		cache_destroy(s, seg, __builtin_ctz(seg->caches->cached));
+	while (seg->caches->shared)
+		unshare(s, seg, __builtin_ctz(seg->caches->shared));
+}
+
+/* Whether R gives view V the page's own rights (A/D aside). */
+static int sees_as_space(const struct view_rights *r, unsigned v)
+{
+	const unsigned m = RWX | VMM_USER;
+	return (r->view[v] & m) == (r->page & m);
+}
+
+/* SEG is new, its first page given R: the views R gives the page rights share it. */
+static void share_new(struct backend_space *s, struct segment *seg, const struct view_rights *r)
+{
+	for (unsigned v = 0; v < s->nviews; v++)
+		if (sees_as_space(r, v) && tablet_attach_root(s->views[v].root, seg->slot, seg->top) == 0)
+			seg->caches->shared |= 1u << v;
+}
+
+/* The last step of an operation that gave SEG's pages R: sharing views R gives less stop. */
+static void unshare_unequal(struct backend_space *s, struct segment *seg, const struct view_rights *r)
+{
+	for (unsigned views = seg->caches->shared; views; views &= views - 1)
+		if (!sees_as_space(r, __builtin_ctz(views)))
+			unshare(s, seg, __builtin_ctz(views));
 }
 
 /* Free the roots in VIEWS[0..n): their kernel slots, ASIDs and frames. */
@@ -235,6 +275,8 @@ int views_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, uns
 		had[slot_of(cur)] = (unsigned char)seg->caches->cached;
 		for (unsigned v = 0; !err && v < s->nviews; v++) {
 			int created;
+			if (seg->caches->shared & (1u << v))
+				continue; /* it sees the space's own entries */
 			err = cache_at(s, seg, v, &cache, &created);
 			if (!err)
 				err = segment_map_fixed(cache, cur, pa + (cur - va), piece_end(cur, end) - cur,
@@ -284,6 +326,8 @@ void views_protect(struct backend_space *s, vaddr_t va, uint64_t len, const stru
 	for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end)) {
 		struct segment *seg = s->user[slot_of(cur)];
 		struct protect_ctx c = { cur, piece_end(cur, end), 0 };
+		if (seg)
+			unshare_unequal(s, seg, r);
 		for (unsigned views = seg ? seg->caches->cached : 0; views; views &= views - 1) {
 			unsigned v = __builtin_ctz(views);
 			struct segment *cache = seg->caches->of[v];
@@ -346,12 +390,16 @@ int views_fault(struct backend_space *s, const struct backend_fault *f)
 	unsigned v = f->view, want = v < s->nviews ? f->rights.view[v] : 0;
 	if (!va_is_user(f->va) || (want & f->access) != f->access)
 		return -EFAULT;
-	struct segment *seg, *cache;
-	int created = 0, made = -1;
+	struct segment *seg, *cache = NULL;
+	int created = 0, made = -1, fresh = s->user[slot_of(f->va)] == NULL;
 	int err = segment_at(s, f->va, 1, &seg);
 	if (err)
 		return err;
-	err = cache_at(s, seg, v, &cache, &created);
+	if (fresh)
+		share_new(s, seg, &f->rights);
+	int shared = (seg->caches->shared >> v) & 1;
+	if (!shared)
+		err = cache_at(s, seg, v, &cache, &created);
 	if (!err) {
 		struct segment_fault sf = { f->va,	   f->access,	    f->kind,	f->rights.page,
 					    f->region_start, f->region_end, f->backing, f->copy };
@@ -363,10 +411,12 @@ int views_fault(struct backend_space *s, const struct backend_fault *f)
 		if (f->kind == REGION_STACK)
 			sf.region_start = ALIGN_DOWN(f->va, PAGE_SIZE);
 		made = seg->proc->pagefault(seg, &sf);
-		err = made == -EEXIST ? 0 : made;
+		err = made == -EEXIST && !shared ? 0 : made;
 	}
-	if (!err)
+	if (!err && !shared)
 		err = cache_fill(seg, cache, f, want);
+	if (!err)
+		unshare_unequal(s, seg, &f->rights);
 	if (err && made == 0) {
 		/* The view could not have it: the page made for it goes again. */
 		struct tablet_info page;
@@ -391,9 +441,12 @@ int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
 		err = backend_translate(s, va, out); /* the space root is the view's */
 	} else {
 		struct segment *seg = s->user[slot_of(va)];
-		err = seg && (seg->caches->cached & (1u << view))
-			      ? tablet_translate(seg->caches->of[view]->top, va, out)
-			      : -ENOENT;
+		if (seg && (seg->caches->shared & (1u << view)))
+			err = tablet_translate(seg->top, va, out);
+		else if (seg && (seg->caches->cached & (1u << view)))
+			err = tablet_translate(seg->caches->of[view]->top, va, out);
+		else
+			err = -ENOENT;
 	}
 	if (!err && !(out->rights & RWX))
 		err = -ENOENT;

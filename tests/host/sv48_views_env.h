@@ -104,6 +104,27 @@ static inline unsigned seen(unsigned v, vaddr_t va)
 	return backend_translate_view(s, v, va, &m) == 0 ? m.rights & ~AD : 0;
 }
 
+/*
+ * Views share a segment a fault creates when it gives them the page
+ * rights.  A page far off in VA's segment, faulted first with every view
+ * given less, keeps them from sharing it: they cache it.  It is held, so
+ * reclaim leaves it alone.
+ */
+#define FAR_OFF (500ull << 30)
+static inline void cache_only(vaddr_t va)
+{
+	vaddr_t far = ALIGN_DOWN(va, 1ull << 39) + FAR_OFF;
+	struct view_rights r = rights3(URW, UR, UR, UR), held = rights3(VMM_USER, 0, 0, 0);
+	CHECK_EQ(fault(far, 0, VMM_READ, REGION_ANON, r), 0);
+	CHECK_EQ(backend_protect(s, far, P, &held), 0);
+	CHECK_EQ(s->user[va >> 39]->caches->shared, 0);
+}
+
+static inline void cache_only_done(vaddr_t va)
+{
+	CHECK_EQ(backend_unmap(s, ALIGN_DOWN(va, 1ull << 39) + FAR_OFF, P), 0);
+}
+
 static inline void setup(void)
 {
 	char *arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,

@@ -39,6 +39,7 @@ static void fault_goes_to_its_view_only(void)
 {
 	struct view_rights r = rights3(URW, UR, URW, 0);
 	struct vmm_mapping m;
+	cache_only(VA1);
 	CHECK_EQ(fault(VA1, 2, VMM_READ, REGION_ANON, r), -EFAULT); /* view 2 has no rights */
 	CHECK_EQ(backend_translate(s, VA1, &m), -ENOENT);
 	CHECK_EQ(fault(VA1, 1, VMM_READ, REGION_ANON, r), 0);
@@ -105,6 +106,7 @@ static void unmap_removes_from_every_root(void)
 	CHECK_EQ(fault(VA1 + P, 2, VMM_WRITE, REGION_ANON, r), -EFAULT);
 	CHECK_EQ(fault(VA1 + P, 1, VMM_WRITE, REGION_ANON, r), 0);
 	CHECK_EQ(backend_unmap(s, VA1 - P, 3 * P), 0);
+	cache_only_done(VA1);
 	for (unsigned v = 0; v < 3; v++) {
 		CHECK_EQ(seen(v, VA1), 0);
 		CHECK_EQ(mmu_leaf(s->views[v].root, VA1), 0);
@@ -113,7 +115,7 @@ static void unmap_removes_from_every_root(void)
 	/* The segment is empty: it went, with every cache and table; the frames are back. */
 	frame_get_stats(&f1);
 	tablet_get_stats(&t1);
-	CHECK_EQ(t1.data_tablets, 0 + t0.data_tablets - 1);
+	CHECK_EQ(t1.data_tablets, t0.data_tablets - 2); /* VA1's page and the one far off */
 	CHECK(t1.tables < t0.tables);
 	CHECK(f1.free_bytes > f0.free_bytes);
 	CHECK_EQ(s->user[3], NULL);
@@ -153,6 +155,7 @@ static void kernel_half_in_every_root(void)
 static void huge_pages_cached_whole(void)
 {
 	struct view_rights r = rights3(URW, URW, UR, 0);
+	cache_only(HUGEVA);
 	CHECK_EQ(fault(HUGEVA + 5 * P, 0, VMM_WRITE, REGION_HUGE, r), 0);
 	struct vmm_mapping m;
 	CHECK_EQ(backend_translate_view(s, 0, HUGEVA, &m), 0);
@@ -182,6 +185,7 @@ static void huge_pages_cached_whole(void)
 	CHECK_EQ(m.len, 2 * MiB);
 	CHECK_EQ(m.rights & ~AD, UR);
 	CHECK_EQ(backend_unmap(s, HUGEVA, 2 * MiB), 0);
+	cache_only_done(HUGEVA);
 }
 
 /*
@@ -192,6 +196,7 @@ static void reclaim_drops_from_every_view(void)
 {
 	vaddr_t va = (11ull << 39) + 5 * P, fva = 1ull << 30;
 	struct view_rights r = rights3(URW, UR, UR, 0);
+	cache_only(va);
 	CHECK_EQ(fault(va, 1, VMM_READ, REGION_ANON, r), 0);
 	CHECK_EQ(fault(va, 0, VMM_READ, REGION_ANON, r), 0);
 	CHECK(mmu_leaf(s->views[1].root, va) != 0);
@@ -211,6 +216,52 @@ static void reclaim_drops_from_every_view(void)
 	CHECK_EQ(mmu_leaf(s->views[1].root, va), 0);
 	CHECK_EQ(backend_unmap(flat, fva, 2 * fva), 0);
 	CHECK_EQ(backend_unmap(s, va, P), 0);
+	cache_only_done(va);
+}
+
+/*
+ * A segment whose first fault gives views the page rights is theirs too:
+ * the space's own top in their roots.  A fault or protect that gives one
+ * of them less ends its sharing before it returns; it caches from then on.
+ */
+#define SVA ((12ull << 39) + 7 * GiB)
+static void segments_shared_while_rights_agree(void)
+{
+	struct view_rights all = rights3(URW, URW, URW, URW);
+	struct view_rights no2 = rights3(URW, URW, URW, 0), less1 = rights3(URW, URW, UR, URW);
+	CHECK_EQ(fault(SVA, 1, VMM_WRITE, REGION_ANON, all), 0);
+	pte_t e = mmu_leaf(s->root, SVA);
+	CHECK(e & PTE_D);
+	for (unsigned v = 0; v < 3; v++) {
+		CHECK_EQ(mmu_leaf(s->views[v].root, SVA), e); /* the space's own entry */
+		CHECK_EQ(seen(v, SVA), URW);
+	}
+	CHECK_EQ(fault(SVA, 2, VMM_READ, REGION_ANON, all), -EEXIST);
+	/* A fault that finds no memory changes nothing: view 2 still shares. */
+	alloc_fail_arm(1);
+	CHECK_EQ(fault(SVA + P, 0, VMM_READ, REGION_ANON, no2), -ENOMEM);
+	alloc_fail_disarm();
+	CHECK_EQ(mmu_leaf(s->views[2].root, SVA), e);
+	/* A page view 2 may not see: view 2 stops sharing the whole segment. */
+	CHECK_EQ(fault(SVA + P, 0, VMM_READ, REGION_ANON, no2), 0);
+	CHECK_EQ(mmu_leaf(s->views[2].root, SVA + P), 0);
+	CHECK_EQ(mmu_leaf(s->views[2].root, SVA), 0);
+	CHECK(mmu_leaf(s->views[1].root, SVA + P) != 0);
+	CHECK_EQ(fault(SVA, 2, VMM_READ, REGION_ANON, all), 0); /* its cache, from now on */
+	CHECK_EQ(seen(2, SVA), URW);                            /* the page is dirty */
+	CHECK_EQ(seen(2, SVA + P), 0);
+	/* A protect that gives view 1 less: it stops sharing too; view 0 still shares. */
+	CHECK_EQ(backend_protect(s, SVA, P, &less1), 0);
+	CHECK_EQ(mmu_leaf(s->views[1].root, SVA), 0);
+	CHECK_EQ(mmu_leaf(s->views[0].root, SVA), mmu_leaf(s->root, SVA));
+	CHECK_EQ(fault(SVA, 1, VMM_WRITE, REGION_ANON, less1), -EFAULT);
+	CHECK_EQ(fault(SVA, 1, VMM_READ, REGION_ANON, less1), 0);
+	CHECK_EQ(seen(1, SVA), UR);
+	CHECK_EQ(s->user[12]->caches->shared, 1);
+	CHECK_EQ(backend_unmap(s, SVA, 2 * P), 0);
+	CHECK_EQ(s->user[12], NULL);
+	for (unsigned v = 0; v < 3; v++)
+		CHECK_EQ(mmu_leaf(s->views[v].root, SVA), 0);
 }
 
 /* ------------------------------------------------------ one view, ASIDs --- */
@@ -261,6 +312,7 @@ int main(void)
 	RUN(kernel_half_in_every_root);
 	RUN(huge_pages_cached_whole);
 	RUN(reclaim_drops_from_every_view);
+	RUN(segments_shared_while_rights_agree);
 	RUN(one_view_is_the_space);
 	RUN(asids_run_out_and_come_back);
 	CHECK_EXIT();

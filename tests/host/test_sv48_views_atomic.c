@@ -87,14 +87,21 @@ static void fail_each(const char *name, int (*op)(void), void (*undo)(void))
 /* ------------------------------------------------------ all or nothing --- */
 
 #define AVA ((9ull << 39) + 3 * GiB + 9 * P)
+/* View 0 given less than the page: it caches the new segment (view 1 shares it). */
 static int fault_new_segment(void)
 {
-	return fault(AVA, 1, VMM_WRITE, REGION_ANON, rights3(URW, UR, URW, 0));
+	return fault(AVA, 0, VMM_READ, REGION_ANON, rights3(URW, UR, URW, 0));
 }
 
 static int fault_stack(void)
 {
 	return fault(AVA, 2, VMM_WRITE, REGION_STACK, rights3(URW, 0, UR, URW));
+}
+
+/* Every view given the page rights: all three share the new segment. */
+static int fault_shared(void)
+{
+	return fault(AVA, 1, VMM_WRITE, REGION_ANON, rights3(URW, URW, URW, URW));
 }
 
 static int fault_huge(void)
@@ -164,9 +171,10 @@ static void all_or_nothing(void)
 	fail_each("fault, new segment and cache", fault_new_segment, unmap_a);
 	fail_each("stack fault", fault_stack, unmap_a);
 	fail_each("huge fault", fault_huge, unmap_a);
+	fail_each("fault, new segment shared", fault_shared, unmap_a);
 	/* View 0's cache holds a page of the segment; view 1 has AVA. */
 	CHECK_EQ(fault(AVA + 2 * GiB, 0, VMM_READ, REGION_ANON, rights3(URW, UR, UR, 0)), 0);
-	CHECK_EQ(fault_new_segment(), 0);
+	CHECK_EQ(fault(AVA, 1, VMM_WRITE, REGION_ANON, rights3(URW, UR, URW, 0)), 0);
 	fail_each("refill in a second view", refill_view0, drop_view0);
 	CHECK_EQ(backend_unmap(s, AVA - 9 * P, 4 * GiB), 0);
 	fail_each("map in every view", map_across, unmap_across);
@@ -194,9 +202,11 @@ static void destroy_frees_everything(void)
 	struct backend_space *keep = s;
 	CHECK_EQ(backend_space_create(kernel, &s), 0);
 	CHECK_EQ(backend_views_init(s, 3), 0);
+	/* Views 0 and 2 share the segment, view 1 caches it. */
 	for (unsigned v = 0; v < 3; v++)
-		CHECK_EQ(fault(AVA + v * GiB, v, VMM_WRITE, REGION_ANON, rights3(URW, URW, URW, URW)), 0);
-	CHECK_EQ(fault(AVA, 2, VMM_READ, REGION_ANON, rights3(URW, URW, URW, URW)), 0);
+		CHECK_EQ(fault(AVA + v * GiB, v, VMM_READ, REGION_ANON, rights3(URW, URW, UR, URW)), 0);
+	CHECK_EQ(fault(AVA, 1, VMM_READ, REGION_ANON, rights3(URW, URW, UR, URW)), 0);
+	CHECK_EQ(s->user[AVA >> 39]->caches->shared, 5);
 	CHECK_EQ(backend_map(s, MAPVA, FAR_PA, MAPLEN, UR), 0);
 	backend_space_destroy(s);
 	s = keep;
