@@ -19,7 +19,7 @@ static int drop_if_clean(struct segment *seg, const struct tablet_info *t, void 
 		 * when segment_reclaim_all hands the queue over, before it
 		 * returns to whoever is waiting for the memory.
 		 */
-		tablet_clear(seg->top, t->va, 1ul << t->size_bits);
+		segment_unmap(seg, t->va, 1ul << t->size_bits); /* and from the views' caches */
 		c->freed += 1ul << t->size_bits;
 	}
 	return c->freed >= c->want;

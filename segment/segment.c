@@ -229,8 +229,19 @@ int segment_split_at(struct segment *seg, vaddr_t e, struct split_log *log)
 
 /* ------------------------------------------------------------ unmapping --- */
 
+/* SEG's range, and every cache entry it overlaps: one the range cuts goes whole (its view refills the rest). */
+static __attribute__((noinline)) int unmap_with_caches(struct segment *seg, vaddr_t va,
+						   uint64_t len)
+{
+	for (unsigned views = seg->caches->cached; views; views &= views - 1)
+		tablet_clear(seg->caches->of[__builtin_ctz(views)]->top, va, len);
+	return tablet_clear(seg->top, va, len);
+}
+
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len)
 {
+	if (seg->caches)
+		return unmap_with_caches(seg, va, len);
 	/* What is taken out becomes unreachable: this segment's segproc deletes it. */
 	return tablet_clear(seg->top, va, len);
 }

@@ -45,6 +45,25 @@ struct segment {
 	handler_id top; /* the 2^39-byte page-table tablet */
 	void *state;    /* the segproc's own */
 	struct segment *next; /* every segment, for reclaim */
+	/*
+	 * A space seen through several views (docs/compartments.md): the views'
+	 * caches of this segment, or NULL (one view).  Whatever takes a page out
+	 * of this segment takes it out of every cache in the same step
+	 * (segment_unmap), so no view keeps a frame that is freed.
+	 */
+	struct segment_caches *caches;
+};
+
+/*
+ * OF[v], when bit v of CACHED is set, is the segment of the same slot in
+ * view v's root, whose entries point at the space segment's pages under the
+ * view's rights, each with the extent of the page it caches.  Bit v of
+ * SHARED instead: view v's root holds the space segment's own top there
+ * (the view sees each page with the page's rights; never both).
+ */
+struct segment_caches {
+	unsigned cached, shared;
+	struct segment *of[VMM_MAX_VIEWS];
 };
 
 #define SEGMENT_BITS TABLET_BITS_SEGMENT
@@ -64,7 +83,8 @@ int segment_empty(struct segment *seg);
 /*
  * Remove every placement in [va, va+len), whose ends must be boundaries
  * between data tablets already (segment_split_at, as backend_unmap does;
- * a whole segment, or a range the caller mapped itself, always is).
+ * a whole segment, or a range the caller mapped itself, always is).  From
+ * SEG's caches every entry overlapping the range goes, whole.
  */
 int segment_unmap(struct segment *seg, vaddr_t va, uint64_t len);
 /* The splits one operation made, so that it can undo them if it gives up. */

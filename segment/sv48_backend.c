@@ -11,41 +11,27 @@
  * segment's segproc.  Translate and traverse only read entries.  Every
  * operation that called down into tablet/ ends by handing the tablets left
  * unreachable to their segments (segment_deliver_unreachable).
+ *
+ * A space of several views (compartments) keeps its pages here, in its
+ * space root, and gives each view a root of its own that caches them under
+ * the view's rights: sv48_views.c.  A space of one view runs on its space
+ * root, and pays one test of nviews per operation for the views.
  */
 #include <stdio.h>
 
 #include "arch.h"
 #include "kernel/error.h"
 #include "kernel/heap.h"
-#include "segment/segment.h"
-#include "vmm/backend.h"
-
-#define HALF (TABLET_ENTRIES / 2)
+#include "segment/sv48_space.h"
 
 const char backend_name[] = "sv48";
 const int backend_views_switch_in_user = 0;
 
-struct backend_space {
-	paddr_t root;
-	struct segment *user[HALF];
-	struct backend_space *next;
-};
-
-static struct segment *kernel_segments[HALF];
+struct segment *kernel_segments[HALF];
 static struct backend_space *spaces;
 
 /* Faults served, for the stats line: huge, stack, and every other kind. */
 static uint64_t huge_faults, stack_faults, other_faults;
-
-static unsigned slot_of(vaddr_t va)
-{
-	return (va >> SEGMENT_BITS) & (TABLET_ENTRIES - 1);
-}
-
-static struct segment **segment_ref(struct backend_space *s, unsigned slot)
-{
-	return slot >= HALF ? &kernel_segments[slot - HALF] : &s->user[slot];
-}
 
 /* Create the segment at SLOT and attach it where it belongs: every root, or S's. */
 static int segment_open(struct backend_space *s, unsigned slot, struct segment **out)
@@ -56,13 +42,18 @@ static int segment_open(struct backend_space *s, unsigned slot, struct segment *
 		return err;
 	if (slot < HALF) {
 		err = tablet_attach_root(s->root, slot, seg->top);
+		seg->caches = s->nviews > 1 ? &s->caches[slot] : NULL;
 	} else {
 		for (struct backend_space *sp = spaces; sp && !err; sp = sp->next)
-			err = tablet_attach_root(sp->root, slot, seg->top);
+			if (!(err = tablet_attach_root(sp->root, slot, seg->top)) && sp->nviews > 1)
+				err = views_attach_kernel(sp, slot, seg->top);
 	}
 	if (err) {
-		for (struct backend_space *sp = spaces; sp; sp = sp->next)
+		for (struct backend_space *sp = spaces; sp; sp = sp->next) {
 			tablet_detach_root(sp->root, slot, seg->top);
+			if (sp->nviews > 1)
+				views_detach_kernel(sp, slot, seg->top);
+		}
 		segment_destroy(seg);
 		return err;
 	}
@@ -71,8 +62,7 @@ static int segment_open(struct backend_space *s, unsigned slot, struct segment *
 	return 0;
 }
 
-/* The segment holding VA, created when CREATE is set: 0, -ENOENT or an error. */
-static int segment_at(struct backend_space *s, vaddr_t va, int create, struct segment **out)
+int segment_at(struct backend_space *s, vaddr_t va, int create, struct segment **out)
 {
 	unsigned slot = slot_of(va);
 	*out = *segment_ref(s, slot);
@@ -81,18 +71,23 @@ static int segment_at(struct backend_space *s, vaddr_t va, int create, struct se
 	return create ? segment_open(s, slot, out) : -ENOENT;
 }
 
-/* Destroy the segment at VA's slot if nothing is mapped in it any more (from every root it is in). */
-static void release_if_empty(struct backend_space *s, vaddr_t va)
+/* From every root it is in, with its caches. */
+void release_if_empty(struct backend_space *s, vaddr_t va)
 {
 	unsigned slot = slot_of(va);
 	struct segment *seg = *segment_ref(s, slot);
 	if (!seg || !segment_empty(seg))
 		return;
+	if (seg->caches)
+		views_release_caches(s, seg);
 	if (slot < HALF)
 		tablet_detach_root(s->root, slot, seg->top);
 	else
-		for (struct backend_space *sp = spaces; sp; sp = sp->next)
+		for (struct backend_space *sp = spaces; sp; sp = sp->next) {
 			tablet_detach_root(sp->root, slot, seg->top);
+			if (sp->nviews > 1)
+				views_detach_kernel(sp, slot, seg->top);
+		}
 	segment_destroy(seg);
 	*segment_ref(s, slot) = NULL;
 }
@@ -101,13 +96,6 @@ static void release_if_empty(struct backend_space *s, vaddr_t va)
 int backend_segment_at(struct backend_space *s, vaddr_t va, struct segment **out)
 {
 	return segment_at(s, va, 1, out);
-}
-
-/* The end of the piece of [va, end) inside VA's segment. */
-static vaddr_t piece_end(vaddr_t va, vaddr_t end)
-{
-	vaddr_t next = ALIGN_DOWN(va, SEGMENT_SIZE) + SEGMENT_SIZE;
-	return next == 0 || next > end ? end : next;
 }
 
 /* ------------------------------------------------------------ spaces --- */
@@ -129,6 +117,7 @@ int backend_space_create(struct backend_space *kernel, struct backend_space **ou
 	for (unsigned i = 0; i < HALF; i++)
 		if (kernel_segments[i])
 			tablet_attach_root(s->root, HALF + i, kernel_segments[i]->top);
+	s->nviews = 1;
 	s->next = spaces;
 	spaces = s;
 	*out = s;
@@ -137,6 +126,7 @@ int backend_space_create(struct backend_space *kernel, struct backend_space **ou
 
 void backend_space_destroy(struct backend_space *s)
 {
+	views_free(s);
 	for (unsigned i = 0; i < TABLET_ENTRIES; i++) {
 		struct segment *seg = *segment_ref(s, i);
 		if (seg)
@@ -153,13 +143,10 @@ void backend_space_destroy(struct backend_space *s)
 	kfree(s);
 }
 
-int backend_views_init(struct backend_space *s, unsigned nviews)
-{
-	return nviews == 1 ? 0 : -ENOTSUP; /* compartments: issue 11, in progress */
-}
-
 void backend_activate(struct backend_space *s, unsigned view)
 {
+	if (s->nviews > 1)
+		return views_activate(s, view);
 	csr_write(satp, (SATP_MODE_SV48 << SATP_MODE_SHIFT) | (s->root >> PAGE_SHIFT));
 	sfence_vma_all();
 }
@@ -225,6 +212,8 @@ static int map_pieces(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t 
 int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
 {
 	int err = map_pieces(s, va, pa, len, rights);
+	if (!err && s->nviews > 1 && va_is_user(va) && (err = views_map(s, va, pa, len, rights)) != 0)
+		backend_unmap(s, va, len); /* no split: the range's ends are its own tablets' */
 	/* Placements only take tablets off the queue: only a map given up leaves any on it. */
 	if (err)
 		segment_deliver_unreachable();
@@ -276,12 +265,15 @@ int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const str
 		for (vaddr_t cur = va; cur < end; cur = piece_end(cur, end))
 			if (segment_at(s, cur, 0, &seg) == 0)
 				segment_protect(seg, cur, piece_end(cur, end) - cur, rights);
+		if (s->nviews > 1 && va_is_user(va))
+			views_protect(s, va, len, r);
 	}
 	segment_deliver_unreachable();
 	return err;
 }
 
-int backend_fault(struct backend_space *s, const struct backend_fault *f)
+/* One view: the space root is the view's, and the segproc serves the fault there. */
+static int space_fault(struct backend_space *s, const struct backend_fault *f)
 {
 	struct segment *seg;
 	int err = segment_at(s, f->va, 1, &seg);
@@ -293,6 +285,12 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	if (err)
 		release_if_empty(s, f->va);
 	segment_deliver_unreachable();
+	return err;
+}
+
+int backend_fault(struct backend_space *s, const struct backend_fault *f)
+{
+	int err = s->nviews > 1 ? views_fault(s, f) : space_fault(s, f);
 	if (!err) {
 		huge_faults += f->kind == REGION_HUGE;
 		stack_faults += f->kind == REGION_STACK;
@@ -304,16 +302,6 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 /* ------------------------------------------------ translate, traverse --- */
 
 /* Both read the tree through its one walker (tablet/), segment by segment. */
-
-int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
-			   struct vmm_mapping *out)
-{
-	/* One view for now: it is the space. */
-	int err = view == 0 ? backend_translate(s, va, out) : -ENOENT;
-	if (!err && !(out->rights & (VMM_READ | VMM_WRITE | VMM_EXEC)))
-		err = -ENOENT;
-	return err;
-}
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {

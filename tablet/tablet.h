@@ -150,8 +150,9 @@ int tablet_for_each_data(handler_id top, vaddr_t va, uint64_t len, tablet_visito
  * Take every tablet placed below TOP inside [va, va+len) out of its entry,
  * and the tables left empty by that or found empty (an expired rental
  * leaves its tables placed): they join the unreachable queue
- * (their parents delete them, or not).  The range's ends must not cut a
- * data tablet (tablet_split first).  Cannot fail but for -ESRCH.
+ * (their parents delete them, or not).  A data tablet the range's ends cut
+ * is taken out whole: split it first (tablet_split) to keep its other part.
+ * Cannot fail but for -ESRCH.
  */
 int tablet_clear(handler_id top, vaddr_t va, uint64_t len);
 /*

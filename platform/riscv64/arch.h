@@ -50,6 +50,7 @@
 #define SATP_MODE_BARE 0ul
 #define SATP_MODE_SV48 9ul
 #define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK (0xfffful << SATP_ASID_SHIFT)
 #define SATP_PPN_MASK ((1ul << 44) - 1)
 
 #ifndef __ASSEMBLY__
@@ -67,6 +68,9 @@ extern uint64_t host_test_time;
 static inline uint64_t read_time(void) { return host_test_time; }
 static inline void sfence_vma_all(void) {}
 static inline void sfence_vma_page(uint64_t va) { (void)va; }
+static inline void sfence_vma_asid(uint64_t asid) { (void)asid; }
+/* As QEMU's harts: 16 ASID bits. */
+static inline unsigned satp_asid_bits(void) { return 16; }
 #else
 #define csr_read(csr)                                                          \
 	({                                                                     \
@@ -103,6 +107,27 @@ static inline void sfence_vma_all(void)
 static inline void sfence_vma_page(uint64_t va)
 {
 	__asm__ volatile("sfence.vma %0" ::"r"(va) : "memory");
+}
+
+/* Forget every cached translation of address space ASID but its global ones. */
+static inline void sfence_vma_asid(uint64_t asid)
+{
+	__asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+}
+
+/*
+ * ASIDLEN, the ASID bits this hart's satp keeps (a WARL field: write ones,
+ * read back, put the old value back).  The root stays the same throughout;
+ * the fence forgets whatever was cached under the probing ASID.
+ */
+static inline unsigned satp_asid_bits(void)
+{
+	uint64_t old = csr_read(satp);
+	csr_write(satp, old | SATP_ASID_MASK);
+	uint64_t kept = (csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT;
+	csr_write(satp, old);
+	sfence_vma_all();
+	return (unsigned)__builtin_popcountl(kept);
 }
 #endif
 

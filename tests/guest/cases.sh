@@ -132,6 +132,10 @@ if [ "$platform" = riscv64 ]; then
 	guest ktest-expiry "$platform" hello "world" "ktest=expiry" 0 - \
 		"read 0x5e11ab1e5ca1ab1e (0)" "read then: -14" "ktest expiry: within one tick" \
 		"ktest expiry: passed (0)" "stat:expired=1"
+	# Two views of a space, each on its own root and ASID (segment/selftest.c).
+	guest ktest-views "$platform" hello "world" "ktest=views" 0 - \
+		"view 0 read 0x71e3500d71e3500d (0) store 0; view 1 read 0x71e3500d71e3500d (0) store -14" \
+		"view 1 on view 0's page: read -14" "ktest views: passed (0)"
 fi
 
 # Files: /tmp and the working directory, the image's tree (apps/filetest/root), devices, pipes.

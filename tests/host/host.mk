@@ -85,6 +85,15 @@ host_sv48_atomic_SRCS := tests/host/test_sv48_atomic.c tests/host/alloc_fail.c $
                          kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
 host_sv48_atomic_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
 
+# Views on the Sv48 backend: roots, ASIDs, caches, all or nothing.
+HOST_TESTS += sv48_views
+host_sv48_views_SRCS := tests/host/test_sv48_views.c tests/host/alloc_fail.c $(SV48_BACKEND_SRCS) kernel/u64map.c \
+                        kernel/frame.c kernel/frame_layout.c kernel/heap.c kernel/random.c tests/host/host_env.c
+host_sv48_views_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
+HOST_TESTS += sv48_views_atomic
+host_sv48_views_atomic_SRCS := $(subst test_sv48_views.c,test_sv48_views_atomic.c,$(host_sv48_views_SRCS))
+host_sv48_views_atomic_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
+
 HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
