@@ -32,11 +32,6 @@
 const char backend_name[] = "cells";
 const int backend_views_switch_in_user = 1;
 
-struct backend_space {
-	struct cell_table table; /* the user table: user cells and the trap page */
-	struct backend_space *next;
-};
-
 static struct cell_table kernel_table;
 static struct backend_space *spaces, *active;
 
@@ -52,16 +47,11 @@ struct cell_table *cells_table_for(struct backend_space *s, vaddr_t va)
 	return va_is_user(va) ? &s->table : &kernel_table;
 }
 
-/* The row whose byte says what a cell of T is: the application's in a user table. */
-static uint32_t owner_row(const struct cell_table *t)
-{
-	return t == &kernel_table ? DIV_KERNEL : DIV_APP;
-}
-
 /*
  * The vmm rights of slot I as its space sees it, or 0 when the slot maps
- * nothing there (an invalid cell).  A user cell whose owner byte lacks V is
- * held (vmm_protect with VMM_USER alone): VMM_USER and its A/D bits.
+ * nothing there (an invalid cell).  A user cell's are what its view rows
+ * say together (user_page_rights): without V in any of them it is held
+ * (vmm_protect with VMM_USER alone), VMM_USER and its A/D bits.
  */
 static unsigned slot_rights(const struct cell_table *t, uint32_t i)
 {
@@ -69,10 +59,14 @@ static unsigned slot_rights(const struct cell_table *t, uint32_t i)
 	cells_get(t, i, &c);
 	if (!c.valid)
 		return 0;
-	uint8_t b = cells_get_rights(t, i, owner_row(t));
-	if (t != &kernel_table && !(b & CELL_V))
-		return VMM_USER | cell_byte_ad(b);
-	return cell_byte_rights(b, t != &kernel_table);
+	if (t == &kernel_table)
+		return cell_byte_rights(cells_get_rights(t, i, DIV_KERNEL), 0);
+	uint8_t views[VMM_MAX_VIEWS];
+	uint32_t n = div_witness(t->M) - DIV_APP;
+	views[0] = cells_get_rights(t, i, DIV_APP);
+	for (uint32_t v = 1; v < n; v++)
+		views[v] = cells_get_rights(t, i, div_of_view(v));
+	return user_page_rights(views, n);
 }
 
 /* ------------------------------------------------------------ the MMU --- */
@@ -89,17 +83,13 @@ static void load_kernel_satp(void)
 	satp_cells_load_or_stop(cells_satp(&kernel_table));
 }
 
-int backend_views_init(struct backend_space *s, unsigned nviews)
-{
-	return nviews == 1 ? 0 : -ENOTSUP; /* compartments: issue 11, in progress */
-}
-
 void backend_activate(struct backend_space *s, unsigned view)
 {
 	if (!active)
 		load_kernel_satp();
 	active = s;
 	publish_satps();
+	trap_set_user_division(div_of_view(view));
 }
 
 /* ------------------------------------------------------------ spaces --- */
@@ -107,7 +97,7 @@ void backend_activate(struct backend_space *s, unsigned view)
 /*
  * Put the trap page into the new user table T at its kernel address, so
  * that the vector keeps running when it switches tables: execute for the
- * kernel's row and the application's, read for the witness.  (No grant is
+ * kernel's row and every view's, read for the witness.  (No grant is
  * recorded on it: a pending grant would make every later shift of the
  * table move its grant rows too, and it could only stop an `inval` by a
  * program running as division 0, which an emulator that lets it do that
@@ -122,25 +112,44 @@ static int add_trap_page(struct cell_table *t)
 	int err = cells_insert(t, &c, &slot);
 	if (err)
 		return err;
-	cells_set_rights(t, slot, DIV_KERNEL, CELL_V | CELL_X);
-	cells_set_rights(t, slot, DIV_APP, CELL_V | CELL_X);
-	cells_set_rights(t, slot, DIV_WITNESS, CELL_V | CELL_R);
+	for (uint32_t d = DIV_KERNEL; d < div_witness(t->M); d++)
+		cells_set_rights(t, slot, d, CELL_V | CELL_X);
+	cells_set_rights(t, slot, div_witness(t->M), CELL_V | CELL_R);
 	return 0;
+}
+
+int cells_user_table_create(struct cell_table *t, unsigned nviews)
+{
+	uint32_t M = user_table_m(nviews);
+	int err = cells_create(t, TABLE_T, M > USER_TABLE_R ? M : USER_TABLE_R, M);
+	if (!err && (err = add_trap_page(t)) != 0)
+		cells_destroy(t);
+	return err;
+}
+
+struct cell_table *cells_kernel_table(void)
+{
+	return &kernel_table;
+}
+
+void cells_user_table_moved(struct backend_space *s)
+{
+	if (s == active)
+		publish_satps();
 }
 
 int backend_space_create(struct backend_space *kernel, struct backend_space **out)
 {
 	if (!kernel && !kernel_table.mem) {
-		int err = cells_create(&kernel_table, TABLE_T, KERNEL_TABLE_M, KERNEL_TABLE_M);
+		int err = cells_create(&kernel_table, TABLE_T, KERNEL_TABLE_R, KERNEL_TABLE_M);
 		if (err)
 			return err;
 	}
 	struct backend_space *s = kzalloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	int err = cells_create(&s->table, TABLE_T, USER_TABLE_R, USER_TABLE_M);
-	if (!err && (err = add_trap_page(&s->table)) != 0)
-		cells_destroy(&s->table);
+	s->nviews = 1;
+	int err = cells_user_table_create(&s->table, s->nviews);
 	if (err) {
 		kfree(s);
 		return err;
@@ -205,7 +214,7 @@ int cells_insert_in(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn
 /* A cell of T holds the space's own frames: a user cell without a witness (divisions.h). */
 static int owned_cell(const struct cell_table *t, uint32_t slot)
 {
-	return t != &kernel_table && cells_get_rights(t, slot, DIV_WITNESS) == 0;
+	return t != &kernel_table && cells_get_rights(t, slot, div_witness(t->M)) == 0;
 }
 
 /* Whether a boundary just below page VPN (when BELOW) or just above it cuts a huge frame of T's. */
@@ -251,18 +260,88 @@ static int unmap_in(struct cell_table *t, uint64_t vf, uint64_t vl)
 	edited(t, base);
 	return err;
 }
-int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
+/*
+ * Map [vf, vl] -> PPN with ROWS in the kernel table when the range holds
+ * the trap page [tf, tl]: three cells, the trap page's with execute in
+ * rows 1.. too (divisions.h), so that it is a cell of its own from the
+ * start.  All or nothing: the overlap check and the room for the three
+ * inserts come first, and then none can fail.
+ */
+static int map_with_trap_page(struct cell_table *t, uint64_t vf, uint64_t vl, uint64_t ppn,
+			      const uint8_t *rows, uint64_t tf, uint64_t tl)
 {
-	struct cell_table *t = cells_table_for(s, va);
-	uint8_t rows[USER_TABLE_M];
-	if (va_is_user(va))
-		user_cell_rows(rights, 1, rows); /* the caller's memory: the kernel relies on it */
-	else
-		rows[DIV_KERNEL] = cell_byte(rights);
-	int err = cells_insert_in(t, vpn_of(va), vpn_of(va + len - 1), pa >> PAGE_SHIFT, rows);
+	if (tf < vf || tl > vl)
+		return -EINVAL; /* the trap page cut by a kernel mapping: the image is not laid out so */
+	int live = is_live(t);
+	struct cell_place place;
+	cells_edit_begin(t, live);
+	int err = cells_find_place(t, vf, vl, &place) != 0 ? -EEXIST : cells_edit_reserve(t, 3);
+	if (!err) {
+		uint8_t trap[KERNEL_TABLE_R];
+		trap[DIV_KERNEL] = rows[DIV_KERNEL];
+		for (uint32_t d = DIV_APP; d < t->M; d++)
+			trap[d] = CELL_V | CELL_X;
+		if (tf > vf)
+			cells_edit_insert(t, live, vf, tf - 1, ppn, rows);
+		cells_edit_insert(t, live, tf, tl, ppn + (tf - vf), trap);
+		if (tl < vl)
+			cells_edit_insert(t, live, tl + 1, vl, ppn + (tl + 1 - vf), rows);
+	}
+	cells_edit_end(t, live);
+	return err;
+}
+
+/* A kernel-half mapping: the kernel's row; rows 1.. of the kernel table are the trap page's only. */
+static __attribute__((noinline)) int map_kernel(vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
+{
+	struct cell_table *t = &kernel_table;
+	uint8_t rows[KERNEL_TABLE_R] = { cell_byte(rights) };
+	uint64_t vf = vpn_of(va), vl = vpn_of(va + len - 1), tva, tpa, tlen;
+	trap_page_range(&tva, &tpa, &tlen);
+	uint64_t tf = vpn_of(tva), tl = vpn_of(tva + tlen - 1);
+	int err;
+	if (vl < tf || vf > tl) {
+		err = cells_insert_in(t, vf, vl, pa >> PAGE_SHIFT, rows);
+	} else {
+		paddr_t base = t->base;
+		err = map_with_trap_page(t, vf, vl, pa >> PAGE_SHIFT, rows, tf, tl);
+		edited(t, base);
+	}
 	if (!err && is_live(t))
 		sfence_vma_all();
 	return err;
+}
+
+/*
+ * Rows 1..NVIEWS of the kernel table, with execute on the trap page and
+ * nothing else (divisions.h: the vector's fetches between its table switch
+ * and its read of usid).  The trap page is a cell of its own there
+ * (map_with_trap_page), the rows are reserved (KERNEL_TABLE_R): nothing
+ * to allocate, nothing that fails.  A row no one else enters changes no
+ * translation the kernel makes, so the live table takes it in place.
+ */
+void cells_kernel_trap_rows(unsigned nviews)
+{
+	struct cell_table *t = &kernel_table;
+	uint64_t va, pa, len;
+	uint32_t slot, div;
+	trap_page_range(&va, &pa, &len);
+	int mapped = cells_lookup(t, vpn_of(va), &slot) == 0;
+	while (t->M <= nviews && cells_add_division(t, &div) == 0)
+		if (mapped)
+			cells_set_rights(t, slot, div, CELL_V | CELL_X);
+}
+
+int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
+{
+	if (!va_is_user(va))
+		return map_kernel(va, pa, len, rights);
+	/* The caller's memory: the kernel relies on it; every view gets the rights. */
+	struct cell_table *t = &s->table;
+	uint8_t rows[USER_TABLE_MAX_M];
+	user_cell_rows(t->M, NULL, cell_byte(rights), 1, rows);
+	/* A user table is never live in S-mode: the way back to U-mode fences. */
+	return cells_insert_in(t, vpn_of(va), vpn_of(va + len - 1), pa >> PAGE_SHIFT, rows);
 }
 
 int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
@@ -275,25 +354,48 @@ int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
 }
 
 /*
- * Every cell present in the range (held ones too) gets RIGHTS in its
- * owner's row; holes are skipped (vmm.c checks coverage).  VMM_USER alone
- * holds: the byte keeps only A/D, so neither the MMU nor the kernel's
- * uaccess lets anything reach the frame, which stays in the cell.  The
- * witness row is not touched.  All or nothing: the only allocation is the
- * room for two splits, taken before any store.
+ * Every cell present in the range (held ones too) gets each view's rights
+ * from R in the view's row (a kernel cell: R->page in the kernel's row);
+ * holes are skipped (vmm.c checks coverage).  VMM_USER alone holds: every
+ * view's byte keeps only A/D, so neither the MMU nor the kernel's uaccess
+ * lets anything reach the frame, which stays in the cell.  The witness row
+ * is not touched.  All or nothing: the only allocation is the room for two
+ * splits, taken before any store.  A user table is never live in S-mode:
+ * the trap path's fence on the way back to U-mode covers the rights taken.
  */
+/* Each view's byte for R in a user table of M divisions (a held page's A/D bits in every one). */
+static __attribute__((noinline)) void view_bytes(const struct view_rights *r, uint32_t M,
+						 uint8_t *bytes)
+{
+	uint8_t held = (r->page & (VMM_READ | VMM_WRITE | VMM_EXEC)) ? 0 : cell_byte(r->page);
+	for (uint32_t v = 0; v < div_witness(M) - DIV_APP; v++)
+		bytes[v] = (uint8_t)(view_byte(r, v) | held);
+}
+
 int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r)
 {
-	unsigned rights = r->page;
 	struct cell_table *t = cells_table_for(s, va);
+	uint8_t bytes[VMM_MAX_VIEWS];
+	uint32_t first = DIV_APP, count = 1;
+	if (t == &kernel_table) {
+		first = DIV_KERNEL;
+		bytes[0] = cell_byte(r->page);
+	} else if (t->M == USER_TABLE_M) {
+		/* One view: its byte as the page's was before views (held: A/D only). */
+		bytes[0] = r->page & (VMM_READ | VMM_WRITE | VMM_EXEC) ? view_byte(r, 0)
+								      : cell_byte(r->page);
+	} else {
+		count = div_witness(t->M) - DIV_APP;
+		view_bytes(r, t->M, bytes);
+	}
 	uint64_t vf = vpn_of(va), vl = vpn_of(va + len - 1);
 	paddr_t base = t->base;
 	int live = is_live(t);
 	cells_edit_begin(t, live);
 	int err = cells_edit_isolate(t, vf, vl);
-	/* Only the owner's byte changes: what the MMU recorded (A/D) stays. */
+	/* Only the views' bytes change (the kernel's, in its table): what the MMU recorded (A/D) stays. */
 	if (!err)
-		cells_edit_set_row(t, vf, vl, owner_row(t), cell_byte(rights), CELL_A | CELL_D);
+		cells_edit_set_rows(t, vf, vl, first, count, bytes, CELL_A | CELL_D);
 	cells_edit_end(t, live);
 	edited(t, base);
 	if (!err && live)
@@ -302,16 +404,6 @@ int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const str
 }
 
 /* ------------------------------------------------ translate, traverse --- */
-
-int backend_translate_view(struct backend_space *s, unsigned view, vaddr_t va,
-			   struct vmm_mapping *out)
-{
-	/* One view for now: it is the space. */
-	int err = view == 0 ? backend_translate(s, va, out) : -ENOENT;
-	if (!err && !(out->rights & (VMM_READ | VMM_WRITE | VMM_EXEC)))
-		err = -ENOENT;
-	return err;
-}
 
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out)
 {

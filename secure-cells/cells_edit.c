@@ -39,7 +39,7 @@ uint64_t cells_edit_grows(void)
  * (the gaps that keep inserts cheap): grow it when it would be fuller (its
  * base moves; the caller follows).  The only allocation an edit makes.
  */
-static int reserve(struct cell_table *t, uint32_t n)
+int cells_edit_reserve(struct cell_table *t, uint32_t n)
 {
 	uint64_t want = (uint64_t)cells_count(t) + n;
 	if (4 * want <= 3ull * cells_capacity(t))
@@ -63,7 +63,7 @@ static int split_at(struct cell_table *t, uint64_t vpn)
 
 int cells_edit_isolate(struct cell_table *t, uint64_t vf, uint64_t vl)
 {
-	int err = reserve(t, 2);
+	int err = cells_edit_reserve(t, 2);
 	if (!err)
 		err = split_at(t, vf);
 	if (!err)
@@ -184,7 +184,7 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 		return 0;
 	cells_edit_begin(t, live);
 	uint32_t T = t->T;
-	int err = reserve(t, 1);
+	int err = cells_edit_reserve(t, 1);
 	if (!err && t->T != T)
 		cells_find_place(t, vf, vl, &p);
 	uint32_t slot;
@@ -203,17 +203,19 @@ static int note_last(const struct cell_table *t, uint32_t slot, const struct cel
 	return 0;
 }
 
-void cells_edit_set_row(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t row, uint8_t b,
-			uint8_t keep)
+void cells_edit_set_rows(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t first_row,
+			 uint32_t count, const uint8_t *b, uint8_t keep)
 {
 	uint32_t first, last;
 	if (!cells_edit_first(t, vf, vl, &first))
 		return;
 	cells_traverse(t, vf, vl, note_last, &last);
-	/* Whole cells from FIRST to LAST (isolated): each gets the byte. */
+	/* Whole cells from FIRST to LAST (isolated): each gets the bytes. */
 	for (uint32_t i = first; i <= last; i++)
 		if (!cells_is_gap(t, i))
-			cells_set_rights(t, i, row, (uint8_t)(b | (cells_get_rights(t, i, row) & keep)));
+			for (uint32_t r = first_row; r < first_row + count; r++)
+				cells_set_rights(t, i, r, (uint8_t)(b[r - first_row] |
+								  (cells_get_rights(t, i, r) & keep)));
 	/* From the top down: a merge turns the upper cell into a gap and moves no other. */
 	for (uint32_t i = last; i >= first; i--)
 		if (i < t->N && !cells_is_gap(t, i))

@@ -36,6 +36,13 @@ void cells_edit_end(struct cell_table *t, int live);
  */
 int cells_edit_isolate(struct cell_table *t, uint64_t vf, uint64_t vl);
 
+/*
+ * Room for N more cells in T (it grows, moving its base, when it would be
+ * fuller than three quarters): 0 or -ENOMEM.  On a live table, between
+ * cells_edit_begin and cells_edit_end.  The only allocation an edit makes.
+ */
+int cells_edit_reserve(struct cell_table *t, uint32_t n);
+
 /* The first slot of T whose cell overlaps [vf, vl], by binary search: 1 and *SLOT, or 0. */
 int cells_edit_first(const struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t *slot);
 
@@ -50,12 +57,13 @@ int cells_edit_insert(struct cell_table *t, int live, uint64_t vf, uint64_t vl, 
 		      const uint8_t *rows);
 
 /*
- * Give ROW's byte of every cell inside [vf, vl] (whole cells: isolate first)
- * the value B, keeping the bits KEEP it had, then merge what became equal.
- * The other rows are not touched.
+ * Give rows FIRST..FIRST+COUNT-1 of every cell inside [vf, vl] (whole
+ * cells: isolate first) the bytes B[0..COUNT-1], each keeping the bits KEEP
+ * it had, then merge what became equal (in every row).  The other rows are
+ * not touched.
  */
-void cells_edit_set_row(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t row, uint8_t b,
-			uint8_t keep);
+void cells_edit_set_rows(struct cell_table *t, uint64_t vf, uint64_t vl, uint32_t first,
+			 uint32_t count, const uint8_t *b, uint8_t keep);
 
 /* How many times a table grew (for the stats line). */
 uint64_t cells_edit_grows(void);

@@ -23,6 +23,7 @@
  */
 #include <string.h>
 
+#include "arch.h"
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/zero.h"
@@ -85,12 +86,50 @@ static int fault_frames(const struct cell_table *t, uint64_t vf, unsigned order,
 	return frame_alloc(order, pa);
 }
 
+/*
+ * The fault's page is in a cell already.  -EEXIST (vmm/fault.c retries the
+ * access after a fence) when F->view's own byte has V and the access; when
+ * it lacks them and the cell is valid, the view's byte is given its rights
+ * from F (what its policy allows: vmm/fault.c checked), as a refill of what
+ * the view dropped itself (`prot`, `tfer`), A/D kept: 0.  An invalid cell
+ * stays as it is (-EEXIST: the access is refused).
+ */
+static int refill_view(struct cell_table *t, const struct backend_fault *f)
+{
+	uint32_t slot, div = div_of_view(f->view);
+	struct cell c;
+	if (cells_lookup(t, vpn_of(f->va), &slot) != 0 || cells_get(t, slot, &c) != 0 || !c.valid)
+		return -EEXIST;
+	uint8_t now = cells_get_rights(t, slot, div);
+	if ((cell_byte_rights(now, 1) & f->access) == f->access)
+		return -EEXIST;
+	uint8_t want = view_byte(&f->rights, f->view);
+	if ((cell_byte_rights(want, 1) & f->access) != f->access)
+		return -EEXIST;
+	/* One byte of a table that is not live: no other cell changes, no merge is due. */
+	cells_set_rights(t, slot, div, (uint8_t)(want | (now & (CELL_A | CELL_D))));
+	return 0;
+}
+
+/* F's page for a user table of M divisions: the caller's frame, which the kernel relies on. */
+static int map_backing(struct cell_table *t, vaddr_t page,
+		       const struct backend_fault *f)
+{
+	uint8_t rows[USER_TABLE_MAX_M];
+	user_cell_rows(t->M, &f->rights, 0, 1, rows);
+	return cells_insert_in(t, vpn_of(page), vpn_of(page), f->backing >> PAGE_SHIFT, rows);
+}
+
 int backend_fault(struct backend_space *s, const struct backend_fault *f)
 {
 	vaddr_t page = ALIGN_DOWN(f->va, PAGE_SIZE);
-	if (f->backing && !f->copy)
-		return backend_map(s, page, f->backing, PAGE_SIZE, f->rights.page);
-	struct cell_table *t = cells_table_for(s, page);
+	if (f->view >= s->nviews || !va_is_user(page))
+		return -EINVAL;
+	struct cell_table *t = &s->table;
+	if (f->backing && !f->copy) {
+		int err = map_backing(t, page, f);
+		return err == -EEXIST ? refill_view(t, f) : err;
+	}
 	vaddr_t first = page;
 	unsigned order = 0;
 	int huge = f->kind == REGION_HUGE && !f->backing;
@@ -102,8 +141,8 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 		first = page - ((1ul << order) - 1) * PAGE_SIZE;
 	}
 	/* The space's own memory: no witness, the application may do with it what it likes. */
-	uint8_t rows[USER_TABLE_M];
-	user_cell_rows(f->rights.page, 0, rows);
+	uint8_t rows[USER_TABLE_MAX_M];
+	user_cell_rows(t->M, &f->rights, 0, 0, rows);
 	uint64_t vf = vpn_of(first);
 	paddr_t pa;
 	if ((huge ? frame_alloc(order, &pa) : fault_frames(t, vf, order, rows, &pa)) != 0)
@@ -122,5 +161,5 @@ int backend_fault(struct backend_space *s, const struct backend_fault *f)
 	int err = cells_insert_in(t, vf, vf + (1ul << order) - 1, pa >> PAGE_SHIFT, rows);
 	if (err)
 		give_back(pa, order, split);
-	return err;
+	return err == -EEXIST ? refill_view(t, f) : err;
 }

@@ -11,6 +11,26 @@
 #include "secure-cells/table.h"
 #include "vmm/backend.h"
 
+/* A space: its user table, with a division for each of its views (divisions.h). */
+struct backend_space {
+	struct cell_table table; /* the user table: user cells and the trap page */
+	unsigned nviews;	 /* its views: divisions 1..nviews of the table */
+	struct backend_space *next;
+};
+
+/* The table S-mode runs on: every kernel-half cell. */
+struct cell_table *cells_kernel_table(void);
+
+/*
+ * A new user table *T for a space of NVIEWS views: its divisions
+ * (divisions.h) and the trap page.  0, -ENOMEM (nothing allocated).
+ */
+int cells_user_table_create(struct cell_table *t, unsigned nviews);
+/* S's user table is somewhere else now: the trap path is told if S is running. */
+void cells_user_table_moved(struct backend_space *s);
+/* Give the kernel table rows 1..NVIEWS with execute on the trap page, if it has not got them. */
+void cells_kernel_trap_rows(unsigned nviews);
+
 /* The 36-bit VPN field of VA (sign-extension dropped). */
 static inline uint64_t vpn_of(vaddr_t va)
 {

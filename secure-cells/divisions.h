@@ -7,19 +7,30 @@
  * first memory access.
  *
  * A user table, one per space: the space's user cells and the trap page.
- * U-mode runs on it.  Its rows:
+ * U-mode runs on it.  A space seen through n views (one per compartment,
+ * docs/compartments.md) has M = n + 2 divisions in its user table:
  *   DIV_KERNEL  (0) execute on the trap page, nothing else: a trap shifts
  *               usid to 0 and must fetch the vector before it switches.
- *   DIV_APP     (1) the application: its rights on its cells, and execute
- *               on the trap page (traps the firmware forwards unshifted
- *               start in the application's division).
- *   DIV_WITNESS (2) never entered (it can execute nothing, so no jals or
- *               jalrs lands in it): read on every cell the kernel relies
- *               on, so that no user division is ever the only holder that
+ *   1..n        the views: view v is division v + 1 (div_of_view), with
+ *               the view's rights on each cell and execute on the trap
+ *               page (traps the firmware forwards unshifted start in the
+ *               division that ran).  DIV_APP (1) is view 0's: the only
+ *               one of a space with one view, the application.
+ *   the witness (M - 1, div_witness) never entered (it can execute
+ *               nothing, so no jals or jalrs lands in it): read on every
+ *               cell the kernel relies on, so that no user division, nor
+ *               all of them together, is ever the only holder that
  *               `inval` counts, and `reval` never gets a cell to widen.
+ * A space of one view has exactly the three rows it always had (M = 3).
  * A user table holds nothing else of the kernel's: a division register
  * written from U-mode (the reference emulator allows it) reaches only rows
  * of the user table.
+ *
+ * The kernel table also has rows 1..n for the largest n of any space, with
+ * execute on the trap page only: the vector switches tables before it
+ * reads usid (the only register it has free holds the kernel table's
+ * satp), so its next fetches are made in the trapped division's row of
+ * the kernel table (trap_switch.h).
  */
 #ifndef SECURE_CELLS_DIVISIONS_H
 #define SECURE_CELLS_DIVISIONS_H
@@ -27,15 +38,35 @@
 #include <stdint.h>
 
 #include "secure-cells/table.h"
+#include "vmm/backend.h"
 #include "vmm/vmm.h"
 
 #define DIV_KERNEL 0
-#define DIV_APP 1
-#define DIV_WITNESS 2
+#define DIV_APP 1 /* view 0's division */
 
-#define KERNEL_TABLE_M 1 /* divisions in use and reserved in the kernel table */
-#define USER_TABLE_M 3	 /* in a user table: kernel, application, witness */
-#define USER_TABLE_R 4	 /* rows reserved in a user table: one spare for compartments */
+/* The division of view V, in every user table. */
+static inline uint32_t div_of_view(unsigned v)
+{
+	return v + 1;
+}
+
+/* The witness of a user table of M divisions: the last one. */
+static inline uint32_t div_witness(uint32_t M)
+{
+	return M - 1;
+}
+
+/* The divisions a user table of a space with NVIEWS views has: kernel, views, witness. */
+static inline uint32_t user_table_m(unsigned nviews)
+{
+	return nviews + 2;
+}
+
+#define KERNEL_TABLE_M 2 /* divisions in use in the kernel table at first: the kernel's, view 0's */
+#define KERNEL_TABLE_R (VMM_MAX_VIEWS + 1) /* and reserved: the kernel's, one per view */
+#define USER_TABLE_M 3	 /* in a user table of one view: kernel, application, witness */
+#define USER_TABLE_MAX_M (VMM_MAX_VIEWS + 2)
+#define USER_TABLE_R 4	 /* rows reserved in a user table at least (one spare) */
 #define TABLE_T 1	 /* 63 cells to start with; a table grows */
 
 /* Bit 4 of a permission byte is unused by the MMU: it carries VMM_DEVICE. */
@@ -86,16 +117,52 @@ static inline unsigned cell_byte_rights(uint8_t b, int user)
 }
 
 /*
- * The rows of a user cell with vmm RIGHTS: the application's byte, nothing
- * for the kernel's row, and the witness's read when KERNEL_RELIED (the
- * frames are not the space's own: the kernel's image, or memory the caller
- * mapped and keeps).
+ * View V's byte of a cell whose rights R says: the view's rights (the
+ * page's device and global bits with them), or 0 when it has none (a view
+ * without rights has no A/D either: vmm/region_view.c; a held page's A/D
+ * bits stay in every row, as protect keeps them).
  */
-static inline void user_cell_rows(unsigned rights, int kernel_relied, uint8_t rows[USER_TABLE_M])
+static inline uint8_t view_byte(const struct view_rights *r, unsigned v)
+{
+	return cell_byte(r->view[v] | (r->page & (VMM_DEVICE | VMM_GLOBAL)));
+}
+
+/*
+ * The rows of a new user cell in a table of M divisions: nothing for the
+ * kernel's row, each view's byte from R (all of them B when R is NULL:
+ * the caller's memory, every view the same), and the witness's read when
+ * KERNEL_RELIED (the frames are not the space's own: the kernel's image,
+ * or memory the caller mapped and keeps).
+ */
+static inline void user_cell_rows(uint32_t M, const struct view_rights *r, uint8_t b,
+				  int kernel_relied, uint8_t *rows)
 {
 	rows[DIV_KERNEL] = 0;
-	rows[DIV_APP] = cell_byte(rights);
-	rows[DIV_WITNESS] = kernel_relied ? CELL_V | CELL_R : 0;
+	rows[DIV_APP] = r ? view_byte(r, 0) : b;
+	/* One view (a flat program): three rows, as before views, at the same cost. */
+	if (M == USER_TABLE_M) {
+		rows[USER_TABLE_M - 1] = kernel_relied ? CELL_V | CELL_R : 0;
+		return;
+	}
+	for (uint32_t d = DIV_APP + 1; d < div_witness(M); d++)
+		rows[d] = r ? view_byte(r, d - DIV_APP) : b;
+	rows[div_witness(M)] = kernel_relied ? CELL_V | CELL_R : 0;
+}
+
+/*
+ * What the space's page is, from the view rows of a user cell: the union
+ * of their bytes; without V in any of them the page is held (VMM_USER and
+ * its A/D bits).  (A view's rights are a subset of the page's, so this is
+ * the page's rights whenever some view has them all: docs/cells.md.)
+ */
+static inline unsigned user_page_rights(const uint8_t *views, uint32_t nviews)
+{
+	uint8_t b = views[0];
+	for (uint32_t v = 1; v < nviews; v++)
+		b |= views[v];
+	if (!(b & CELL_V))
+		return VMM_USER | cell_byte_ad(b);
+	return cell_byte_rights(b, 1);
 }
 
 #endif

@@ -201,7 +201,12 @@ int vmm_fault(struct vmm_space *s, unsigned view, vaddr_t va, unsigned access)
 	 * No look first: the backend refuses a page that is already there with
 	 * -EEXIST, so a first touch walks the tables once.
 	 */
-	err = r->kind == REGION_FIXED ? -EEXIST : bring_in(s, r, view, va, access);
+	/*
+	 * A fixed region's pages are the caller's and always in the space; with
+	 * views, a view's own translation of one may still be missing (a cache
+	 * the backend refills), so only a space of one view skips the backend.
+	 */
+	err = r->kind == REGION_FIXED && s->nviews == 1 ? -EEXIST : bring_in(s, r, view, va, access);
 	if (err == -EEXIST)
 		err = retry_if_stale(s, va, access);
 out:

@@ -10,7 +10,7 @@
 #define CSR_URID 0x083 /* the division an sret moves into usid */
 #define CSR_UXID 0x084 /* the division a jalrs/jals came from */
 
-/* The application's division: secure-cells/divisions.h's DIV_APP, for the trap path. */
+/* View 0's division (secure-cells/divisions.h's DIV_APP): urid in the kernel, where it is not used. */
 #define APP_DIVISION 1
 
 #endif

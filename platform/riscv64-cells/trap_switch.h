@@ -12,20 +12,41 @@
  * The division registers are set outright rather than trusted: Debian's
  * OpenSBI forwards some traps without the division shift, and an emulator
  * may let U-mode write them.
+ *
+ * Which division ran (docs/cells.md): a trap the hardware shifted left it
+ * in urid and 0 in usid; one the firmware forwarded unshifted left it in
+ * usid, which is then not 0 (division 0 of a user table executes nothing
+ * but the trap page, so U-mode never runs in it).  The vector has one free
+ * register, tp, holding the kernel table's satp, and usid must be 0 before
+ * S-mode touches memory; so it switches satp first, with usid still the
+ * trapped division (the kernel table gives rows 1..n execute on the trap
+ * page and nothing else: secure-cells/divisions.h), then takes usid into
+ * tp, zeroing it, and parks the division in uxid (which the way out sets
+ * anyway) until the registers are saved and a second register is free.
+ * The C side checks it is a view of the space before believing it (a
+ * division register written from U-mode may name any number).
  */
 #ifndef PLATFORM_TRAP_SWITCH_H
 #define PLATFORM_TRAP_SWITCH_H
 
 #include "cells_csr.h"
 
-/* In: tp = the kernel table's satp (from sscratch).  Out: tp = the hart. */
+/* In: tp = the kernel table's satp (from sscratch).  Out: tp = the hart, uxid = the division that ran. */
 .macro enter_kernel_translation
-	csrwi	CSR_UXID, 0
+	csrw	satp, tp		/* fetches go on in usid's row of the kernel table: the trap page */
+	csrrw	tp, CSR_USID, zero	/* not 0: the trap came unshifted, and this division ran */
+	bnez	tp, 1f
+	csrr	tp, CSR_URID		/* shifted: the hardware moved usid there */
+1:	csrw	CSR_UXID, tp		/* until save_user_division */
 	csrwi	CSR_URID, APP_DIVISION
-	csrwi	CSR_USID, 0		/* the kernel's row of the user table: the trap page only */
-	csrw	satp, tp
 	sfence.vma
 	lla	tp, boot_hart
+.endm
+
+/* tp = the hart, the registers saved; may use t0. */
+.macro save_user_division
+	csrrwi	t0, CSR_UXID, 0
+	sd	t0, HART_USER_DIVISION(tp)
 .endm
 
 /* tp = the hart; may use t1. */
@@ -35,7 +56,8 @@
 	ld	t1, HART_USER_SATP(tp)
 	csrw	stval, t1
 	csrwi	CSR_UXID, 0
-	csrwi	CSR_URID, APP_DIVISION	/* sret moves it into usid */
+	ld	t1, HART_USER_DIVISION(tp)
+	csrw	CSR_URID, t1		/* sret moves it into usid */
 .endm
 
 /* Every register holds the application's value now: the last step before sret. */

@@ -28,14 +28,16 @@ static int user_range(uint64_t addr, size_t n)
 /*
  * The kernel address of the user byte at VA for ACCESS, and in *LEN how
  * many bytes from there (at most WANT) lie in the same cell: 0, or -EFAULT
- * when the application could not make that access.
+ * when the compartment that made the system call (the view running) could
+ * not make that access itself.
  */
 static int user_piece(uint64_t va, unsigned access, size_t want, char **kva, size_t *len)
 {
 	struct vmm_space *s = vmm_current_space();
+	unsigned view = vmm_current_view();
 	struct vmm_mapping m;
-	if (vmm_translate(s, va, &m) != 0 || (m.rights & access) != access) {
-		if (vmm_fault(s, vmm_current_view(), va, access) != 0 || vmm_translate(s, va, &m) != 0 ||
+	if (vmm_translate_view(s, view, va, &m) != 0 || (m.rights & access) != access) {
+		if (vmm_fault(s, view, va, access) != 0 || vmm_translate_view(s, view, va, &m) != 0 ||
 		    (m.rights & access) != access)
 			return -EFAULT;
 	}

@@ -17,6 +17,7 @@ struct hart {
 	uint64_t ticks;       /* timer interrupts taken */
 	uint64_t kernel_satp; /* the table S-mode runs on, when trap_switch.h switches tables */
 	uint64_t user_satp;   /* the table U-mode runs on, likewise */
+	uint64_t user_division; /* cells: the division U-mode ran in at the last trap, and enters next */
 };
 
 /*
@@ -25,6 +26,11 @@ struct hart {
  * U-mode on USER_SATP from the next trap on.
  */
 void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp);
+/*
+ * For a trap path that knows divisions (the cells platform's): U-mode runs
+ * in DIVISION from the next return to it on (until a trap from another).
+ */
+void trap_set_user_division(uint64_t division);
 /* The trap vector's page(s): kernel address, physical address, length (a page multiple). */
 void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len);
 

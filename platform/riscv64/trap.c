@@ -22,6 +22,7 @@ _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "struct hart 
 _Static_assert(offsetof(struct hart, scratch) == HART_SCRATCH, "struct hart layout");
 _Static_assert(offsetof(struct hart, kernel_satp) == HART_KERNEL_SATP, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_satp) == HART_USER_SATP, "struct hart layout");
+_Static_assert(offsetof(struct hart, user_division) == HART_USER_DIVISION, "struct hart layout");
 
 struct hart boot_hart;
 
@@ -38,6 +39,11 @@ void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp)
 {
 	boot_hart.kernel_satp = kernel_satp;
 	boot_hart.user_satp = user_satp;
+}
+
+void trap_set_user_division(uint64_t division)
+{
+	boot_hart.user_division = division;
 }
 
 void trap_init(void)
@@ -142,9 +148,45 @@ static int compart_trap_of(uint64_t cause)
 	}
 }
 
+#ifdef PLATFORM_TRAP_DIVISIONS
+/*
+ * The view that ran: the trap path recorded its division (trap_switch.h),
+ * which U-mode may have changed without the kernel (a call between
+ * compartments), so the kernel follows it (the fault below is that
+ * view's).  A division that is no view of the space (a division register
+ * written from U-mode) tells nothing: the view the kernel last entered
+ * goes on, and U-mode returns to its division.
+ */
+static void note_user_view(void)
+{
+	unsigned now = vmm_current_view();
+	if (boot_hart.user_division == PLATFORM_VIEW_DIVISION(now))
+		return; /* the common case: the view the kernel entered */
+	for (unsigned v = 0; v < vmm_views(vmm_current_space()); v++)
+		if (PLATFORM_VIEW_DIVISION(v) == boot_hart.user_division) {
+			vmm_enter_view(v);
+			return;
+		}
+	boot_hart.user_division = PLATFORM_VIEW_DIVISION(now);
+}
+#endif
+
+/* The compartment a user fault is reported in (and, on cells, its division). */
+static void report_compartment(void)
+{
+#ifdef PLATFORM_TRAP_DIVISIONS
+	kprintf(", compartment %u (division %lu)\n", vmm_current_view(), boot_hart.user_division);
+#else
+	kprintf(", compartment %u\n", vmm_current_view());
+#endif
+}
+
 static void user_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
+#ifdef PLATFORM_TRAP_DIVISIONS
+	note_user_view();
+#endif
 	if (cause == EXC_ECALL_U) {
 		f->sepc += 4;
 		syscall_handle(f);
@@ -160,8 +202,9 @@ static void user_trap(struct trap_frame *f)
 	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
 	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT &&
 			   !exc_platform_stval_not_address(cause);
-	kprintf("user fault: %s (scause %lu) at pc %#lx, %s %#lx\n", trap_cause_name(cause), cause,
+	kprintf("user fault: %s (scause %lu) at pc %#lx, %s %#lx", trap_cause_name(cause), cause,
 		f->sepc, memory_fault ? "address" : "stval", f->stval);
+	report_compartment();
 	process_exit(fault_exit_status(cause));
 }
 

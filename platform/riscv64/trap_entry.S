@@ -72,6 +72,7 @@ trap_from_user:
 	csrr	t0, sscratch
 	sd	t0, 4*8(sp)
 	csrw	sscratch, zero
+	save_user_division
 
 trap_save_csrs:
 	csrr	t0, sepc

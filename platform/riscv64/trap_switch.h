@@ -12,6 +12,10 @@
 .macro enter_kernel_translation
 .endm
 
+/* tp = the hart, the registers saved; may use t0.  Record what the platform knows of the trap's origin. */
+.macro save_user_division
+.endm
+
 /* tp = the hart; may use t1.  Set what sscratch holds while U-mode runs. */
 .macro prepare_user_translation
 	csrw	sscratch, tp

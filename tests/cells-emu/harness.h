@@ -49,6 +49,8 @@ struct probe probe_entry(void);
 long run_user(void (*fn)(void), u64 arg, u64 urid, u64 uxid);
 void u_ld(void), u_sd(void), u_ecall(void), u_ids(void), u_wids(void), u_jalrs(void), u_jals(void),
 	u_pad(void), u_grant(void), u_recv(void), u_excl(void), u_jals_ret(void);
+void u_inval(void), u_prot0(void), u_reval_rwx(void), u_tfer_r_to2(void), u_recv_r_from1(void),
+	u_grant_r_to2(void), u_grant_none_to2(void), u_jalrs_div9(void);
 /* Reports: begin a check, expect values, end it (prints "ok NAME" or "not ok NAME: ..."). */
 void begin(const char *name);
 void bad(const char *what, u64 got, u64 want);
@@ -111,5 +113,7 @@ volatile u32 *grant(unsigned sid, unsigned cell);
 void check_translation(void);
 void check_divisions(void);
 void check_instructions(void);
+/* On a table of its own (three compartments and a witness); the first table is back after it. */
+void check_compartments(void);
 
 #endif

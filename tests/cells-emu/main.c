@@ -283,6 +283,7 @@ int main(void)
 	check_translation();
 	check_divisions();
 	check_instructions();
+	check_compartments();
 
 	puts_("# ");
 	putdec(checks);

@@ -353,3 +353,49 @@ u_excl:
 	li	a1, 4
 	.insn r 0x0b, 7, 0, a0, a0, a1
 	ecall
+
+/*
+ * For checks_compartments.c: one instruction on the cell at a0 from the
+ * division run_user entered, then ecall (a fault of the instruction comes
+ * back through from_user instead).
+ */
+	.globl u_inval
+u_inval:
+	.insn r 0x0b, 2, 0x20, x0, a0, x0	/* inval a0 */
+	ecall
+	.globl u_prot0
+u_prot0:
+	li	a1, 0
+	.insn r 0x0b, 3, 0, x0, a0, a1	/* prot a0, 0 */
+	ecall
+	.globl u_reval_rwx
+u_reval_rwx:
+	li	a1, 0xe
+	.insn r 0x0b, 2, 0, x0, a0, a1	/* reval a0, R|W|X */
+	ecall
+	.globl u_tfer_r_to2
+u_tfer_r_to2:
+	li	a1, 2
+	.insn s 0x0b, 5, a1, 2(a0)	/* tfer a0, 2, R */
+	ecall
+	.globl u_recv_r_from1
+u_recv_r_from1:
+	li	a1, 1
+	.insn s 0x0b, 6, a1, 2(a0)	/* recv a0, 1, R */
+	ecall
+	.globl u_grant_r_to2
+u_grant_r_to2:
+	li	a1, 2
+	.insn s 0x0b, 4, a1, 2(a0)	/* grant a0, 2, R */
+	ecall
+	.globl u_grant_none_to2
+u_grant_none_to2:
+	li	a1, 2
+	.insn s 0x0b, 4, a1, 0(a0)	/* grant a0, 2, nothing */
+	ecall
+/* u_jalrs_div9(target): jalrs into division 9, past the table's M */
+	.globl u_jalrs_div9
+u_jalrs_div9:
+	li	a1, 9
+	.insn r 0x0b, 0, 0, ra, a0, a1
+	ecall

@@ -98,6 +98,12 @@ HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
 
+# Views (compartments) on the permission-table backend: rows per view, all or nothing.
+HOST_TESTS += cells_views
+host_cells_views_SRCS := tests/host/test_cells_views.c tests/host/alloc_fail.c $(CELLS_BACKEND_SRCS) kernel/frame.c \
+                         kernel/frame_layout.c kernel/heap.c tests/host/host_env.c
+host_cells_views_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)
+
 # The same suite and driver against the permission-table backend.
 HOST_TESTS += vmm_cells
 host_vmm_cells_LDFLAGS := $(ALLOC_FAIL_LDFLAGS)

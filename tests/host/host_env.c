@@ -65,6 +65,11 @@ void satp_cells_load_or_stop(uint64_t satp)
 {
 }
 
+void trap_set_user_division(uint64_t division)
+{
+	(void)division;
+}
+
 void trap_set_satps(uint64_t kernel_satp, uint64_t user_satp)
 {
 	(void)kernel_satp;

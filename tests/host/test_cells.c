@@ -1403,8 +1403,8 @@ static void backend_hold(void)
 	CHECK_EQ(pa2, pa);
 	CHECK(translates(s, r + 8 * 4096ul, VMM_USER, NULL)); /* no A/D: none were set */
 	CHECK_EQ(byte_at(s, r + 4096, DIV_APP), CELL_A | CELL_D); /* no V, no rights */
-	CHECK_EQ(byte_at(s, r + 8 * 4096ul, DIV_WITNESS), CELL_V | CELL_R); /* the witness kept */
-	CHECK_EQ(byte_at(s, r + 4096, DIV_WITNESS), 0);
+	CHECK_EQ(byte_at(s, r + 8 * 4096ul, div_witness(USER_TABLE_M)), CELL_V | CELL_R); /* the witness kept */
+	CHECK_EQ(byte_at(s, r + 4096, div_witness(USER_TABLE_M)), 0);
 	CHECK_EQ(free_bytes(), held);
 	struct vmm_mapping m;
 	CHECK_EQ(backend_translate(s, r + 5 * 4096ul, &m), -ENOENT);

@@ -67,4 +67,24 @@ if [ "$platform" = riscv64-cells ]; then
 	GUEST_CPU=rv64,x-seccells-user-csrs=on guest attack-cells-usid-garbage-refcsrs "$platform" \
 		attack "cells-usid-garbage" "" 0 - "attack: own memory after usid 77: ok" \
 		"attack cells-usid-garbage: held"
+	# The same attacks in a table of three compartments (ktest=views3: the program is
+	# compartment 0, division 1, with two more compartments' rows and the witness, 4):
+	# the trap page stays witnessed, a fault is reported in the division that ran, and a
+	# division register naming no compartment leaves the program in its own.
+	guest attack-cells-inval-trap-views3 "$platform" attack "cells-inval-trap $trap_page" \
+		"ktest=views3" 139 - "ktest views3: user table M=5" \
+		"user fault: SecureCells invalid cell state (scause 27)" "compartment 0 (division 1)" \
+		"stats: backend="
+	guest attack-cells-reval-valid-trap-views3 "$platform" attack "cells-reval-valid-trap $trap_page" \
+		"ktest=views3" 139 - "user fault: SecureCells invalid cell state (scause 27)" "stval 0x1" \
+		"compartment 0 (division 1)"
+	guest attack-cells-jalrs-kernel-views3 "$platform" attack "cells-jalrs-kernel $trap_page" \
+		"ktest=views3" 139 - "user fault: SecureCells invalid division (scause 26)" \
+		"compartment 0 (division 1)"
+	GUEST_CPU=rv64,x-seccells-user-csrs=on guest attack-cells-usid-garbage-views3-refcsrs \
+		"$platform" attack "cells-usid-garbage" "ktest=views3" 0 - \
+		"attack: own memory after usid 77: ok" "attack cells-usid-garbage: held"
+	GUEST_CPU=rv64,x-seccells-user-csrs=on guest attack-cells-write-usid-views3-refcsrs "$platform" \
+		attack "cells-write-usid" "ktest=views3" 139 - "attack: csrw usid, 0: done" \
+		"user fault: load page fault (scause 13)" "compartment 0 (division 1)" "stats: backend="
 fi
