@@ -139,11 +139,44 @@ static int unwind(struct compart_program *p, struct trap_frame *f, unsigned c,
 	return 1;
 }
 
+/*
+ * The compartment whose declared landing pad (an entry stub or its return
+ * pad) is at VA, or -1.
+ */
+static int pad_owner(const struct compart_program *p, uint64_t va)
+{
+	for (unsigned i = 0; i < p->img.nentries; i++)
+		if (p->img.entries[i].stub == va)
+			return (int)p->img.entries[i].id;
+	for (unsigned c = 0; c < p->img.count; c++)
+		if (p->img.c[c].return_pad == va)
+			return (int)c;
+	return -1;
+}
+
+/*
+ * A switch (jalrs) refused because the landing pad's page was not in the
+ * table yet: SecureCells fetches the target with the target's rights and
+ * raises an illegal target, not a page fault, when nothing maps it.  Bring
+ * the page in for its owner's view and let the switch run again; once
+ * only: a pad its owner's view had already is a refusal for a real reason
+ * (a wrong division, or no landing pad there).
+ */
+static int pad_was_missing(struct compart_program *p, uint64_t va)
+{
+	struct vmm_mapping m;
+	int owner = p->method == COMPART_METHOD_CELLS ? pad_owner(p, va) : -1;
+	return owner >= 0 && vmm_translate_view(p->space, (unsigned)owner, va, &m) == -ENOENT &&
+	       vmm_fault(p->space, (unsigned)owner, va, VMM_EXEC) == 0;
+}
+
 int compart_fault(struct trap_frame *f, enum compart_trap what)
 {
 	struct compart_program *p = &compart_program;
 	if (p->img.count == 0)
 		return 0;
+	if (what == COMPART_TRAP_BAD_TARGET && pad_was_missing(p, f->stval))
+		return 1;
 	unsigned c = compart_current();
 	enum policy_fault_cause cause = cause_of(what, c, f->stval);
 	kprintf("compart: %s in compartment %s (%u) at pc %#lx, address %#lx\n", cause_names[cause],

@@ -70,7 +70,10 @@ struct compart_result {
 	"addi a6, a6, 4\n jalr ra, 0(a6)\n j 3f\n"                                        \
 	"2: mv t0, a6\n mv t1, a7\n li a7, " COMPART_STR(SYS_compart_call) "\n ecall\n j 3f\n"                          \
 	".balign 4\n"                                                                     \
-	"1: .word 0x0118008B\n" /* jalrs ra, a6, a7 */                                    \
+	".option push\n .option norvc\n"                                                  \
+	"1: addi a7, a7, 1\n" /* the division: compartment + 1 */                        \
+	".word 0x0118008B\n" /* jalrs ra, a6, a7 */                                       \
+	".option pop\n"                                                                   \
 	"__compart_pad_" #name ":\n"                                                      \
 	".word " COMPART_STR(COMPART_ENTRY_WORD) "\n"                                     \
 	"3: lla t3, __compart_state_" #name "\n"                                          \
