@@ -188,8 +188,11 @@ long compart_sys_grant(uint64_t va, uint64_t len, uint64_t to, uint64_t rights, 
 				   &p->who[from], &p->who[to], va, len, (unsigned)rights, secret,
 				   0, 0 };
 	int err = policy_decide_grant(p->policy, &pg);
-	if (err)
+	if (err) {
+		kprintf("compart: policy %s refused a grant from %s to %s (%d)\n", p->policy->name,
+			p->who[from].name, p->who[to].name, err);
 		return err;
+	}
 	struct grant *g = grant_slot();
 	if (!g)
 		return -ENOMEM;

@@ -151,6 +151,12 @@ struct compart_result {
 		".dword __compart_entry_" #name "_" #fn ", " COMPART_STR(COMPARTMENT_ID_##name) "\n" \
 		".popsection\n")
 
+/*
+ * A symbol of the program itself, reached pc-relative: through the GOT it
+ * would be a load from main's data, which other compartments may not read.
+ */
+#define COMPART_LOCAL __attribute__((visibility("hidden")))
+
 #define COMPART_ARG6_(x, a, b, c, d, e, f, ...) (long)(a), (long)(b), (long)(c), (long)(d), \
 						(long)(e), (long)(f)
 #define COMPART_ARGS6(...) COMPART_ARG6_(x, ##__VA_ARGS__, 0, 0, 0, 0, 0, 0)
@@ -159,8 +165,9 @@ struct compart_result {
 #define COMPARTMENT_CALL(from, to, fn, ...)                                                 \
 	({                                                                                  \
 		extern struct compart_result __compart_call_##from(long, long, long, long,  \
-								   long, long, long, long); \
-		extern char __compart_entry_##to##_##fn[];                                  \
+								   long, long, long, long)  \
+			COMPART_LOCAL;                                                      \
+		extern char __compart_entry_##to##_##fn[] COMPART_LOCAL;                    \
 		__compart_call_##from(COMPART_ARGS6(__VA_ARGS__),                           \
 				      (long)__compart_entry_##to##_##fn, COMPARTMENT_ID_##to); \
 	})

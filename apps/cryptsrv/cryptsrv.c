@@ -107,7 +107,7 @@ COMPART_CODE(parser) static long parser_attack(int which)
 		return key[0]; /* read the key */
 	if (which == 2) {
 		/* Switch into the vault past its landing pad: no entry point there. */
-		extern char __compart_entry_vault_vault_crypt[];
+		extern char __compart_entry_vault_vault_crypt[] COMPART_LOCAL;
 		register long a0 __asm__("a0") = (long)__compart_entry_vault_vault_crypt + 4;
 		register long a1 __asm__("a1") = COMPARTMENT_ID_vault + 1;
 		register long t0 __asm__("t0") = a0;
