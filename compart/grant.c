@@ -58,26 +58,6 @@ static int page_range_ok(uint64_t va, uint64_t len)
 	return len && IS_ALIGNED(va | len, PAGE_SIZE) && va + len > va && va + len <= USER_TOP;
 }
 
-/* Whether VIEW holds RIGHTS on every page of [va, va+len), one region. */
-static int holds(struct compart_program *p, unsigned view, uint64_t va, uint64_t len,
-		 unsigned rights)
-{
-	vaddr_t start, end;
-	unsigned region_rights;
-	enum region_kind kind;
-	if (vmm_region_at(p->space, va, &start, &end, &region_rights, &kind) != 0 ||
-	    va + len > end)
-		return 0;
-	return (vmm_view_rights(p->space, view, va) & rights) == rights;
-}
-
-/* Whether VIEW sees nothing of [va, va+len) (one region, checked first). */
-static int sees_nothing(struct compart_program *p, unsigned view, uint64_t va)
-{
-	return (vmm_view_rights(p->space, view, va) & RIGHTS_BITS) == 0;
-}
-
-/* A free slot, or the record of an ended grant to make room; NULL when every grant is live. */
 static struct grant *grant_slot(void)
 {
 	for (unsigned i = 0; i < GRANTS_MAX; i++)
@@ -138,8 +118,9 @@ static int grant_apply(struct compart_program *p, struct grant *g)
 	return err;
 }
 
-/* End G as CAUSE: the receiver loses it, a transfer's giver gets its rights back. */
-static int grant_end(struct compart_program *p, struct grant *g, enum policy_fault_cause cause)
+/* End G as CAUSE (BY_KERNEL: a lease or notice ran out, reported): the receiver loses it, a transfer's giver gets its rights back. */
+static int grant_end(struct compart_program *p, struct grant *g, enum policy_fault_cause cause,
+		     int by_kernel)
 {
 	/* A donation's pages go back to the kernel (and off the giver's account), whatever is in them. */
 	int err = g->kind == POLICY_DONATE ? vmm_region_remove(p->space, g->va, g->len) :
@@ -153,7 +134,8 @@ static int grant_end(struct compart_program *p, struct grant *g, enum policy_fau
 	g->state = GRANT_ENDED;
 	g->ended = cause;
 	publish((unsigned)(g - grants));
-	kprintf("compart: grant %ld from %s to %s %s\n", grant_id(g), p->who[g->from].name,
+	if (by_kernel)
+		kprintf("compart: grant %ld from %s to %s %s\n", grant_id(g), p->who[g->from].name,
 		p->who[g->to].name, cause == POLICY_FAULT_EXPIRED ? "expired" : "revoked");
 	return 0;
 }
@@ -172,13 +154,18 @@ long compart_sys_grant(uint64_t va, uint64_t len, uint64_t to, uint64_t rights, 
 	/* One view: everyone sees everything already, so a grant has nothing to do. */
 	if (p->views == 1)
 		return 0;
-	if (!donation && !holds(p, from, va, len, (unsigned)rights)) {
+	if (!donation && !vmm_view_allows(p->space, from, va, len, (unsigned)rights)) {
 		kprintf("compart: %s granted memory it does not hold at %#lx\n", p->who[from].name,
 			va);
 		return -EACCES;
 	}
-	if (!donation && !sees_nothing(p, (unsigned)to, va))
+	if (!donation && !vmm_view_allows(p->space, (unsigned)to, va, len, 0))
 		return -EEXIST;
+	/* A transfer gives the giver back what it had: one mask, so the same all over. */
+	unsigned giver_mask = donation ? 0 : vmm_view_rights(p->space, from, va) & RIGHTS_BITS;
+	if (kind == COMPART_TRANSFER &&
+	    !vmm_view_allows(p->space, from, va, len, giver_mask | VMM_READ))
+		return -EINVAL;
 	int owner = donation ? -1 : compart_image_owner(&p->img, va);
 	int secret = owner >= 0 && p->who[owner].secret;
 	enum policy_grant_kind pkind = donation		     ? POLICY_DONATE :
@@ -204,7 +191,7 @@ long compart_sys_grant(uint64_t va, uint64_t len, uint64_t to, uint64_t rights, 
 			     va,
 			     len,
 			     pg.rights & (unsigned)rights,
-			     vmm_view_rights(p->space, from, va) & RIGHTS_BITS,
+			     giver_mask,
 			     pg.expires_ticks ? ticks + pg.expires_ticks : 0,
 			     pg.notice_ticks,
 			     0,
@@ -244,7 +231,7 @@ long compart_sys_revoke(uint64_t id)
 		publish((unsigned)(g - grants));
 		return 0;
 	}
-	return grant_end(p, g, POLICY_FAULT_REVOKED);
+	return grant_end(p, g, POLICY_FAULT_REVOKED, 0);
 }
 
 long compart_sys_restrict(uint64_t va, uint64_t len, uint64_t rights)
@@ -255,9 +242,10 @@ long compart_sys_restrict(uint64_t va, uint64_t len, uint64_t rights)
 		return -ENOSYS;
 	if ((rights & ~RIGHTS_BITS) || !page_range_ok(va, len))
 		return -EINVAL;
-	if (!holds(p, self, va, len, 0))
-		return -EINVAL;
+	/* One mask for the range: what the caller has at its start, cut down (never raised). */
 	unsigned now = vmm_view_rights(p->space, self, va) & RIGHTS_BITS;
+	if (!now || !vmm_view_allows(p->space, self, va, len, now))
+		return -EINVAL;
 	return vmm_region_view(p->space, self, va, len, now & (unsigned)rights);
 }
 
@@ -289,9 +277,9 @@ void compart_tick(void)
 	for (unsigned i = 0; i < GRANTS_MAX; i++) {
 		struct grant *g = &grants[i];
 		if (g->state == GRANT_LIVE && g->expires && ticks >= g->expires)
-			grant_end(p, g, POLICY_FAULT_EXPIRED);
+			grant_end(p, g, POLICY_FAULT_EXPIRED, 1);
 		else if (g->state == GRANT_NOTICE && ticks >= g->deadline)
-			grant_end(p, g, POLICY_FAULT_REVOKED);
+			grant_end(p, g, POLICY_FAULT_REVOKED, 1);
 	}
 	policy_decide_tick(p->policy, ticks);
 }

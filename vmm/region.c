@@ -245,9 +245,6 @@ static void region_join_at(struct vmm_space *s, vaddr_t va)
 	}
 }
 
-#define SPLIT_VA 1u
-#define SPLIT_END 2u
-
 /*
  * Split regions at both ends of [va, end) so every region is inside or
  * outside it, all or nothing; *SPLITS says which ends were split, for

@@ -43,6 +43,10 @@ struct region {
  * its 2 MiB pages); *SPLITS says what region_unsplit undoes.
  */
 int region_split_range(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned *splits);
+/* What region_unsplit joins: the region cut at VA, at END, or both (a join needs them equal). */
+#define SPLIT_VA 1u
+#define SPLIT_END 2u
+#define SPLIT_VA_END (SPLIT_VA | SPLIT_END)
 void region_unsplit(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned splits);
 
 /* The masks a region added for the views in the bitmask VIEWS starts with. */

@@ -135,8 +135,8 @@ int vmm_region_view(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len
 	if (err)
 		return err;
 	err = set_masks(s, view, va, end, mask);
-	if (err)
-		region_unsplit(s, va, end, splits);
+	/* Failed, the cuts go; done, they go too where the masks agree again (a revoke). */
+	region_unsplit(s, va, end, err ? splits : SPLIT_VA_END);
 	return err;
 }
 
@@ -144,6 +144,19 @@ unsigned vmm_view_rights(struct vmm_space *s, unsigned view, vaddr_t va)
 {
 	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
 	return r ? region_view_rights(s, r, view) : 0;
+}
+
+int vmm_view_allows(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len, unsigned access)
+{
+	vaddr_t end = va + len;
+	if (!len || end < va || !covered(s, va, end))
+		return 0;
+	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next) {
+		unsigned have = region_view_rights(s, r, view) & (VMM_READ | VMM_WRITE | VMM_EXEC);
+		if (access ? (have & access) != access : have != 0)
+			return 0;
+	}
+	return 1;
 }
 
 int vmm_view_writes_all(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len)

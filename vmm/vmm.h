@@ -177,6 +177,12 @@ unsigned vmm_view_rights(struct vmm_space *space, unsigned view, vaddr_t va);
  * the kernel (Sv48: a root per view, satp is the kernel's to write).
  */
 int vmm_views_switch_in_user(void);
+/*
+ * Whether regions cover all of [va, va+len) and VIEW may make every ACCESS
+ * (VMM_READ|WRITE|EXEC) on each; ACCESS 0: whether VIEW has no right on any.
+ */
+int vmm_view_allows(struct vmm_space *space, unsigned view, vaddr_t va, uint64_t len,
+		    unsigned access);
 /* Whether VIEW may write every region overlapping [va, va+len) (holes do not count). */
 int vmm_view_writes_all(struct vmm_space *space, unsigned view, vaddr_t va, uint64_t len);
 /* What VIEW's own translation of VA allows now (backend_translate_view): 0 and *OUT, -ENOENT, -EINVAL. */

@@ -141,7 +141,7 @@ static const char *fault_name(long fault)
 static void expect(const char *what, struct compart_result r, long want_fault, long secret)
 {
 	int bad = r.fault != want_fault || (r.fault && r.value == secret && secret);
-	printf("  %-28s %-8s%s\n", what, r.fault ? fault_name(r.fault) : "ok",
+	printf("  %-32s %-8s%s\n", what, r.fault ? fault_name(r.fault) : "ok",
 	       bad ? "  <-- SURPRISE" : "");
 	if (bad) {
 		printf("    wanted %s\n", want_fault ? fault_name(want_fault) : "ok");

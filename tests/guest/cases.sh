@@ -144,6 +144,10 @@ guest filetest "$platform" filetest "" "" 0 - \
 	"filetest: mmap of files: private, offset, shared read-only, EINVAL, ENODEV, EACCES: ok" \
 	"filetest: all ok"
 
+# Compartments and their policies (apps/isolation, cryptsrv, broker, kvsplit, compbench).
+# shellcheck source=tests/guest/compartments.sh
+. tests/guest/compartments.sh
+
 # The attack suite (apps/attack): what a hostile program tries, one file per area.
 for attack_cases in tests/guest/attacks/*.sh; do
 	# shellcheck source=/dev/null
