@@ -6,7 +6,7 @@
 # any other application, or an outside binary (ELF=), is measured as a
 # whole workload.  Prints each run's raw stats line, then one table.
 #   usage: tools/bench.sh APP "PLATFORM..."
-# The environment carries the make variables to pass on: ARGS, ENV, ELF, ROOT, MEM.
+# The environment carries the make variables to pass on: ARGS, ENV, ELF, ROOT, MEM, POLICY.
 set -u
 app=$1
 platforms=$2
@@ -15,7 +15,7 @@ bootargs=""
 
 make_vars=(APP="$app" SEED=1)
 [ -n "${ARGS+x}" ] && make_vars+=(ARGS="$ARGS")
-for var in ENV ELF ROOT MEM; do
+for var in ENV ELF ROOT MEM POLICY; do
 	[ -n "${!var:-}" ] && make_vars+=("$var=${!var}")
 done
 
@@ -45,6 +45,7 @@ rows=(exit boot_instret total_instret syscalls
 	map_calls per:map_calls:map_instret unmap_calls per:unmap_calls:unmap_instret
 	protect_calls per:protect_calls:protect_instret fault_calls per:fault_calls:fault_instret
 	map4k_instret unmap4k_instret protect4k_instret map2m_instret fault4k_instret fault2m_instret
+	switch_instret grant4k_instret revoke4k_instret grant1m_instret revoke1m_instret
 	table_bytes tablet_meta_bytes cells frames_used_bytes)
 
 declare -A line

@@ -3,8 +3,9 @@
  * deterministic under -icount): an empty call from main into another
  * compartment and back, and a grant and a revoke of 4 KiB and of 1 MiB of
  * main's memory (present: every page touched first).  Each figure is the
- * median of RUNS.  Prints one line the bench script reads:
- *   compbench: switch_instret=N grant4k_instret=N revoke4k_instret=N grant1m_instret=N revoke1m_instret=N
+ * median of RUNS.  Prints one line the bench script (tools/bench.sh) puts
+ * beside the kernel's stats line:
+ *   bench: switch_instret=N grant4k_instret=N revoke4k_instret=N grant1m_instret=N revoke1m_instret=N
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,7 +72,7 @@ int main(void)
 		return 1;
 	}
 	printf("compbench: policy %s\n", info->policy);
-	printf("compbench: switch_instret=%llu grant4k_instret=%llu revoke4k_instret=%llu "
+	printf("bench: switch_instret=%llu grant4k_instret=%llu revoke4k_instret=%llu "
 	       "grant1m_instret=%llu revoke1m_instret=%llu\n",
 	       (unsigned long long)sw, (unsigned long long)g4, (unsigned long long)r4,
 	       (unsigned long long)g1, (unsigned long long)r1);

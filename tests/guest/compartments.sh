@@ -35,5 +35,5 @@ GUEST_POLICY=split guest kvsplit-split "$platform" kvsplit "20000 5000" "" 0 - "
 GUEST_POLICY=flat guest kvsplit-flat "$platform" kvsplit "20000 5000" "" 0 - "kvsplit: 20000 ops," ", ok"
 
 # The costs, and the example policy of docs/policies.md (grants cut to read only).
-guest compbench "$platform" compbench "" "" 0 - "compbench: policy split" "compbench: switch_instret="
+guest compbench "$platform" compbench "" "" 0 - "compbench: policy split" "bench: switch_instret="
 GUEST_POLICY=example guest compbench-example "$platform" compbench "" "" 0 - "compbench: policy example"
