@@ -277,7 +277,7 @@ static int map_with_trap_page(struct cell_table *t, uint64_t vf, uint64_t vl, ui
 	cells_edit_begin(t, live);
 	int err = cells_find_place(t, vf, vl, &place) != 0 ? -EEXIST : cells_edit_reserve(t, 3);
 	if (!err) {
-		uint8_t trap[KERNEL_TABLE_R];
+		uint8_t trap[VMM_MAX_VIEWS + 1];
 		trap[DIV_KERNEL] = rows[DIV_KERNEL];
 		for (uint32_t d = DIV_APP; d < t->M; d++)
 			trap[d] = CELL_V | CELL_X;
@@ -295,7 +295,7 @@ static int map_with_trap_page(struct cell_table *t, uint64_t vf, uint64_t vl, ui
 static __attribute__((noinline)) int map_kernel(vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)
 {
 	struct cell_table *t = &kernel_table;
-	uint8_t rows[KERNEL_TABLE_R] = { cell_byte(rights) };
+	uint8_t rows[VMM_MAX_VIEWS + 1] = { cell_byte(rights) };
 	uint64_t vf = vpn_of(va), vl = vpn_of(va + len - 1), tva, tpa, tlen;
 	trap_page_range(&tva, &tpa, &tlen);
 	uint64_t tf = vpn_of(tva), tl = vpn_of(tva + tlen - 1);
@@ -316,20 +316,32 @@ static __attribute__((noinline)) int map_kernel(vaddr_t va, paddr_t pa, uint64_t
  * Rows 1..NVIEWS of the kernel table, with execute on the trap page and
  * nothing else (divisions.h: the vector's fetches between its table switch
  * and its read of usid).  The trap page is a cell of its own there
- * (map_with_trap_page), the rows are reserved (KERNEL_TABLE_R): nothing
- * to allocate, nothing that fails.  A row no one else enters changes no
+ * (map_with_trap_page).  All or nothing: the table is relaid out for the
+ * rows first when it has too few (off itself: it is live), and then
+ * nothing fails.  A row no one but the vector enters changes no
  * translation the kernel makes, so the live table takes it in place.
  */
-void cells_kernel_trap_rows(unsigned nviews)
+int cells_kernel_trap_rows(unsigned nviews)
 {
 	struct cell_table *t = &kernel_table;
 	uint64_t va, pa, len;
 	uint32_t slot, div;
+	if (nviews < t->M)
+		return 0;
+	paddr_t base = t->base;
+	int live = is_live(t);
+	cells_edit_begin(t, live);
+	int err = cells_reserve_rows(t, nviews + 1);
+	cells_edit_end(t, live);
+	edited(t, base);
+	if (err)
+		return err;
 	trap_page_range(&va, &pa, &len);
 	int mapped = cells_lookup(t, vpn_of(va), &slot) == 0;
 	while (t->M <= nviews && cells_add_division(t, &div) == 0)
 		if (mapped)
 			cells_set_rights(t, slot, div, CELL_V | CELL_X);
+	return 0;
 }
 
 int backend_map(struct backend_space *s, vaddr_t va, paddr_t pa, uint64_t len, unsigned rights)

@@ -28,8 +28,11 @@ struct cell_table *cells_kernel_table(void);
 int cells_user_table_create(struct cell_table *t, unsigned nviews);
 /* S's user table is somewhere else now: the trap path is told if S is running. */
 void cells_user_table_moved(struct backend_space *s);
-/* Give the kernel table rows 1..NVIEWS with execute on the trap page, if it has not got them. */
-void cells_kernel_trap_rows(unsigned nviews);
+/*
+ * Give the kernel table rows 1..NVIEWS with execute on the trap page, if
+ * it has not got them: 0, -ENOMEM (nothing changed).
+ */
+int cells_kernel_trap_rows(unsigned nviews);
 
 /* The 36-bit VPN field of VA (sign-extension dropped). */
 static inline uint64_t vpn_of(vaddr_t va)

@@ -15,8 +15,9 @@
 /*
  * A user table with the new count of divisions replaces the old one, which
  * holds only the trap page (no user mapping yet): rows move with M's
- * offsets only in a new layout.  All or nothing: the new table is the
- * only allocation; the kernel table's rows for the new views cannot fail.
+ * offsets only in a new layout.  All or nothing: the new table comes
+ * first, then the kernel table's rows for the new views (which may relay
+ * it out, all or nothing); a failure there frees the new table.
  */
 int backend_views_init(struct backend_space *s, unsigned nviews)
 {
@@ -30,7 +31,11 @@ int backend_views_init(struct backend_space *s, unsigned nviews)
 	int err = cells_user_table_create(&fresh, nviews);
 	if (err)
 		return err;
-	cells_kernel_trap_rows(nviews);
+	err = cells_kernel_trap_rows(nviews);
+	if (err) {
+		cells_destroy(&fresh);
+		return err;
+	}
 	cells_destroy(&s->table);
 	s->table = fresh;
 	s->nviews = nviews;

@@ -63,7 +63,7 @@ static inline uint32_t user_table_m(unsigned nviews)
 }
 
 #define KERNEL_TABLE_M 2 /* divisions in use in the kernel table at first: the kernel's, view 0's */
-#define KERNEL_TABLE_R (VMM_MAX_VIEWS + 1) /* and reserved: the kernel's, one per view */
+#define KERNEL_TABLE_R 2 /* and reserved; a space of n views makes it n + 1 (cells_kernel_trap_rows) */
 #define USER_TABLE_M 3	 /* in a user table of one view: kernel, application, witness */
 #define USER_TABLE_MAX_M (VMM_MAX_VIEWS + 2)
 #define USER_TABLE_R 4	 /* rows reserved in a user table at least (one spare) */

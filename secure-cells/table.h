@@ -292,6 +292,14 @@ int cells_add_division(struct cell_table *t, uint32_t *div);
  */
 int cells_grow(struct cell_table *t, uint32_t min_cells);
 /*
+ * Make room for R rows: when the table has fewer, a new block is laid out
+ * for them (the grant table moves: its offset depends on R) with every
+ * descriptor, byte and grant entry copied, as cells_grow does.  0 (also
+ * when it has them already, changing nothing), -EINVAL, -ENOMEM (*t and
+ * its memory unchanged).
+ */
+int cells_reserve_rows(struct cell_table *t, uint32_t R);
+/*
  * The inverse of cells_grow: halve T (not below MIN_T) while the cells would
  * fill at most half of the smaller table, so that a table emptied again
  * returns to the size it had.  The base changes as for cells_grow; -ENOMEM

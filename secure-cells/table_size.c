@@ -108,18 +108,18 @@ static void copy_cells(struct cell_table *new, const struct cell_table *old)
 	meta(new)[META_N] = k;
 }
 
-/* Move T's contents into a new block laid out for NEW_T lines: 0, -EINVAL, -ENOMEM (unchanged). */
-static int resize(struct cell_table *t, uint64_t new_t)
+/* Move T's contents into a new block laid out for NEW_T lines and NEW_R rows: 0, -EINVAL, -ENOMEM (unchanged). */
+static int resize(struct cell_table *t, uint64_t new_t, uint32_t new_r)
 {
 	unsigned order;
 	paddr_t pa;
 
-	if (!size_ok(new_t, t->R, &order))
+	if (!size_ok(new_t, new_r, &order))
 		return -EINVAL;
 	if (frame_alloc(order, &pa) < 0)
 		return -ENOMEM;
 	struct cell_table new = { .base = pa, .mem = phys_to_virt(pa), .order = order,
-				  .T = (uint32_t)new_t, .R = t->R, .M = t->M, .N = 1,
+				  .T = (uint32_t)new_t, .R = new_r, .M = t->M, .N = 1,
 				  .cells = t->cells, .grants = t->grants };
 	table_init(&new);
 	copy_cells(&new, t);
@@ -136,7 +136,12 @@ int cells_grow(struct cell_table *t, uint32_t min_cells)
 		return 0;
 	while (64 * T - 1 < min_cells)
 		T *= 2;
-	return resize(t, T);
+	return resize(t, T, t->R);
+}
+
+int cells_reserve_rows(struct cell_table *t, uint32_t R)
+{
+	return R <= t->R ? 0 : resize(t, t->T, R);
 }
 
 int cells_shrink(struct cell_table *t, uint32_t min_t)
@@ -146,6 +151,6 @@ int cells_shrink(struct cell_table *t, uint32_t min_t)
 	/* Halve while the cells would fill at most half of the smaller table. */
 	while (T > min_t && 2 * t->cells <= 64 * (T / 2) - 1)
 		T /= 2;
-	return T == t->T ? 0 : resize(t, T);
+	return T == t->T ? 0 : resize(t, T, t->R);
 }
 

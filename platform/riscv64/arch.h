@@ -171,6 +171,7 @@ struct trap_frame {
 #define HART_KERNEL_SATP 24
 #define HART_USER_SATP 32
 #define HART_USER_DIVISION 40
+#define HART_USER_URID 48
 #define TF_SEPC (32 * 8)
 #define TF_SSTATUS (33 * 8)
 #define TF_SCAUSE (34 * 8)

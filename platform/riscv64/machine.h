@@ -18,6 +18,7 @@ struct hart {
 	uint64_t kernel_satp; /* the table S-mode runs on, when trap_switch.h switches tables */
 	uint64_t user_satp;   /* the table U-mode runs on, likewise */
 	uint64_t user_division; /* cells: the division U-mode ran in at the last trap, and enters next */
+	uint64_t user_urid;     /* cells: U-mode's own urid at that trap (a callee's way back), restored */
 };
 
 /*

@@ -23,6 +23,7 @@ _Static_assert(offsetof(struct hart, scratch) == HART_SCRATCH, "struct hart layo
 _Static_assert(offsetof(struct hart, kernel_satp) == HART_KERNEL_SATP, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_satp) == HART_USER_SATP, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_division) == HART_USER_DIVISION, "struct hart layout");
+_Static_assert(offsetof(struct hart, user_urid) == HART_USER_URID, "struct hart layout");
 
 struct hart boot_hart;
 
