@@ -173,14 +173,15 @@ static int bring_in(struct vmm_space *s, const struct region *r, unsigned view, 
 }
 
 /*
- * VA is already mapped: a stale TLB entry (the entry was made valid, or its
- * rights raised, after the MMU cached it) if the access is allowed, so
- * fence it and retry; otherwise the access is refused.
+ * VA is already mapped in VIEW: a stale TLB entry (the entry was made
+ * valid, or its rights raised, after the MMU cached it) if VIEW's own
+ * translation allows the access, so fence it and retry; otherwise the
+ * access is refused.
  */
-static int retry_if_stale(struct vmm_space *s, vaddr_t va, unsigned access)
+static int retry_if_stale(struct vmm_space *s, unsigned view, vaddr_t va, unsigned access)
 {
 	struct vmm_mapping m;
-	if (vmm_translate(s, va, &m) != 0 || (m.rights & access) != access)
+	if (vmm_translate_view(s, view, va, &m) != 0 || (m.rights & access) != access)
 		return -EFAULT;
 	sfence_vma_page(va);
 	return 0;
@@ -208,7 +209,7 @@ int vmm_fault(struct vmm_space *s, unsigned view, vaddr_t va, unsigned access)
 	 */
 	err = r->kind == REGION_FIXED && s->nviews == 1 ? -EEXIST : bring_in(s, r, view, va, access);
 	if (err == -EEXIST)
-		err = retry_if_stale(s, va, access);
+		err = retry_if_stale(s, view, va, access);
 out:
 	vmm_count_fault(read_instret() - t0);
 	return err;

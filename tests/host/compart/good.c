@@ -10,6 +10,11 @@ COMPARTMENT_DEFINE(beta, COMPART_SECRET);
 
 static COMPART_DATA(alpha) long alpha_counter = 1;
 static COMPART_DATA(beta) char beta_key[32] = "not for alpha";
+/*
+ * Main's zero-initialised data (.bss) follows the compartments' data: without
+ * libcompart's closing sections (good_nolib) it shares beta's last page.
+ */
+long main_counter;
 
 COMPART_CODE(alpha) long alpha_add(long a, long b)
 {
@@ -23,6 +28,10 @@ COMPART_CODE(alpha) long alpha_get(void)
 COMPART_CODE(beta) long beta_peek(long i)
 {
 	return beta_key[i & 31];
+}
+long main_count(void)
+{
+	return ++main_counter;
 }
 
 COMPARTMENT_ENTRY(alpha, alpha_add);
