@@ -272,7 +272,8 @@ void compart_tick(void)
 	ticks++;
 	if (p->info)
 		p->info->ticks = ticks;
-	if (p->views == 1)
+	/* Before a program is loaded, or with one view, nothing can expire and there is no policy to ask. */
+	if (p->views <= 1)
 		return;
 	for (unsigned i = 0; i < GRANTS_MAX; i++) {
 		struct grant *g = &grants[i];
