@@ -21,6 +21,13 @@ guest cryptsrv-vault "$platform" cryptsrv "--compromised seal:attack_at_dawn sea
 GUEST_POLICY=split guest cryptsrv-split "$platform" cryptsrv "--compromised seal:hello" "" 0 - \
 	"cryptsrv: parser tries to read the key: fault read, contained" \
 	"cryptsrv: parser asks the vault to export the key: granted" "cryptsrv: done"
+# tripwire: the read of the key is a bug and is contained (fault 1), the jump past the vault's entry
+# point is an attack and ends the program (exit 139, the app's own lines lost with it): under split
+# the same run is contained twice and exits 0.
+GUEST_POLICY=tripwire guest cryptsrv-tripwire "$platform" cryptsrv "--compromised seal:hello" "" 139 - \
+	"compart: 3 compartments under policy tripwire (kept apart)" \
+	"compart: contained: the call from main returns fault 1" \
+	"compart: jump that is no entry point in compartment parser (1)" "stat:exit=139"
 GUEST_POLICY=flat guest cryptsrv-flat "$platform" cryptsrv "seal:attack_at_dawn open:c273a29d2eb67d6ae8fb91ed2a86" "" 0 - \
 	"compart: 3 compartments under policy flat (one view)" \
 	"cryptsrv: seal -> c273a29d2eb67d6ae8fb91ed2a86" "cryptsrv: open -> attack_at_dawn" "cryptsrv: done"

@@ -207,6 +207,34 @@ static void example_cuts_grants_to_read_only(void)
 	}
 }
 
+/* tripwire: loads and grants as split; a bug is contained, an act of a hijacked compartment ends the program. */
+static void tripwire_ends_the_program_on_hostile_faults(void)
+{
+	const struct policy *tripwire = find("tripwire"), *split = find("split");
+	CHECK(tripwire->compartments != 0);
+	const struct policy_compartment *all[] = { &main_c, &comp_a, &comp_b, &secret_c };
+	for (size_t w = 0; w < 4; w++)
+		for (size_t o = 0; o < 4; o++)
+			for (int kind = POLICY_MEM_TEXT; kind <= POLICY_MEM_SHARED_RODATA; kind++)
+				CHECK_EQ(policy_decide_load(tripwire, all[w], all[o], kind),
+					 policy_decide_load(split, all[w], all[o], kind));
+	for (int cause = POLICY_FAULT_READ; cause <= POLICY_FAULT_INSTRUCTION; cause++) {
+		int hostile = cause == POLICY_FAULT_BAD_ENTRY || cause == POLICY_FAULT_FORGED ||
+			      cause == POLICY_FAULT_INSTRUCTION;
+		struct policy_fault f = { &comp_a, cause, 0x4000, 0x5000, 1 };
+		CHECK_EQ(policy_decide_fault(tripwire, &f), hostile ? POLICY_END : POLICY_CONTAIN);
+		f.in_call = 0;
+		CHECK_EQ(policy_decide_fault(tripwire, &f), POLICY_END);
+	}
+	for (int kind = POLICY_SHARE; kind <= POLICY_DONATE; kind++) {
+		struct policy_grant g = grant_of(kind, &secret_c, RWX, 1);
+		CHECK_EQ(policy_decide_grant(tripwire, &g), 0);
+		CHECK_EQ(g.rights, RWX);
+		CHECK_EQ(g.expires_ticks, 0u);
+		CHECK_EQ(g.notice_ticks, 0u);
+	}
+}
+
 /* Hooks that overreach: policy_decide_* takes back what they may not give. */
 static unsigned load_everything(const struct policy_compartment *who, const struct policy_compartment *owner,
 				enum policy_memory kind)
@@ -324,6 +352,7 @@ int main(void)
 	RUN(lease_sets_an_expiry);
 	RUN(broker_gives_donations_a_notice);
 	RUN(example_cuts_grants_to_read_only);
+	RUN(tripwire_ends_the_program_on_hostile_faults);
 	RUN(hooks_are_held_to_their_limits);
 	RUN(build_refuses_an_unknown_policy);
 	RUN(build_names_the_chosen_policy);
