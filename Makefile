@@ -162,7 +162,7 @@ help:
 	@echo "               default: the application's APP_POLICY, else flat (docs/policies.md)"
 	@echo "platforms: $(PLATFORMS)   applications: $(APPS)"
 	@echo "policies:"
-	@for p in $(POLICIES); do printf '  %-9s %s\n' "$$p" "$$(sed -n '$(POLICY_SUMMARY_SED)' policies/$$p.c)"; done
+	@for p in $(POLICIES); do printf '  %-16s %s\n' "$$p" "$$(sed -n '$(POLICY_SUMMARY_SED)' policies/$$p.c)"; done
 
 deps:
 	@tools/deps.sh

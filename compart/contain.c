@@ -36,7 +36,6 @@ static const char *const cause_names[] = {
 	[POLICY_FAULT_BAD_ENTRY] = "jump that is no entry point",
 	[POLICY_FAULT_REVOKED] = "touch of revoked memory",
 	[POLICY_FAULT_EXPIRED] = "touch of memory whose lease expired",
-	[POLICY_FAULT_FORGED] = "forged grant",
 	[POLICY_FAULT_INSTRUCTION] = "SecureCells instruction refused",
 };
 
@@ -47,7 +46,6 @@ static const enum compart_fault_code fault_codes[] = {
 	[POLICY_FAULT_BAD_ENTRY] = COMPART_FAULT_BAD_ENTRY,
 	[POLICY_FAULT_REVOKED] = COMPART_FAULT_REVOKED,
 	[POLICY_FAULT_EXPIRED] = COMPART_FAULT_EXPIRED,
-	[POLICY_FAULT_FORGED] = COMPART_FAULT_OTHER,
 	[POLICY_FAULT_INSTRUCTION] = COMPART_FAULT_INSTRUCTION,
 };
 
@@ -185,7 +183,9 @@ int compart_fault(struct trap_frame *f, enum compart_trap what)
 		return 0;
 	struct policy_fault pf = { &p->who[c], cause, f->stval, f->sepc,
 				   caller_of(p, c, &(uint64_t){ 0 }) >= 0 };
-	if (policy_decide_fault(p->policy, &pf) != POLICY_CONTAIN)
+	if (policy_decide_fault(p->policy, &pf) != POLICY_CONTAIN) {
+		kprintf("compart: policy %s ends the program\n", p->policy->name);
 		return 0;
+	}
 	return unwind(p, f, c, fault_codes[cause]);
 }

@@ -56,7 +56,6 @@ enum policy_fault_cause {
 	POLICY_FAULT_BAD_ENTRY,	 /* a jump into another compartment that is not an entry point */
 	POLICY_FAULT_REVOKED,	 /* a touch of memory whose grant was revoked */
 	POLICY_FAULT_EXPIRED,	 /* a touch of memory whose grant expired */
-	POLICY_FAULT_FORGED,	 /* a grant, transfer or revoke naming what it does not hold */
 	POLICY_FAULT_INSTRUCTION /* a SecureCells instruction the hardware refused (causes 0x18-0x1C) */
 };
 

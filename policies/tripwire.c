@@ -8,8 +8,10 @@
  * about the layout (the crash-and-retry probing of blind ROP).  A stray load
  * or store is what a buggy compartment does, and containing it is the point
  * of compartments; but jumping into another compartment past its entry
- * points, naming a grant it does not hold, or having the hardware refuse one
- * of its SecureCells instructions is control flow no correct program has.
+ * points (or returning into one nobody called), or having the hardware
+ * refuse one of its SecureCells instructions is control flow no correct
+ * program has.  (A forged grant or revoke is no fault at all: the kernel
+ * refuses it with an error and reports it.)
  * The first such act ends the program; the kernel goes on as always.
  *
  * Loads and grants are split's: least privilege, grants as asked.
@@ -21,7 +23,6 @@ static int tripwire_is_hostile(enum policy_fault_cause cause)
 {
 	switch (cause) {
 	case POLICY_FAULT_BAD_ENTRY:   /* a jump past another compartment's entry points */
-	case POLICY_FAULT_FORGED:      /* a grant, transfer or revoke naming what it does not hold */
 	case POLICY_FAULT_INSTRUCTION: /* a SecureCells instruction the hardware refused */
 		return 1;
 	default:		       /* read, write, exec, revoked, expired: a bug, contain it */
@@ -38,7 +39,7 @@ static enum policy_verdict tripwire_fault(const struct policy_fault *f)
 
 static const struct policy tripwire = {
 	.name = "tripwire",
-	.summary = "split, but a bad entry, forged grant or refused cell instruction ends the program",
+	.summary = "split, but a jump past an entry point or a refused cell instruction ends the program",
 	.compartments = 1,
 	.load = policy_split_load,
 	.fault = tripwire_fault,

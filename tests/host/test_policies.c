@@ -219,7 +219,7 @@ static void tripwire_ends_the_program_on_hostile_faults(void)
 				CHECK_EQ(policy_decide_load(tripwire, all[w], all[o], kind),
 					 policy_decide_load(split, all[w], all[o], kind));
 	for (int cause = POLICY_FAULT_READ; cause <= POLICY_FAULT_INSTRUCTION; cause++) {
-		int hostile = cause == POLICY_FAULT_BAD_ENTRY || cause == POLICY_FAULT_FORGED ||
+		int hostile = cause == POLICY_FAULT_BAD_ENTRY ||
 			      cause == POLICY_FAULT_INSTRUCTION;
 		struct policy_fault f = { &comp_a, cause, 0x4000, 0x5000, 1 };
 		CHECK_EQ(policy_decide_fault(tripwire, &f), hostile ? POLICY_END : POLICY_CONTAIN);
