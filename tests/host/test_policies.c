@@ -335,7 +335,7 @@ static void make_help_lists_every_policy(void)
 	CHECK(make_output("help", out, sizeof(out)) == 0);
 	for (const struct policy *const *p = __start_policies; p < __stop_policies; p++) {
 		char line[256];
-		snprintf(line, sizeof(line), "%-9s %s\n", (*p)->name, (*p)->summary);
+		snprintf(line, sizeof(line), "%-16s %s\n", (*p)->name, (*p)->summary);
 		CHECK(strstr(out, line) != NULL);
 	}
 }
