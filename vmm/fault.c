@@ -141,19 +141,25 @@ static int bring_in(struct vmm_space *s, const struct region *r, unsigned view, 
 	paddr_t pa = 0;
 	uint64_t bytes = region_backed(r, ALIGN_DOWN(va, PAGE_SIZE), &pa);
 	unsigned ad = VMM_ACCESSED | ((access & VMM_WRITE) ? VMM_DIRTY : 0);
-	struct backend_fault f = {
-		.va = va,
-		.access = access,
-		.view = view,
-		.kind = r->kind,
-		.rights = region_rights_in_views(s, r, r->rights | ad),
-		.region_start = r->kind == REGION_STACK ? r->start + PAGE_SIZE : r->start,
-		.region_end = r->end,
-	};
-	/* The A/D state is the faulting view's own; the others have not touched the page. */
-	for (unsigned v = 0; v < s->nviews; v++)
-		if (v != view && f.rights.view[v])
-			f.rights.view[v] &= ~(VMM_ACCESSED | VMM_DIRTY);
+	struct backend_fault f;
+	f.va = va;
+	f.access = access;
+	f.view = view;
+	f.kind = r->kind;
+	f.region_start = r->kind == REGION_STACK ? r->start + PAGE_SIZE : r->start;
+	f.region_end = r->end;
+	f.backing = 0;
+	f.copy = 0;
+	if (s->nviews == 1) {
+		/* One view is the space: its rights are the page's (what every fault before views paid). */
+		f.rights.page = f.rights.view[0] = r->rights | ad;
+	} else {
+		f.rights = region_rights_in_views(s, r, r->rights | ad);
+		/* The A/D state is the faulting view's own; the others have not touched the page. */
+		for (unsigned v = 0; v < s->nviews; v++)
+			if (v != view && f.rights.view[v])
+				f.rights.view[v] &= ~(VMM_ACCESSED | VMM_DIRTY);
+	}
 	if (bytes) {
 		f.backing = pa;
 		/* A writable page is the space's own; the rest of a partial page is not the backing's to show. */
@@ -192,7 +198,8 @@ int vmm_fault(struct vmm_space *s, unsigned view, vaddr_t va, unsigned access)
 	uint64_t t0 = read_instret();
 	int err = -EFAULT;
 	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
-	if (!r || (region_view_rights(s, r, view) & access) != access)
+	unsigned allowed = !r ? 0 : s->nviews == 1 ? r->rights : region_view_rights(s, r, view);
+	if ((allowed & access) != access || (r && s->nviews == 1 && view != 0))
 		goto out;
 	if (r->kind == REGION_STACK && ALIGN_DOWN(va, PAGE_SIZE) == r->start) {
 		kprintf("stack: overflow into the guard page at %#lx\n", r->start);

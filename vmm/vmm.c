@@ -150,7 +150,10 @@ int vmm_protect(struct vmm_space *space, vaddr_t va, uint64_t len, unsigned righ
 		return -EINVAL;
 	uint64_t t0 = read_instret(), covered = 0;
 	backend_traverse(space->backend, va, len, add_bytes, &covered);
-	struct view_rights all = view_rights_all(rights);
+	/* Every view of the space gets RIGHTS (entries past its views are ignored). */
+	struct view_rights all = { .page = rights };
+	for (unsigned v = 0; v < space->nviews; v++)
+		all.view[v] = rights;
 	int err = covered == len ? backend_protect(space->backend, va, len, &all) : -ENOENT;
 	stats.protect.instret += read_instret() - t0;
 	stats.protect.calls++;
