@@ -64,11 +64,20 @@ static const char *section_name(const struct reader *r, const struct elf64_shdr 
 	return r->names + s->name;
 }
 
+/*
+ * The section called NAME, or NULL.  Every program is asked this at load,
+ * compartments or not, so a name is compared in place, its terminating
+ * NUL included, and most comparisons end at the first byte.
+ */
 static const struct elf64_shdr *find_section(const struct reader *r, const char *name)
 {
-	for (unsigned i = 0; i < r->eh->shnum; i++)
-		if (strcmp(section_name(r, &r->sh[i]), name) == 0)
+	size_t n = strlen(name) + 1;
+	for (unsigned i = 0; i < r->eh->shnum; i++) {
+		uint32_t at = r->sh[i].name;
+		if (at < r->names_size && r->names_size - at >= n && r->names[at] == name[0] &&
+		    memcmp(r->names + at, name, n) == 0)
 			return &r->sh[i];
+	}
 	return NULL;
 }
 
@@ -346,9 +355,17 @@ static int scan_pads(const struct reader *r, const struct compart_image *out)
 	return 0;
 }
 
+/* An empty result: the counts are what every reader of *OUT looks at first. */
+static void clear_counts(struct compart_image *out)
+{
+	out->count = out->nentries = out->nsegments = 0;
+	out->nshared_text = out->nshared_rodata = 0;
+}
+
 int compart_image_read(const void *image, size_t size, struct compart_image *out)
 {
-	memset(out, 0, sizeof(*out));
+	/* Most programs have no table: the whole output is cleared only once one is found. */
+	clear_counts(out);
 	struct reader r = { .img = image, .size = size, .eh = image };
 	if (size < sizeof(struct elf64_ehdr) || r.eh->phentsize != sizeof(struct elf64_phdr) ||
 	    !in_file(&r, r.eh->phoff, (uint64_t)r.eh->phnum * sizeof(struct elf64_phdr)) ||
@@ -367,6 +384,7 @@ int compart_image_read(const void *image, size_t size, struct compart_image *out
 		return refuse("compartments need a static executable linked at its address (no "
 			      "-static-pie)",
 			      r.eh->type);
+	memset(out, 0, sizeof(*out));
 	if ((err = read_segments(&r, out)) || (err = read_table(&r, table, out)) ||
 	    (err = check_claims(out)) || (err = check_pages(&r, out)) ||
 	    (err = read_entries(&r, out)) || (err = scan_pads(&r, out))) {

@@ -18,7 +18,7 @@ struct compart_program compart_program;
 int compart_prepare(struct vmm_space *space, const void *image, size_t size)
 {
 	struct compart_program *p = &compart_program;
-	memset(p, 0, sizeof(*p));
+	/* Once per boot, on storage that starts zeroed: only what is set here is not zero. */
 	p->policy = image_policy();
 	p->image = image;
 	p->image_size = size;
