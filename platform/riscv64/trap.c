@@ -24,6 +24,7 @@ _Static_assert(offsetof(struct hart, kernel_satp) == HART_KERNEL_SATP, "struct h
 _Static_assert(offsetof(struct hart, user_satp) == HART_USER_SATP, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_division) == HART_USER_DIVISION, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_urid) == HART_USER_URID, "struct hart layout");
+_Static_assert(SYS_compart_call == 500 && SYS_compart_return == 501, "trap_entry.S's fast switch");
 
 struct hart boot_hart;
 
