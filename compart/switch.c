@@ -11,6 +11,7 @@
 #include "kernel/error.h"
 #include "kernel/process.h"
 #include "kernel/stats.h"
+#include "machine.h"
 
 #define REG_T0 5
 #define REG_T1 6
@@ -129,6 +130,8 @@ void compart_switch(struct trap_frame *f, uint64_t nr)
 		f->regs[REG_A0] = (uint64_t)-ENOSYS;
 		return;
 	}
+	/* This program switches through the kernel: its next switches take the fast path. */
+	trap_use_switching_vector();
 	if (nr == SYS_compart_call)
 		call(p, f);
 	else

@@ -65,6 +65,7 @@
 trap_entry:
 	csrrw	tp, sscratch, tp
 	bnez	tp, trap_from_user
+trap_from_kernel:
 	/* From the kernel: put tp back and stay on the current stack. */
 	csrrw	tp, sscratch, tp
 	addi	sp, sp, -TF_SIZE
@@ -79,16 +80,6 @@ trap_from_user:
 	sd	sp, HART_SCRATCH(tp)
 	ld	sp, HART_KERNEL_SP(tp)
 	addi	sp, sp, -TF_SIZE
-#ifdef TRAP_FAST_SWITCH
-	sd	t0, 5*8(sp)
-	csrr	t0, scause
-	addi	t0, t0, -EXC_ECALL_U
-	bnez	t0, 1f
-	addi	t0, a7, -SWITCH_SYSCALL_FIRST
-	sltiu	t0, t0, 2
-	bnez	t0, trap_fast_switch
-1:	ld	t0, 5*8(sp)
-#endif
 trap_save_user:
 	save_gprs_except_sp_tp
 	ld	t0, HART_SCRATCH(tp)
@@ -202,6 +193,30 @@ return_to_kernel:
 	li	t5, 0
 	li	t6, 0
 .endm
+
+/*
+ * The vector of a program that switches through the kernel (trap.c installs
+ * it at the program's first switch, so that no other program pays for the
+ * test): trap_entry, with the switch's ecalls taken aside.
+ */
+	.balign 4
+	.globl trap_entry_switching
+trap_entry_switching:
+	csrrw	tp, sscratch, tp
+	beqz	tp, trap_from_kernel
+	enter_kernel_translation
+	sd	sp, HART_SCRATCH(tp)
+	ld	sp, HART_KERNEL_SP(tp)
+	addi	sp, sp, -TF_SIZE
+	sd	t0, 5*8(sp)
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_U
+	bnez	t0, 1f
+	addi	t0, a7, -SWITCH_SYSCALL_FIRST
+	sltiu	t0, t0, 2
+	bnez	t0, trap_fast_switch
+1:	ld	t0, 5*8(sp)
+	j	trap_save_user
 
 trap_fast_switch:
 	fast_switch_inputs sd
