@@ -169,7 +169,7 @@ return_to_kernel:
  * in their registers (C keeps s0-s11) or at HART_SCRATCH.  The other
  * registers come back 0, not as the kernel left them and not as U-mode
  * had them: the callee gets nothing of its caller's but a0-a5, the caller
- * nothing of its callee's but a0 and a1 (which C set).  A switch C does
+ * nothing of its callee's but a0-a5 (a1 C set, a2-a5 the entry stub cleared).  A switch C does
  * not make (a refusal, or no switching program) takes the whole path with
  * the registers the trap found, ra, t2-t6 and a6 0 (the caller's stub reloads
  * or rewrites them when it resumes).
