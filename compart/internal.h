@@ -30,6 +30,9 @@ struct compart_program {
 
 extern struct compart_program compart_program;
 
+/* trap_entry.S's fast path for SYS_compart_call and SYS_compart_return (switch.c): 1 done, 0 not. */
+int compart_switch_fast(struct trap_frame *f);
+
 /* Whether an ended grant to C covered ADDR: 1 and *CAUSE (REVOKED or EXPIRED), else 0. */
 int compart_grant_ended(unsigned c, uint64_t addr, enum policy_fault_cause *cause);
 

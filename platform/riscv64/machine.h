@@ -45,6 +45,8 @@ _Noreturn void machine_exit(int status);
 
 /* Install the trap vector for this hart. */
 void trap_init(void);
+/* The running program switches compartments through the kernel: the vector with its fast path, if any. */
+void trap_use_switching_vector(void);
 /* Start periodic timer interrupts every PERIOD_US microseconds. */
 void timer_start(uint64_t timebase_hz, uint64_t period_us);
 /* A timer interrupt arrived on HART: count it and arm the next (trap.c). */

@@ -24,10 +24,11 @@ _Static_assert(offsetof(struct hart, kernel_satp) == HART_KERNEL_SATP, "struct h
 _Static_assert(offsetof(struct hart, user_satp) == HART_USER_SATP, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_division) == HART_USER_DIVISION, "struct hart layout");
 _Static_assert(offsetof(struct hart, user_urid) == HART_USER_URID, "struct hart layout");
+_Static_assert(SYS_compart_call == 500 && SYS_compart_return == 501, "trap_entry.S's fast switch");
 
 struct hart boot_hart;
 
-extern char trap_entry[], __trap_page[], __trap_page_end[];
+extern char trap_entry[], trap_entry_switching[], __trap_page[], __trap_page_end[];
 
 void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len)
 {
@@ -53,6 +54,19 @@ void trap_init(void)
 	csr_write(stvec, (uint64_t)trap_entry);
 	/* Applications may read cycle, time and instret (benchmarks count with them). */
 	csr_write(scounteren, 7);
+}
+
+/*
+ * trap_entry_switching (trap_entry.S) tests every trap from U-mode for the
+ * switch's ecalls; a program that never switches through the kernel keeps
+ * trap_entry, which does not.  The cells platform has no such path (its
+ * switches never trap): the one vector stays.
+ */
+void trap_use_switching_vector(void)
+{
+#ifndef PLATFORM_TRAP_DIVISIONS
+	csr_write(stvec, (uint64_t)trap_entry_switching);
+#endif
 }
 
 /* A readable name for SCAUSE. */

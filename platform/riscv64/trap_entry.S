@@ -12,7 +12,20 @@
  * the kernel's.
  */
 #include "arch.h"
+#include <trap_causes.h> /* the platform's own, likewise */
 #include <trap_switch.h> /* the platform's own: -I order, not this folder */
+
+/*
+ * The switch between compartments (SYS_compart_call 500, SYS_compart_return
+ * 501: libcompart/compart_abi.h, which the assembler cannot read; trap.c
+ * checks the numbers) has a fast path where the kernel switches them: on
+ * a platform whose trap path records divisions (cells) the stubs switch
+ * with jalrs and never ecall for it, so there is none.
+ */
+#ifndef PLATFORM_TRAP_DIVISIONS
+#define TRAP_FAST_SWITCH 1
+#define SWITCH_SYSCALL_FIRST 500
+#endif
 
 .macro save_gprs_except_sp_tp
 	sd	x1, 1*8(sp)
@@ -52,6 +65,7 @@
 trap_entry:
 	csrrw	tp, sscratch, tp
 	bnez	tp, trap_from_user
+trap_from_kernel:
 	/* From the kernel: put tp back and stay on the current stack. */
 	csrrw	tp, sscratch, tp
 	addi	sp, sp, -TF_SIZE
@@ -66,6 +80,7 @@ trap_from_user:
 	sd	sp, HART_SCRATCH(tp)
 	ld	sp, HART_KERNEL_SP(tp)
 	addi	sp, sp, -TF_SIZE
+trap_save_user:
 	save_gprs_except_sp_tp
 	ld	t0, HART_SCRATCH(tp)
 	sd	t0, 2*8(sp)
@@ -143,3 +158,96 @@ trap_return:
 return_to_kernel:
 	restore_gprs
 	sret
+
+#ifdef TRAP_FAST_SWITCH
+/*
+ * An ecall for a switch between compartments, t0 saved.  Save what the
+ * switch reads (t0 the entry stub, t1 the compartment, a0-a5 the
+ * arguments or the value, a7 the call), sepc, and U-mode's tp (sscratch
+ * 0 while the kernel runs, as on the whole path), and let
+ * compart_switch_fast make the switch.  U-mode's sp, gp and s0-s11 stay
+ * in their registers (C keeps s0-s11) or at HART_SCRATCH.  The other
+ * registers come back 0, not as the kernel left them and not as U-mode
+ * had them: the callee gets nothing of its caller's but a0-a5, the caller
+ * nothing of its callee's but a0-a5 (a1 C set, a2-a5 the entry stub cleared).  A switch C does
+ * not make (a refusal, or no switching program) takes the whole path with
+ * the registers the trap found, ra, t2-t6 and a6 0 (the caller's stub reloads
+ * or rewrites them when it resumes).
+ */
+.macro fast_switch_inputs op
+	\op	x6, 6*8(sp)
+	\op	x10, 10*8(sp)
+	\op	x11, 11*8(sp)
+	\op	x12, 12*8(sp)
+	\op	x13, 13*8(sp)
+	\op	x14, 14*8(sp)
+	\op	x15, 15*8(sp)
+	\op	x17, 17*8(sp)
+.endm
+
+.macro fast_switch_zero_scratch
+	li	ra, 0
+	li	t2, 0
+	li	t3, 0
+	li	t4, 0
+	li	t5, 0
+	li	t6, 0
+.endm
+
+/*
+ * The vector of a program that switches through the kernel (trap.c installs
+ * it at the program's first switch, so that no other program pays for the
+ * test): trap_entry, with the switch's ecalls taken aside.
+ */
+	.balign 4
+	.globl trap_entry_switching
+trap_entry_switching:
+	csrrw	tp, sscratch, tp
+	beqz	tp, trap_from_kernel
+	enter_kernel_translation
+	sd	sp, HART_SCRATCH(tp)
+	ld	sp, HART_KERNEL_SP(tp)
+	addi	sp, sp, -TF_SIZE
+	sd	t0, 5*8(sp)
+	csrr	t0, scause
+	addi	t0, t0, -EXC_ECALL_U
+	bnez	t0, 1f
+	addi	t0, a7, -SWITCH_SYSCALL_FIRST
+	sltiu	t0, t0, 2
+	bnez	t0, trap_fast_switch
+1:	ld	t0, 5*8(sp)
+	j	trap_save_user
+
+trap_fast_switch:
+	fast_switch_inputs sd
+	csrrw	t0, sscratch, zero
+	sd	t0, 4*8(sp)
+	csrr	t0, sepc
+	sd	t0, TF_SEPC(sp)
+	mv	a0, sp
+	call	compart_switch_fast
+	ld	t0, 4*8(sp)
+	csrw	sscratch, t0
+	beqz	a0, 1f
+	ld	t0, TF_SEPC(sp)
+	csrw	sepc, t0
+	ld	a0, 10*8(sp)
+	ld	a1, 11*8(sp)
+	ld	a2, 12*8(sp)
+	ld	a3, 13*8(sp)
+	ld	a4, 14*8(sp)
+	ld	a5, 15*8(sp)
+	li	t0, 0
+	li	t1, 0
+	li	a6, 0
+	li	a7, 0
+	fast_switch_zero_scratch
+	ld	sp, HART_SCRATCH(tp)
+	csrrw	tp, sscratch, tp
+	sret
+1:	fast_switch_inputs ld
+	ld	t0, 5*8(sp)
+	li	a6, 0
+	fast_switch_zero_scratch
+	j	trap_save_user
+#endif
