@@ -10,7 +10,7 @@ PLATFORM_QEMU_FLAGS :=
 # path, satp mode 15 and its probe (satp_cells.h), and uaccess in software.
 PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
                  platform/riscv64-cells/uaccess.c platform/riscv64-cells/satp_cells.c \
-                 platform/riscv64/trap.c \
+                 platform/riscv64/trap.c platform/riscv64-cells/trap_view.c \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \
                  platform/riscv64/machine.c $(CELLS_BACKEND_SRCS)
 

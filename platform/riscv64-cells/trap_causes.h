@@ -31,9 +31,6 @@
 	((cause) == EXC_CELLS_TARGET ? 5 :                                     \
 	 (cause) >= EXC_CELLS_ADDRESS && (cause) < EXC_CELLS_TARGET ? 4 : -1)
 
-/* The trap path records the division U-mode ran in (trap_switch.h): view v is division v + 1. */
-#define PLATFORM_TRAP_DIVISIONS 1
-#define PLATFORM_VIEW_DIVISION(view) ((view) + 1)
 
 /* A cause of the platform's own, whose stval holds no faulting address. */
 #define exc_platform_stval_not_address(cause)                                  \

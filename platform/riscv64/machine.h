@@ -21,6 +21,9 @@ struct hart {
 	uint64_t user_urid;     /* cells: U-mode's own urid at that trap (a callee's way back), restored */
 };
 
+/* The one hart (trap.c); tp points to it while the kernel runs. */
+extern struct hart boot_hart;
+
 /*
  * For a trap path that switches tables (the cells platform's
  * trap_switch.h; Sv48's ignores them): run S-mode on KERNEL_SATP and
@@ -45,8 +48,15 @@ _Noreturn void machine_exit(int status);
 
 /* Install the trap vector for this hart. */
 void trap_init(void);
-/* The running program switches compartments through the kernel: the vector with its fast path, if any. */
+/*
+ * What the trap path knows of compartments, per platform (trap_view.c):
+ * the running program switches through the kernel (the vector with the
+ * switch's fast path, if the platform has one); a trap from U-mode notes
+ * which view ran; a user fault's report ends with its compartment.
+ */
 void trap_use_switching_vector(void);
+void trap_note_user_view(void);
+void trap_report_compartment(void);
 /* Start periodic timer interrupts every PERIOD_US microseconds. */
 void timer_start(uint64_t timebase_hz, uint64_t period_us);
 /* A timer interrupt arrived on HART: count it and arm the next (trap.c). */

@@ -28,7 +28,7 @@ _Static_assert(SYS_compart_call == 500 && SYS_compart_return == 501, "trap_entry
 
 struct hart boot_hart;
 
-extern char trap_entry[], trap_entry_switching[], __trap_page[], __trap_page_end[];
+extern char trap_entry[], __trap_page[], __trap_page_end[];
 
 void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len)
 {
@@ -54,19 +54,6 @@ void trap_init(void)
 	csr_write(stvec, (uint64_t)trap_entry);
 	/* Applications may read cycle, time and instret (benchmarks count with them). */
 	csr_write(scounteren, 7);
-}
-
-/*
- * trap_entry_switching (trap_entry.S) tests every trap from U-mode for the
- * switch's ecalls; a program that never switches through the kernel keeps
- * trap_entry, which does not.  The cells platform has no such path (its
- * switches never trap): the one vector stays.
- */
-void trap_use_switching_vector(void)
-{
-#ifndef PLATFORM_TRAP_DIVISIONS
-	csr_write(stvec, (uint64_t)trap_entry_switching);
-#endif
 }
 
 /* A readable name for SCAUSE. */
@@ -163,45 +150,10 @@ static int compart_trap_of(uint64_t cause)
 	}
 }
 
-#ifdef PLATFORM_TRAP_DIVISIONS
-/*
- * The view that ran: the trap path recorded its division (trap_switch.h),
- * which U-mode may have changed without the kernel (a call between
- * compartments), so the kernel follows it (the fault below is that
- * view's).  A division that is no view of the space (a division register
- * written from U-mode) tells nothing: the view the kernel last entered
- * goes on, and U-mode returns to its division.
- */
-static void note_user_view(void)
-{
-	unsigned now = vmm_current_view();
-	if (boot_hart.user_division == PLATFORM_VIEW_DIVISION(now))
-		return; /* the common case: the view the kernel entered */
-	for (unsigned v = 0; v < vmm_views(vmm_current_space()); v++)
-		if (PLATFORM_VIEW_DIVISION(v) == boot_hart.user_division) {
-			vmm_enter_view(v);
-			return;
-		}
-	boot_hart.user_division = PLATFORM_VIEW_DIVISION(now);
-}
-#endif
-
-/* The compartment a user fault is reported in (and, on cells, its division). */
-static void report_compartment(void)
-{
-#ifdef PLATFORM_TRAP_DIVISIONS
-	kprintf(", compartment %u (division %lu)\n", vmm_current_view(), boot_hart.user_division);
-#else
-	kprintf(", compartment %u\n", vmm_current_view());
-#endif
-}
-
 static void user_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
-#ifdef PLATFORM_TRAP_DIVISIONS
-	note_user_view();
-#endif
+	trap_note_user_view();
 	if (cause == EXC_ECALL_U) {
 		f->sepc += 4;
 		syscall_handle(f);
@@ -219,7 +171,7 @@ static void user_trap(struct trap_frame *f)
 			   !exc_platform_stval_not_address(cause);
 	kprintf("user fault: %s (scause %lu) at pc %#lx, %s %#lx", trap_cause_name(cause), cause,
 		f->sepc, memory_fault ? "address" : "stval", f->stval);
-	report_compartment();
+	trap_report_compartment();
 	process_exit(fault_exit_status(cause));
 }
 

@@ -16,16 +16,11 @@
 #include <trap_switch.h> /* the platform's own: -I order, not this folder */
 
 /*
- * The switch between compartments (SYS_compart_call 500, SYS_compart_return
- * 501: libcompart/compart_abi.h, which the assembler cannot read; trap.c
- * checks the numbers) has a fast path where the kernel switches them: on
- * a platform whose trap path records divisions (cells) the stubs switch
- * with jalrs and never ecall for it, so there is none.
+ * TRAP_FAST_SWITCH (the platform's trap_switch.h): the switch between
+ * compartments has a fast path where the kernel switches them
+ * (trap_entry_switching below); on cells the stubs switch with jalrs and
+ * never ecall for it, so there is none.
  */
-#ifndef PLATFORM_TRAP_DIVISIONS
-#define TRAP_FAST_SWITCH 1
-#define SWITCH_SYSCALL_FIRST 500
-#endif
 
 .macro save_gprs_except_sp_tp
 	sd	x1, 1*8(sp)

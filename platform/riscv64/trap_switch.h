@@ -8,6 +8,15 @@
 #ifndef PLATFORM_TRAP_SWITCH_H
 #define PLATFORM_TRAP_SWITCH_H
 
+/*
+ * Switches between compartments pass through the kernel here (ecall
+ * SYS_compart_call 500 and SYS_compart_return 501, libcompart/compart_abi.h,
+ * which the assembler cannot read; trap.c checks the numbers), so the
+ * vector has a fast path for them (trap_entry.S, trap_view.c).
+ */
+#define TRAP_FAST_SWITCH 1
+#define SWITCH_SYSCALL_FIRST 500
+
 /* In: tp = what sscratch held while U-mode ran.  Out: tp = the hart. */
 .macro enter_kernel_translation
 .endm
