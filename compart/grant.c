@@ -1,8 +1,8 @@
 /*
  * Grants between compartments: the ledger, and the system calls that
  * change it.  Every request is checked (the giver holds what it gives, the
- * receiver exists and sees none of it yet, the range is whole pages in one
- * region), then put to the policy, then carried out through vmm views.  A
+ * receiver exists and sees none of it yet, the range is whole pages that
+ * regions cover), then put to the policy, then carried out through vmm views.  A
  * grant ends by a revoke of its giver, by its lease running out, or, with
  * a notice period, when the notice's deadline passes; an ended grant stays
  * in the ledger so that a later touch is reported as what it is.
