@@ -252,9 +252,25 @@ int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len)
 	return err;
 }
 
+/*
+ * The rights the space root gives pages of R at VA.  A space of one view
+ * runs on its space root, so in the user half that root is view 0's and
+ * gives what view 0 may (its pages held where it may nothing), as the
+ * cells backend's one row does; otherwise the pages' own.
+ */
+static unsigned space_root_rights(const struct backend_space *s, vaddr_t va,
+				  const struct view_rights *r)
+{
+	const unsigned rwx = VMM_READ | VMM_WRITE | VMM_EXEC;
+	if (s->nviews > 1 || !va_is_user(va) || !(r->page & rwx))
+		return r->page;
+	return r->view[0] & rwx ? r->view[0]
+				: VMM_USER | (r->page & (VMM_ACCESSED | VMM_DIRTY));
+}
+
 int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r)
 {
-	unsigned rights = r->page;
+	unsigned rights = space_root_rights(s, va, r);
 	vaddr_t end = va + len;
 	struct split_log log = { 0 };
 	struct segment *seg;
@@ -279,7 +295,8 @@ static int space_fault(struct backend_space *s, const struct backend_fault *f)
 	int err = segment_at(s, f->va, 1, &seg);
 	if (err)
 		return err;
-	struct segment_fault sf = { f->va,	   f->access,	    f->kind,	f->rights.page,
+	struct segment_fault sf = { f->va,	   f->access,	   f->kind,
+				    space_root_rights(s, f->va, &f->rights),
 				    f->region_start, f->region_end, f->backing, f->copy };
 	err = seg->proc->pagefault(seg, &sf);
 	if (err)

@@ -66,7 +66,12 @@ int backend_unmap(struct backend_space *s, vaddr_t va, uint64_t len);
  * returns (every cached translation of it fenced).
  */
 int backend_protect(struct backend_space *s, vaddr_t va, uint64_t len, const struct view_rights *r);
-/* Translate and traverse report the space's own translations, with their PAGE rights. */
+/*
+ * Translate and traverse report the space's own translations, with their
+ * PAGE rights; in a space of one view, view 0's (the space's translation is
+ * the view's, so a mask on it holds there too), and on cells, with views,
+ * the union of the views' (docs/cells.md).
+ */
 int backend_translate(struct backend_space *s, vaddr_t va, struct vmm_mapping *out);
 int backend_traverse(struct backend_space *s, vaddr_t va, uint64_t len, vmm_visitor visit,
 		     void *ctx);

@@ -16,6 +16,14 @@
  * space, and at the end of the input, with every space destroyed and the
  * kernel window unmapped, every frame and heap byte must be back.
  *
+ * Views (vmm.h): space 0 keeps one view (a flat program), the others get 1
+ * to FUZZ_VIEWS.  Regions are added for a random set of views, a view's
+ * mask is set on a random range (vmm_region_view) and faults come from a
+ * random view.  Checked against the model's masks: each view's rights,
+ * each view's own translation (never more than the view may, never another
+ * frame than the space's), the view's translation serving the access after
+ * its fault, and every view's translations as they were after a refusal.
+ *
  * The count of operations executed over the whole run is printed at exit
  * ("vmm_fuzz: N operations"), so make fuzz can show it is past 10^6.
  */
@@ -39,6 +47,8 @@
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static unsigned long long operations;
+/* An allocation of the operation running now is set to fail: every view is recorded before it. */
+static int armed;
 /* VMM_FUZZ_TRACE=1 in the environment: every operation on stderr, to replay a crash by hand. */
 static int trace;
 /* VMM_FUZZ_OPS=N: only the first N operations of each input (to find the one a crash needs). */
@@ -147,17 +157,28 @@ struct outcome {
 	int err, fired;
 };
 
-static int expect(const char *what, struct outcome o, int want)
+/* Space S (NULL: the kernel half) before an operation that may fail: its views as they are. */
+static void views_before(struct vmm_space *s, unsigned i, int reg)
+{
+	if (armed && s)
+		model_views_take(s, i, reg, 0, reg ? REG_PAGES : RAW_PAGES);
+}
+
+static int expect(struct vmm_space *s, const char *what, struct outcome o, int want)
 {
 	if (o.err == want)
 		return 1;
 	/*
 	 * Refused for the injected failure: the model stays as it was (also
 	 * where it expected another refusal: a backend may meet the failure
-	 * before it finds, say, the page that makes it -EEXIST).
+	 * before it finds, say, the page that makes it -EEXIST), and so does
+	 * every view.
 	 */
-	if (o.err == -ENOMEM && o.fired)
+	if (o.err == -ENOMEM && o.fired) {
+		if (s)
+			model_views_unchanged(s, what);
 		return 0;
+	}
 	diverged("%s: %d, the model says %d (allocation failure injected: %d)", what, o.err, want,
 		 o.fired);
 }
@@ -181,6 +202,8 @@ static void raw_op(struct vmm_space *s, unsigned i, struct input *in, unsigned k
 		all &= pages[p].mapped;
 	}
 	struct outcome o;
+	struct vmm_space *viewed = kernel ? NULL : s;
+	views_before(viewed, i, 0);
 	if (kind == 0) {
 		/* 2 MiB-aligned physical addresses for whole blocks, so large pages can be used. */
 		paddr_t pa = P_BASE + (uint64_t)next8(in) * (2ul << 20) + (first % 512) * PAGE_SIZE;
@@ -190,7 +213,7 @@ static void raw_op(struct vmm_space *s, unsigned i, struct input *in, unsigned k
 			fprintf(stderr, "map %u [%#lx, +%#lx) pa %#lx rights %#x: %d\n", i, va, len,
 				pa, rights, o.err);
 		o.fired = alloc_fail_fired();
-		if (expect("map", o, want) && want == 0)
+		if (expect(viewed, "map", o, want) && want == 0)
 			for (uint64_t p = first; p < first + n; p++)
 				pages[p] = (struct raw_page){ 1, (uint8_t)rights,
 							      pa + (p - first) * PAGE_SIZE };
@@ -199,7 +222,7 @@ static void raw_op(struct vmm_space *s, unsigned i, struct input *in, unsigned k
 		if (trace)
 			fprintf(stderr, "unmap %u [%#lx, +%#lx): %d\n", i, va, len, o.err);
 		o.fired = alloc_fail_fired();
-		if (expect("unmap", o, 0))
+		if (expect(viewed, "unmap", o, 0))
 			for (uint64_t p = first; p < first + n; p++)
 				pages[p].mapped = 0;
 	} else {
@@ -209,7 +232,7 @@ static void raw_op(struct vmm_space *s, unsigned i, struct input *in, unsigned k
 			fprintf(stderr, "protect %u [%#lx, +%#lx) %#x: %d\n", i, va, len, rights,
 				o.err);
 		o.fired = alloc_fail_fired();
-		if (expect("protect", o, want) && want == 0)
+		if (expect(viewed, "protect", o, want) && want == 0)
 			for (uint64_t p = first; p < first + n; p++)
 				pages[p].rights = (uint8_t)rights;
 	}
@@ -219,6 +242,98 @@ static void raw_op(struct vmm_space *s, unsigned i, struct input *in, unsigned k
 
 /* ---------------------------------------------------------- regions --- */
 
+/* Add a region on pages [first, first+n), its rights given to a random set of views. */
+static void region_add_op(struct vmm_space *s, unsigned i, struct input *in, uint64_t first,
+			  uint64_t n, unsigned rights)
+{
+	struct reg_page *pages = model.reg[i];
+	uint8_t vb = next8(in);
+	/* Mostly every view; else a set that may name none of the space's (refused) or more. */
+	unsigned views = (vb & 0xc0) == 0xc0 ? VMM_ALL_VIEWS : vb & 0x1f;
+	int any = 0;
+	for (uint64_t p = first; p < first + n; p++)
+		any |= pages[p].in_region;
+	int want = !rights_valid(rights, 1, 1) || !(views & ((1u << model.nviews[i]) - 1)) ? -EINVAL
+		   : any								 ? -EEXIST
+											 : 0;
+	vaddr_t va = REG_BASE + first * PAGE_SIZE;
+	struct outcome o;
+	o.err = vmm_region_map_views(s, va, n * PAGE_SIZE, rights, REGION_ANON, NULL, 0, views);
+	if (trace)
+		fprintf(stderr, "region_add %u [%#lx, +%#lx) %#x views %#x: %d\n", i, va,
+			n * PAGE_SIZE, rights, views, o.err);
+	o.fired = alloc_fail_fired();
+	if (expect(s, "region_add", o, want) && want == 0)
+		for (uint64_t p = first; p < first + n; p++) {
+			pages[p] = (struct reg_page){ .in_region = 1,
+						      .region_rights = (uint8_t)rights };
+			for (unsigned v = 0; v < FUZZ_VIEWS; v++)
+				pages[p].mask[v] = (views >> v) & 1 ? MASK_RWX : 0;
+		}
+}
+
+/* Set a random view's mask (a grant, a revoke, a restrict) on pages [first, first+n). */
+static void region_view_op(struct vmm_space *s, unsigned i, struct input *in, uint64_t first,
+			   uint64_t n)
+{
+	struct reg_page *pages = model.reg[i];
+	uint8_t vb = next8(in), mb = next8(in);
+	/* Now and then one past the space's last view, or a bit that is not a right: refused. */
+	unsigned view = (vb & 31) % (model.nviews[i] + (vb >> 7));
+	unsigned mask = (mb & MASK_RWX) | ((mb & 0xf0) == 0xf0 ? VMM_USER : 0);
+	int all = 1;
+	for (uint64_t p = first; p < first + n; p++)
+		all &= pages[p].in_region;
+	int want = view >= model.nviews[i] || (mask & ~MASK_RWX) ? -EINVAL : !all ? -ENOENT : 0;
+	vaddr_t va = REG_BASE + first * PAGE_SIZE;
+	struct outcome o;
+	o.err = vmm_region_view(s, view, va, n * PAGE_SIZE, mask);
+	if (trace)
+		fprintf(stderr, "region_view %u view %u [%#lx, +%#lx) mask %#x: %d\n", i, view, va,
+			n * PAGE_SIZE, mask, o.err);
+	o.fired = alloc_fail_fired();
+	if (expect(s, "region_view", o, want) && want == 0)
+		for (uint64_t p = first; p < first + n; p++)
+			pages[p].mask[view] = (uint8_t)mask;
+}
+
+/* A fault of a random view at page FIRST: resolved exactly when that view may make the access. */
+static void fault_op(struct vmm_space *s, unsigned i, struct input *in, uint64_t first)
+{
+	static const unsigned access[] = { VMM_READ, VMM_WRITE, VMM_EXEC };
+	struct reg_page *r = &model.reg[i][first];
+	unsigned a = access[next8(in) % 3], view = next8(in) % model.nviews[i];
+	vaddr_t va = REG_BASE + first * PAGE_SIZE;
+	model_forget_reclaimed(s, i);
+	int want = (model_view_rights(i, first, view) & a) != a ? -EFAULT : 0;
+	struct outcome o;
+	o.err = vmm_fault(s, view, va + (next8(in) & 0xff8), a);
+	if (trace)
+		fprintf(stderr, "fault %u view %u %#lx access %u: %d\n", i, view, va, a, o.err);
+	o.fired = alloc_fail_fired();
+	if (!expect(s, "fault", o, want) || want != 0)
+		return;
+	struct vmm_mapping m, mv;
+	if (!r->present) {
+		if (vmm_translate(s, va, &m) != 0 || !model_page_fresh(m.pa))
+			diverged("fault at %#lx: no zeroed page after it", va);
+		r->present = 1;
+		r->rights = r->region_rights;
+		r->ad = (uint8_t)(VMM_ACCESSED | (a == VMM_WRITE ? VMM_DIRTY : 0));
+		r->ad_known = 1;
+		r->pa = m.pa;
+		if (a == VMM_WRITE) /* the application's store, as the hardware saw it */
+			model_tag(i, first);
+		model_adopt_filled(s, i);
+	}
+	/* The instruction is retried in VIEW: its own translation must serve it, with the space's frame. */
+	if (vmm_translate_view(s, view, va, &mv) != 0 || (mv.rights & a) != a || mv.pa != r->pa)
+		diverged("fault %u view %u %#lx access %u: then the view has (%d) pa %#lx rights %#x, "
+			 "the page is at %#lx",
+			 i, view, va, a, vmm_translate_view(s, view, va, &mv), mv.pa, mv.rights,
+			 r->pa);
+}
+
 static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigned kind)
 {
 	struct reg_page *pages = model.reg[i];
@@ -227,23 +342,13 @@ static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigne
 	unsigned rights = region_rights[next8(in) % NELEMS(region_rights)];
 	int valid = rights_valid(rights, 1, 1);
 	vaddr_t va = REG_BASE + first * PAGE_SIZE;
-	uint64_t len = n * PAGE_SIZE, any = 0, all = 1;
-	for (uint64_t p = first; p < first + n; p++) {
-		any |= pages[p].in_region;
+	uint64_t len = n * PAGE_SIZE, all = 1;
+	for (uint64_t p = first; p < first + n; p++)
 		all &= pages[p].in_region;
-	}
 	struct outcome o;
+	views_before(s, i, 1);
 	if (kind == 0) {
-		int want = !valid ? -EINVAL : any ? -EEXIST : 0;
-		o.err = vmm_region_add(s, va, len, rights, REGION_ANON);
-		if (trace)
-			fprintf(stderr, "region_add %u [%#lx, +%#lx) %#x: %d\n", i, va, len, rights,
-				o.err);
-		o.fired = alloc_fail_fired();
-		if (expect("region_add", o, want) && want == 0)
-			for (uint64_t p = first; p < first + n; p++)
-				pages[p] = (struct reg_page){ .in_region = 1,
-							      .region_rights = (uint8_t)rights };
+		region_add_op(s, i, in, first, n, rights);
 	} else if (kind == 1) {
 		int want = !valid ? -EINVAL : !all ? -ENOMEM : 0;
 		o.err = vmm_region_protect(s, va, len, rights);
@@ -251,7 +356,7 @@ static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigne
 			fprintf(stderr, "region_protect %u [%#lx, +%#lx) %#x: %d\n", i, va, len,
 				rights, o.err);
 		o.fired = alloc_fail_fired();
-		if (expect("region_protect", o, want) && want == 0)
+		if (expect(s, "region_protect", o, want) && want == 0)
 			for (uint64_t p = first; p < first + n; p++) {
 				pages[p].region_rights = (uint8_t)rights;
 				pages[p].rights = (uint8_t)rights;
@@ -261,37 +366,13 @@ static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigne
 		if (trace)
 			fprintf(stderr, "region_remove %u [%#lx, +%#lx): %d\n", i, va, len, o.err);
 		o.fired = alloc_fail_fired();
-		if (expect("region_remove", o, 0))
+		if (expect(s, "region_remove", o, 0))
 			for (uint64_t p = first; p < first + n; p++)
 				pages[p] = (struct reg_page){ 0 };
+	} else if (kind == 3) {
+		region_view_op(s, i, in, first, n);
 	} else {
-		static const unsigned access[] = { VMM_READ, VMM_WRITE, VMM_EXEC };
-		unsigned a = access[next8(in) % 3];
-		struct reg_page *r = &pages[first];
-		model_forget_reclaimed(s, i);
-		int want = !r->in_region || (r->region_rights & a) != a ? -EFAULT
-			   : r->present && (r->rights & a) != a		? -EFAULT
-									: 0;
-		o.err = vmm_fault(s, 0, va + (next8(in) & 0xff8), a);
-		if (trace)
-			fprintf(stderr, "fault %u %#lx access %u: %d\n", i, va, a, o.err);
-		o.fired = alloc_fail_fired();
-		if (expect("fault", o, want) && want == 0 && !r->present) {
-			struct vmm_mapping m;
-			if (vmm_translate(s, va, &m) != 0 || !model_page_fresh(m.pa))
-				diverged("fault at %#lx: no zeroed page after it", va);
-			*r = (struct reg_page){ 1,
-						r->region_rights,
-						1,
-						r->region_rights,
-						(uint8_t)(VMM_ACCESSED |
-							  (a == VMM_WRITE ? VMM_DIRTY : 0)),
-						1,
-						m.pa };
-			if (a == VMM_WRITE) /* the application's store, as the hardware saw it */
-				model_tag(i, first);
-			model_adopt_filled(s, i);
-		}
+		fault_op(s, i, in, first);
 		n = 1;
 	}
 	uint64_t lo = first ? first - 1 : 0, hi = first + n < REG_PAGES ? first + n + 1 : REG_PAGES;
@@ -307,7 +388,7 @@ static void region_op(struct vmm_space *s, unsigned i, struct input *in, unsigne
  */
 static struct input extended(const uint8_t *data, size_t size)
 {
-	static uint8_t buf[MAX_OPS * 8];
+	static uint8_t buf[MAX_OPS * 10];
 	uint64_t x = 0xcbf29ce484222325ull;
 	size_t own = size < sizeof(buf) ? size : sizeof(buf);
 	for (size_t i = 0; i < size; i++)
@@ -333,9 +414,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	heap_get_stats(&h0);
 	vmm_get_stats(&v0);
 	memset(&model, 0, sizeof(model));
-	for (unsigned i = 0; i < NSPACES; i++)
-		if (vmm_space_create(&sp[i]) != 0)
-			diverged("space_create failed");
+	/* Space 0 keeps one view (a flat program); the others get 1 to FUZZ_VIEWS. */
+	uint8_t vb = next8(&in);
+	for (unsigned i = 0; i < NSPACES; i++) {
+		model.nviews[i] = i == 0 ? 1 : 1 + (vb >> (3 * i)) % FUZZ_VIEWS;
+		if (vmm_space_create(&sp[i]) != 0 || vmm_views_set(sp[i], model.nviews[i]) != 0)
+			diverged("space_create or views_set(%u) failed", model.nviews[i]);
+	}
 	sp[NSPACES] = vmm_kernel_space();
 
 	for (unsigned ops = 0; ops < max_ops && in.n; ops++) {
@@ -343,7 +428,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned i = (c >> 4) % (NSPACES + 1), what = c & 15;
 		uint8_t f = next8(&in);
 		/* One allocation in eight ops set to fail: which one, 1 to 16. */
-		alloc_fail_arm((f & 7) == 0 ? 1 + (f >> 4) : 0);
+		armed = (f & 7) == 0;
+		alloc_fail_arm(armed ? 1 + (f >> 4) : 0);
 		if (trace && (f & 7) == 0)
 			fprintf(stderr, "(allocation %u fails)\n", 1 + (f >> 4));
 		if (what < 6 || i == NSPACES) {
@@ -356,7 +442,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)vmm_translate(sp[i], RAW_BASE + p * PAGE_SIZE, &m);
 			model_check_space(sp[i], i);
 		} else {
-			region_op(sp[i], i, &in, (what - 8) % 4);
+			region_op(sp[i], i, &in, (what - 8) % 5);
 		}
 		alloc_fail_disarm();
 		operations++;

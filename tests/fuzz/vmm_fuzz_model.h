@@ -18,6 +18,8 @@
 #define RAW_BASE 0x0000010000000000ul /* 1 TiB */
 #define REG_BASE 0x0000020000000000ul /* 2 TiB */
 #define K_WIN 0xfffffe0000000000ul
+#define FUZZ_VIEWS 4 /* a space is seen through 1..FUZZ_VIEWS views */
+#define MASK_RWX (VMM_READ | VMM_WRITE | VMM_EXEC)
 
 /* A page the caller mapped (vmm_map): where, with which rights (VMM_USER alone: held). */
 struct raw_page {
@@ -35,9 +37,11 @@ struct reg_page {
 	uint8_t ad;	  /* VMM_ACCESSED/VMM_DIRTY as the fault decided */
 	uint8_t ad_known; /* brought in by its own fault, not filled ahead */
 	paddr_t pa;
+	uint8_t mask[FUZZ_VIEWS]; /* each view's mask on the page's region (R/W/X) */
 };
 
 struct model {
+	unsigned nviews[NSPACES];
 	struct raw_page raw[NSPACES][RAW_PAGES];
 	struct reg_page reg[NSPACES][REG_PAGES];
 	struct raw_page kernel[K_PAGES];
@@ -68,5 +72,26 @@ void model_forget_reclaimed(struct vmm_space *s, unsigned i);
 int model_page_fresh(paddr_t pa);
 /* Write the model's tag into page P of space I's region window (the application's data). */
 void model_tag(unsigned i, uint64_t p);
+
+/*
+ * What view V of space I may do with page P of its region window: the
+ * region's rights under V's mask, write only with read, VMM_USER with any.
+ */
+unsigned model_view_rights(unsigned i, uint64_t p, unsigned v);
+/*
+ * Every view of space I against the model on pages [first, first+n) of the
+ * region window (REG) or of the raw window: vmm_view_rights as the model's,
+ * and no view's own translation allowing more than the model lets it, or
+ * naming another frame than the space's.
+ */
+void model_check_views(struct vmm_space *s, unsigned i, int reg, uint64_t first, uint64_t n);
+/*
+ * Record what every view of space I translates on pages [first, first+n)
+ * of the region window (REG) or the raw window, before an operation set to
+ * fail; model_views_unchanged then requires each translation as it was
+ * (pages reclaim gave back, never written, excepted: see below).
+ */
+void model_views_take(struct vmm_space *s, unsigned i, int reg, uint64_t first, uint64_t n);
+void model_views_unchanged(struct vmm_space *s, const char *what);
 
 #endif

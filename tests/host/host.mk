@@ -46,7 +46,8 @@ host_random_SRCS := tests/host/test_random.c kernel/random.c tests/host/host_env
 
 # The vmm suite's files, and the countdown that fails one allocation (alloc_fail.h).
 VMM_SUITE_SRCS := tests/host/test_vmm.c tests/vmm-suite/vmm_suite.c tests/vmm-suite/regions.c \
-                  tests/vmm-suite/contract.c tests/vmm-suite/all_or_nothing.c tests/vmm-suite/views.c \
+                  tests/vmm-suite/contract.c tests/vmm-suite/all_or_nothing.c \
+                  tests/vmm-suite/all_or_nothing_ops.c tests/vmm-suite/views.c \
                   tests/host/alloc_fail.c
 ALLOC_FAIL_LDFLAGS := -Wl,--wrap=frame_alloc,--wrap=frame_alloc_tagged,--wrap=kmalloc,--wrap=kzalloc
 

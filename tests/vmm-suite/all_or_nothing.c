@@ -1,10 +1,11 @@
 /*
  * All or nothing with several spaces, at every allocation (vmm/backend.h):
- * for each operation, with the kernel space and three user spaces alive and
- * populated, make its 1st, 2nd, ... allocation fail (tests/host/alloc_fail.h)
+ * for each operation, with the kernel space, three user spaces of one view
+ * and one of three views alive and populated, make its 1st, 2nd, ... allocation fail (tests/host/alloc_fail.h)
  * until it makes fewer allocations than the one set to fail.  After each
- * failure every space's translations (a traversal of both halves), the
- * regions around the range, the table bytes, the heap in use and the free
+ * failure every space's translations (a traversal of both halves), what
+ * each view of the space of views may and translates there, the regions
+ * around the range, the table bytes, the heap in use and the free
  * frames are exactly as before; after each success the operation's effect
  * is there; and after each round, with the world torn down, every frame is
  * back (so a failure path that leaks is caught even if the spaces look fine).
@@ -18,31 +19,12 @@
 #include "kernel/heap.h"
 #include "tests/host/alloc_fail.h"
 #include "tests/host/check.h"
-#include "tests/vmm-suite/suite_util.h"
+#include "tests/vmm-suite/all_or_nothing.h"
 #include "tests/vmm-suite/vmm_suite.h"
 #include "vmm/vmm.h"
 
-#define NSPACES 3
 #define MAX_RUNS 96	/* merged translations recorded per space */
 #define MAX_POINTS 4000 /* allocations tried per operation at most */
-
-/* Where the world lives. */
-#define W_LARGE (U_BASE + 6 * MiB)  /* a 2 MiB mapping in each space */
-#define W_SMALL (U_BASE + 64 * MiB) /* three 4 KiB mappings */
-#define W_ANON R_BASE		    /* URW anon, 16 pages, pages 0-3 touched */
-#define W_RO                                                                                       \
-	(R_BASE + 16 * P)	     /* UR anon next to it, 8 pages, page 1 touched                \
-				      */
-#define W_FAR (R_BASE + 600 * GiB)   /* URW anon in another 512 GiB slot, untouched */
-#define W_HUGE (R_BASE + GiB)	     /* huge, 4 MiB, first block touched */
-#define W_STACK (U_BASE + 100 * GiB) /* a stack of 4 MiB, its top page touched */
-#define W_STACK_LEN (4 * MiB)
-#define W_KLARGE (K_BASE + 2 * MiB) /* kernel: 2 MiB */
-#define W_KSMALL (K_BASE + 8 * P)   /* kernel: two pages */
-
-struct world {
-	struct vmm_space *s[NSPACES];
-};
 
 static int build(struct world *w)
 {
@@ -68,6 +50,17 @@ static int build(struct world *w)
 		    vmm_fault(s, 0, W_STACK + W_STACK_LEN - 8, VMM_WRITE))
 			return 0;
 	}
+	struct vmm_space *v = w->v = space_new();
+	if (!v || vmm_views_set(v, NVIEWS) ||
+	    vmm_region_map_views(v, W_VANON, 16 * P, URW, REGION_ANON, NULL, 0, 1u << 0 | 1u << 1) ||
+	    vmm_region_view(v, 1, W_VANON, 16 * P, VMM_READ) ||
+	    vmm_region_map_views(v, W_VX, 8 * P, URX, REGION_ANON, NULL, 0, 1u << 2) ||
+	    vmm_fault(v, 2, W_VX + P, VMM_EXEC))
+		return 0;
+	for (unsigned p = 0; p < 8; p++)
+		if (vmm_fault(v, 0, W_VANON + p * P, VMM_WRITE) ||
+		    (p < 4 && vmm_fault(v, 1, W_VANON + p * P, VMM_READ)))
+			return 0;
 	return 1;
 }
 
@@ -76,6 +69,8 @@ static void tear_down(struct world *w)
 	for (unsigned i = 0; i < NSPACES; i++)
 		if (w->s[i])
 			vmm_space_destroy(w->s[i]);
+	if (w->v)
+		vmm_space_destroy(w->v);
 	CHECK_EQ(vmm_unmap(vmm_kernel_space(), K_BASE, K_LEN), 0);
 }
 
@@ -121,19 +116,41 @@ static const vaddr_t probes[] = {
 	W_STACK + W_STACK_LEN - P,
 };
 
+/* What a view of the space of views may do at a page and what its own translation gives. */
+struct view_probe {
+	unsigned may;
+	int err;
+	paddr_t pa;
+	unsigned rights;
+};
+/* The pages of the space of views probed: its regions, and one page either side. */
+#define VIEW_PROBES (W_VPAGES + 2)
+#define VIEW_PROBE_VA(p) (W_VANON - P + (p) * P)
+
 struct state {
-	struct runs user[NSPACES + 1], kernel;
+	struct runs user[NSPACES + 2], kernel; /* the kernel space, s[], the space of views */
 	struct region_probe region[NSPACES][NELEM(probes)];
+	struct view_probe view[NVIEWS][VIEW_PROBES];
 	uint64_t table_bytes, free_bytes, heap_in_use;
 };
 
 static void take(struct world *w, struct state *st)
 {
-	struct vmm_space *all[NSPACES + 1] = { vmm_kernel_space(), w->s[0], w->s[1], w->s[2] };
+	struct vmm_space *all[NSPACES + 2] = { vmm_kernel_space(), w->s[0], w->s[1], w->s[2],
+					       w->v };
 	struct heap_stats h;
 	memset(st, 0, sizeof(*st));
-	for (unsigned i = 0; i <= NSPACES; i++)
+	for (unsigned i = 0; i < NSPACES + 2; i++)
 		CHECK_EQ(vmm_traverse(all[i], 0, USER_TOP, record, &st->user[i]), 0);
+	for (unsigned v = 0; v < NVIEWS; v++)
+		for (unsigned p = 0; p < VIEW_PROBES; p++) {
+			struct view_probe *vp = &st->view[v][p];
+			struct vmm_mapping m = { 0 };
+			vp->may = vmm_view_rights(w->v, v, VIEW_PROBE_VA(p));
+			vp->err = vmm_translate_view(w->v, v, VIEW_PROBE_VA(p), &m);
+			vp->pa = m.pa;
+			vp->rights = m.rights;
+		}
 	CHECK_EQ(vmm_traverse(vmm_kernel_space(), K_BASE, K_LEN, record, &st->kernel), 0);
 	for (unsigned i = 0; i < NSPACES; i++)
 		for (unsigned p = 0; p < NELEM(probes); p++) {
@@ -167,9 +184,19 @@ static int same_runs(const char *what, unsigned space, const struct runs *a, con
 
 static int same_state(const struct state *a, const struct state *b)
 {
-	for (unsigned i = 0; i <= NSPACES; i++)
+	for (unsigned i = 0; i < NSPACES + 2; i++)
 		if (!same_runs("user half", i, &a->user[i], &b->user[i]))
 			return 0;
+	for (unsigned v = 0; v < NVIEWS; v++)
+		for (unsigned p = 0; p < VIEW_PROBES; p++) {
+			const struct view_probe *x = &a->view[v][p], *y = &b->view[v][p];
+			if (x->may != y->may || x->err != y->err || x->pa != y->pa ||
+			    x->rights != y->rights)
+				return diag("view %u at %#lx: may %#x, translates (%d) pa %#lx "
+					    "rights %#x; was may %#x, (%d) pa %#lx rights %#x",
+					    v, VIEW_PROBE_VA(p), y->may, y->err, y->pa, y->rights,
+					    x->may, x->err, x->pa, x->rights);
+		}
 	if (!same_runs("kernel window", 0, &a->kernel, &b->kernel))
 		return 0;
 	if (memcmp(a->region, b->region, sizeof(a->region)))
@@ -183,192 +210,6 @@ static int same_state(const struct state *a, const struct state *b)
 	return 1;
 }
 
-/* ------------------------------------------------------- operations --- */
-
-struct op {
-	const char *name;
-	int (*run)(struct world *w);
-	int (*done)(struct world *w); /* the operation's effect, after a success */
-};
-
-static int map_user(struct world *w)
-{
-	return vmm_map(w->s[1], U_BASE + 512 * GiB - 2 * MiB - 2 * P, P_BASE + 0x123000,
-		       4 * MiB + 8 * P, URX);
-}
-static int map_user_done(struct world *w)
-{
-	return mapped_as(w->s[1], U_BASE + 512 * GiB - 2 * MiB - 2 * P, 4 * MiB + 8 * P,
-			 P_BASE + 0x123000, URX);
-}
-
-static int map_kernel(struct world *w)
-{
-	return vmm_map(vmm_kernel_space(), K_BASE + 3 * GiB - 2 * MiB - P, P_BASE + 0x300000,
-		       4 * MiB + 2 * P, KRW);
-}
-static int map_kernel_done(struct world *w)
-{
-	int ok = mapped_as(vmm_kernel_space(), K_BASE + 3 * GiB - 2 * MiB - P, 4 * MiB + 2 * P,
-			   P_BASE + 0x300000, KRW);
-	for (unsigned i = 0; i < NSPACES; i++)
-		ok = ok && mapped_as(w->s[i], K_BASE + 3 * GiB - 2 * MiB - P, 4 * MiB + 2 * P,
-				     P_BASE + 0x300000, KRW);
-	return ok;
-}
-
-static int unmap_split_user(struct world *w)
-{
-	return vmm_unmap(w->s[0], W_LARGE + 5 * P, P);
-}
-static int unmap_split_user_done(struct world *w)
-{
-	paddr_t pa = P_BASE + 4 * 2 * MiB;
-	return unmapped(w->s[0], W_LARGE + 5 * P, P) &&
-	       mapped_as(w->s[0], W_LARGE, 5 * P, pa, URW) &&
-	       mapped_as(w->s[0], W_LARGE + 6 * P, 2 * MiB - 6 * P, pa + 6 * P, URW);
-}
-
-static int unmap_split_kernel(struct world *w)
-{
-	return vmm_unmap(vmm_kernel_space(), W_KLARGE + 5 * P, P);
-}
-static int unmap_split_kernel_done(struct world *w)
-{
-	int ok = 1;
-	for (unsigned i = 0; i < NSPACES; i++)
-		ok = ok && unmapped(w->s[i], W_KLARGE + 5 * P, P) &&
-		     mapped_as(w->s[i], W_KLARGE + 6 * P, 2 * MiB - 6 * P, P_BASE + 2 * MiB + 6 * P,
-			       KRW);
-	return ok;
-}
-
-static int protect_split_user(struct world *w)
-{
-	return vmm_protect(w->s[2], W_LARGE + 7 * P, 3 * P, UR);
-}
-static int protect_split_user_done(struct world *w)
-{
-	paddr_t pa = P_BASE + 6 * 2 * MiB;
-	return mapped_as(w->s[2], W_LARGE + 7 * P, 3 * P, pa + 7 * P, UR) &&
-	       mapped_as(w->s[2], W_LARGE + 10 * P, 2 * MiB - 10 * P, pa + 10 * P, URW);
-}
-
-static int hold_split_user(struct world *w)
-{
-	return vmm_protect(w->s[2], W_LARGE + 7 * P, 3 * P, VMM_USER);
-}
-static int hold_split_user_done(struct world *w)
-{
-	paddr_t pa = P_BASE + 6 * 2 * MiB;
-	return mapped_as(w->s[2], W_LARGE + 7 * P, 3 * P, pa + 7 * P, VMM_USER) &&
-	       mapped_as(w->s[2], W_LARGE, 7 * P, pa, URW);
-}
-
-static int protect_split_kernel(struct world *w)
-{
-	return vmm_protect(vmm_kernel_space(), W_KLARGE + P, P, KR);
-}
-static int protect_split_kernel_done(struct world *w)
-{
-	int ok = 1;
-	for (unsigned i = 0; i < NSPACES; i++)
-		ok = ok && mapped_as(w->s[i], W_KLARGE + P, P, P_BASE + 2 * MiB + P, KR) &&
-		     mapped_as(w->s[i], W_KLARGE, P, P_BASE + 2 * MiB, KRW);
-	return ok;
-}
-
-static int fault_far(struct world *w)
-{
-	return vmm_fault(w->s[1], 0, W_FAR + P + 8, VMM_WRITE);
-}
-static int fault_far_done(struct world *w)
-{
-	struct vmm_mapping m;
-	return vmm_translate(w->s[1], W_FAR + P, &m) == 0 && page_is_zero(m.pa);
-}
-
-static int fault_huge(struct world *w)
-{
-	return vmm_fault(w->s[0], 0, W_HUGE + 2 * MiB + 5 * P, VMM_WRITE);
-}
-static int fault_huge_done(struct world *w)
-{
-	struct vmm_mapping m;
-	return vmm_translate(w->s[0], W_HUGE + 2 * MiB, &m) == 0 && m.len == 2 * MiB;
-}
-
-static int fault_stack(struct world *w)
-{
-	return vmm_fault(w->s[2], 0, W_STACK + 2 * P, VMM_WRITE); /* far below the top */
-}
-static int fault_stack_done(struct world *w)
-{
-	struct vmm_mapping m;
-	return vmm_translate(w->s[2], W_STACK + 2 * P, &m) == 0 &&
-	       (m.rights & VMM_RIGHTS_MASK) == URW;
-}
-
-static int region_protect(struct world *w)
-{
-	return vmm_region_protect(w->s[0], W_ANON + 2 * P, 16 * P, UR);
-}
-static int region_hold(struct world *w)
-{
-	return vmm_region_protect(w->s[0], W_ANON + 2 * P, 16 * P, VMM_USER);
-}
-static int region_rights_at(struct world *w, vaddr_t va, unsigned want)
-{
-	struct vmm_mapping m;
-	return vmm_translate(w->s[0], va, &m) == 0 && (m.rights & VMM_RIGHTS_MASK) == want;
-}
-static int region_protect_done(struct world *w)
-{
-	return region_rights_at(w, W_ANON + P, URW) && region_rights_at(w, W_ANON + 2 * P, UR) &&
-	       region_rights_at(w, W_RO + P, UR);
-}
-static int region_hold_done(struct world *w)
-{
-	return region_rights_at(w, W_ANON + P, URW) &&
-	       region_rights_at(w, W_ANON + 3 * P, VMM_USER) &&
-	       region_rights_at(w, W_RO + P, VMM_USER);
-}
-
-static int region_protect_huge(struct world *w)
-{
-	return vmm_region_protect(w->s[0], W_HUGE, 2 * MiB, UR);
-}
-static int region_protect_huge_done(struct world *w)
-{
-	return region_rights_at(w, W_HUGE + MiB, UR);
-}
-
-static int region_remove(struct world *w)
-{
-	return vmm_region_remove(w->s[1], W_ANON + P, 2 * P);
-}
-static int region_remove_done(struct world *w)
-{
-	return unmapped(w->s[1], W_ANON + P, 2 * P) &&
-	       !vmm_region_allows(w->s[1], W_ANON + P, P, 0) &&
-	       vmm_region_allows(w->s[1], W_ANON + 3 * P, P, VMM_WRITE);
-}
-
-static int region_replace(struct world *w)
-{
-	return vmm_region_map(w->s[2], W_ANON + 2 * P, 20 * P, URX, REGION_ANON, NULL, 1);
-}
-static int region_replace_done(struct world *w)
-{
-	return unmapped(w->s[2], W_ANON + 2 * P, 20 * P) &&
-	       vmm_region_allows(w->s[2], W_ANON + 2 * P, 20 * P, VMM_EXEC);
-}
-
-#define OP(name)                                                                                   \
-	{                                                                                          \
-#name, name, name##_done                                                           \
-	}
-
 /* ----------------------------------------------------------- the run --- */
 
 /* Build the world, run OP, tear it down; the state before and after a failed
@@ -376,7 +217,7 @@ static int region_replace_done(struct world *w)
 static int round_of(const struct op *op, unsigned long n, int *fired, unsigned long *failures)
 {
 	static struct state before, after;
-	struct world w = { { NULL } };
+	struct world w = { { NULL }, NULL };
 	uint64_t free_at_start = free_bytes();
 	int ok = 1;
 	if (!build(&w)) {
@@ -431,8 +272,7 @@ static void one_op(const struct op *op)
 #define CASE(name)                                                                                 \
 	static void all_or_nothing_##name(void)                                                    \
 	{                                                                                          \
-		static const struct op op = OP(name);                                              \
-		one_op(&op);                                                                       \
+		one_op(&op_##name);                                                                \
 	}
 CASE(map_user)
 CASE(map_kernel)
@@ -449,6 +289,10 @@ CASE(region_hold)
 CASE(region_protect_huge)
 CASE(region_remove)
 CASE(region_replace)
+CASE(view_grant_cut)
+CASE(view_revoke_cut)
+CASE(fault_view_new)
+CASE(fault_view_refill)
 
 int vmm_suite_all_or_nothing_run(void)
 {
@@ -467,5 +311,9 @@ int vmm_suite_all_or_nothing_run(void)
 	RUN(all_or_nothing_region_protect_huge);
 	RUN(all_or_nothing_region_remove);
 	RUN(all_or_nothing_region_replace);
+	RUN(all_or_nothing_view_grant_cut);
+	RUN(all_or_nothing_view_revoke_cut);
+	RUN(all_or_nothing_fault_view_new);
+	RUN(all_or_nothing_fault_view_refill);
 	return check_failures;
 }

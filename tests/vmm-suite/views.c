@@ -197,6 +197,39 @@ static void one_view_is_the_space(void)
 	vmm_space_destroy(s);
 }
 
+/*
+ * One view restricting itself (a flat program's restrict): its translation
+ * is the space's, and gives no more than the mask leaves, present page or
+ * not; taken to nothing, the page is held with its data and comes back.
+ */
+static void one_view_mask_holds(void)
+{
+	struct vmm_space *s = space_new();
+	if (!s)
+		return;
+	CHECK_EQ(vmm_region_add(s, V_BASE, 2 * P, URX | VMM_WRITE, REGION_ANON), 0);
+	CHECK_EQ(vmm_fault(s, 0, V_BASE, VMM_WRITE), 0);
+	paddr_t pa = view_pa(s, 0, V_BASE);
+	CHECK(pa != 0);
+	if (pa)
+		memset(phys_to_virt(pa), 0x3c, 64);
+	CHECK_EQ(vmm_region_view(s, 0, V_BASE, 2 * P, VMM_READ), 0);
+	CHECK_EQ(vmm_view_rights(s, 0, V_BASE), UR);
+	CHECK_EQ(view_at(s, 0, V_BASE), UR);
+	CHECK_EQ(vmm_fault(s, 0, V_BASE, VMM_EXEC), -EFAULT);
+	CHECK_EQ(vmm_fault(s, 0, V_BASE + P, VMM_READ), 0);
+	CHECK_EQ(view_at(s, 0, V_BASE + P), UR);
+	CHECK_EQ(vmm_region_view(s, 0, V_BASE, 2 * P, 0), 0);
+	CHECK_EQ(view_at(s, 0, V_BASE), ~0u);
+	CHECK_EQ(vmm_fault(s, 0, V_BASE, VMM_READ), -EFAULT);
+	CHECK_EQ(vmm_region_view(s, 0, V_BASE, 2 * P, VMM_READ | VMM_WRITE | VMM_EXEC), 0);
+	CHECK_EQ(vmm_fault(s, 0, V_BASE, VMM_EXEC), 0);
+	CHECK_EQ(view_pa(s, 0, V_BASE), pa);
+	if (pa)
+		CHECK_EQ(((uint8_t *)phys_to_virt(pa))[63], 0x3c);
+	vmm_space_destroy(s);
+}
+
 int vmm_suite_views_run(void)
 {
 	RUN(views_set_rules);
@@ -205,5 +238,6 @@ int vmm_suite_views_run(void)
 	RUN(protect_composes_with_masks);
 	RUN(unmap_and_several_regions);
 	RUN(one_view_is_the_space);
+	RUN(one_view_mask_holds);
 	return check_failures;
 }
