@@ -151,8 +151,9 @@ static int bring_in(struct vmm_space *s, const struct region *r, unsigned view, 
 	f.backing = 0;
 	f.copy = 0;
 	if (s->nviews == 1) {
-		/* One view is the space: its rights are the page's (what every fault before views paid). */
-		f.rights.page = f.rights.view[0] = r->rights | ad;
+		/* One view: no other view's A/D to clear, and nothing past view 0 to fill. */
+		f.rights.page = r->rights | ad;
+		f.rights.view[0] = region_view_rights(s, r, 0) | ad;
 	} else {
 		f.rights = region_rights_in_views(s, r, r->rights | ad);
 		/* The A/D state is the faulting view's own; the others have not touched the page. */
@@ -198,8 +199,7 @@ int vmm_fault(struct vmm_space *s, unsigned view, vaddr_t va, unsigned access)
 	uint64_t t0 = read_instret();
 	int err = -EFAULT;
 	struct region *r = va_is_user(va) ? region_find(s, va) : NULL;
-	unsigned allowed = !r ? 0 : s->nviews == 1 ? r->rights : region_view_rights(s, r, view);
-	if ((allowed & access) != access || (r && s->nviews == 1 && view != 0))
+	if (!r || (region_view_rights(s, r, view) & access) != access)
 		goto out;
 	if (r->kind == REGION_STACK && ALIGN_DOWN(va, PAGE_SIZE) == r->start) {
 		kprintf("stack: overflow into the guard page at %#lx\n", r->start);

@@ -53,8 +53,25 @@ void region_unsplit(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned split
 void region_masks_for(unsigned views, uint8_t mask[VMM_MAX_VIEWS]);
 /* Whether A and B give every view the same mask. */
 int region_masks_equal(const struct region *a, const struct region *b);
+/*
+ * What a view with MASK may do with pages of RIGHTS: VMM_USER and the rights
+ * left, or 0.  A mask of write alone grants nothing the MMU could use: a
+ * writable page is readable.
+ */
+static inline unsigned region_masked(unsigned rights, unsigned mask)
+{
+	unsigned left = rights & mask & (VMM_READ | VMM_WRITE | VMM_EXEC);
+	if (!(left & VMM_READ))
+		left &= ~VMM_WRITE;
+	return left ? left | VMM_USER : 0;
+}
+
 /* What view V of S may do in R: R's rights under V's mask, with VMM_USER, or 0. */
-unsigned region_view_rights(const struct vmm_space *s, const struct region *r, unsigned v);
+static inline unsigned region_view_rights(const struct vmm_space *s, const struct region *r,
+					  unsigned v)
+{
+	return v < s->nviews ? region_masked(r->rights, r->mask[v]) : 0;
+}
 /* The backend's rights for pages of R given RIGHTS: the pages', and each view's. */
 struct view_rights region_rights_in_views(const struct vmm_space *s, const struct region *r,
 					  unsigned rights);

@@ -25,28 +25,13 @@ int region_masks_equal(const struct region *a, const struct region *b)
 	return 1;
 }
 
-/* What a view with MASK may do with pages of RIGHTS: VMM_USER and the rights left, or 0. */
-static unsigned masked(unsigned rights, unsigned mask)
-{
-	unsigned left = rights & mask & MASK_BITS;
-	/* A writable page is readable: a mask of write alone grants nothing the MMU could use. */
-	if (!(left & VMM_READ))
-		left &= ~VMM_WRITE;
-	return left ? left | VMM_USER : 0;
-}
-
-unsigned region_view_rights(const struct vmm_space *s, const struct region *r, unsigned v)
-{
-	return v < s->nviews ? masked(r->rights, r->mask[v]) : 0;
-}
-
 /* (A/D bits in RIGHTS go to every view with access: fault.c keeps them for the faulting one.) */
 struct view_rights region_rights_in_views(const struct vmm_space *s, const struct region *r,
 					  unsigned rights)
 {
 	struct view_rights vr = { .page = rights };
 	for (unsigned v = 0; v < s->nviews; v++) {
-		vr.view[v] = masked(rights, r->mask[v]);
+		vr.view[v] = region_masked(rights, r->mask[v]);
 		vr.view[v] |= vr.view[v] ? rights & (VMM_ACCESSED | VMM_DIRTY) : 0;
 	}
 	return vr;
