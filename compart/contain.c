@@ -138,21 +138,6 @@ static int unwind(struct compart_program *p, struct trap_frame *f, unsigned c,
 }
 
 /*
- * The compartment whose declared landing pad (an entry stub or its return
- * pad) is at VA, or -1.
- */
-static int pad_owner(const struct compart_program *p, uint64_t va)
-{
-	for (unsigned i = 0; i < p->img.nentries; i++)
-		if (p->img.entries[i].stub == va)
-			return (int)p->img.entries[i].id;
-	for (unsigned c = 0; c < p->img.count; c++)
-		if (p->img.c[c].return_pad == va)
-			return (int)c;
-	return -1;
-}
-
-/*
  * A switch (jalrs) refused because the landing pad's page was not in the
  * table yet: SecureCells fetches the target with the target's rights and
  * raises an illegal target, not a page fault, when nothing maps it.  Bring
@@ -163,7 +148,7 @@ static int pad_owner(const struct compart_program *p, uint64_t va)
 static int pad_was_missing(struct compart_program *p, uint64_t va)
 {
 	struct vmm_mapping m;
-	int owner = p->method == COMPART_METHOD_CELLS ? pad_owner(p, va) : -1;
+	int owner = p->method == COMPART_METHOD_CELLS ? compart_image_pad_owner(&p->img, va) : -1;
 	return owner >= 0 && vmm_translate_view(p->space, (unsigned)owner, va, &m) == -ENOENT &&
 	       vmm_fault(p->space, (unsigned)owner, va, VMM_EXEC) == 0;
 }

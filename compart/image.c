@@ -313,18 +313,6 @@ static int check_claims(const struct compart_image *out)
 	return 0;
 }
 
-/* Whether VA is a declared way in: an entry stub or a return pad. */
-static int declared_pad(const struct compart_image *out, uint64_t va)
-{
-	for (unsigned i = 0; i < out->nentries; i++)
-		if (out->entries[i].stub == va)
-			return 1;
-	for (unsigned c = 0; c < out->count; c++)
-		if (out->c[c].return_pad == va)
-			return 1;
-	return 0;
-}
-
 /*
  * Any landing-pad word in executable memory is a way into whichever
  * division may execute it: only the declared ones may exist.  Executable
@@ -347,7 +335,8 @@ static int scan_pads(const struct reader *r, const struct compart_image *out)
 			uint64_t va = ph[i].vaddr + (uint64_t)(p - b);
 			uint32_t word = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 					(uint32_t)p[3] << 24;
-			if (va % 2 == 0 && word == COMPART_ENTRY_WORD && !declared_pad(out, va))
+			if (va % 2 == 0 && word == COMPART_ENTRY_WORD &&
+			    compart_image_pad_owner(out, va) < 0)
 				return refuse("a landing pad that is no declared entry point", va);
 			p++;
 		}
@@ -402,4 +391,21 @@ int compart_image_owner(const struct compart_image *img, uint64_t va)
 			return (int)c;
 	}
 	return -1;
+}
+
+int compart_image_entry_owner(const struct compart_image *img, uint64_t va)
+{
+	for (unsigned i = 0; i < img->nentries; i++)
+		if (img->entries[i].stub == va)
+			return (int)img->entries[i].id;
+	return -1;
+}
+
+int compart_image_pad_owner(const struct compart_image *img, uint64_t va)
+{
+	int owner = compart_image_entry_owner(img, va);
+	for (unsigned c = 0; c < img->count && owner < 0; c++)
+		if (img->c[c].return_pad == va)
+			owner = (int)c;
+	return owner;
 }

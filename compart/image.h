@@ -57,5 +57,9 @@ int compart_image_read(const void *image, size_t size, struct compart_image *out
 
 /* The compartment whose code or data holds VA, or -1. */
 int compart_image_owner(const struct compart_image *img, uint64_t va);
+/* The compartment a declared entry stub at VA enters, or -1. */
+int compart_image_entry_owner(const struct compart_image *img, uint64_t va);
+/* The compartment whose declared landing pad (an entry stub or its return pad) is at VA, or -1. */
+int compart_image_pad_owner(const struct compart_image *img, uint64_t va);
 
 #endif

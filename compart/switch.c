@@ -20,16 +20,13 @@
 /* Whether STUB is a declared entry point of compartment TO. */
 static int declared_entry(const struct compart_program *p, uint64_t stub, uint64_t to)
 {
-	for (unsigned i = 0; i < p->img.nentries; i++)
-		if (p->img.entries[i].stub == stub && p->img.entries[i].id == to)
-			return 1;
-	return 0;
+	return to < p->views && compart_image_entry_owner(&p->img, stub) == (int)to;
 }
 
 /* Whether a call into TO through STUB may be made now. */
 static int may_call(const struct compart_program *p, uint64_t stub, uint64_t to)
 {
-	return to < p->views && declared_entry(p, stub, to) && p->depth < COMPART_DEPTH_MAX;
+	return declared_entry(p, stub, to) && p->depth < COMPART_DEPTH_MAX;
 }
 
 /* Whether the running compartment FROM may return: it is the callee of the current call. */
@@ -67,7 +64,7 @@ static void call(struct compart_program *p, struct trap_frame *f)
 {
 	unsigned from = vmm_current_view();
 	uint64_t stub = f->regs[REG_T0], to = f->regs[REG_T1];
-	if (to >= p->views || !declared_entry(p, stub, to)) {
+	if (!declared_entry(p, stub, to)) {
 		f->stval = stub;
 		if (!compart_fault(f, COMPART_TRAP_BAD_TARGET))
 			process_exit(128 + 11); /* SIGSEGV, as the fault would */
