@@ -302,8 +302,7 @@ int vmm_region_remove(struct vmm_space *s, vaddr_t va, uint64_t len)
 	return 0;
 }
 
-/* Whether regions cover every byte of [va, end) and each allows ACCESS. */
-static int regions_cover(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned access)
+int regions_cover(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned access)
 {
 	while (va < end) {
 		struct region *r = region_find(s, va);

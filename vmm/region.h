@@ -76,6 +76,9 @@ static inline unsigned region_view_rights(const struct vmm_space *s, const struc
 struct view_rights region_rights_in_views(const struct vmm_space *s, const struct region *r,
 					  unsigned rights);
 
+/* Whether regions cover every byte of [va, end) and each allows ACCESS (0: any). */
+int regions_cover(struct vmm_space *s, vaddr_t va, vaddr_t end, unsigned access);
+
 /* The region of S containing VA, or NULL. */
 struct region *region_find(struct vmm_space *s, vaddr_t va);
 

@@ -59,17 +59,6 @@ unsigned vmm_views(const struct vmm_space *s)
 	return s->nviews;
 }
 
-/* Whether regions cover every byte of [va, end). */
-static int covered(struct vmm_space *s, vaddr_t va, vaddr_t end)
-{
-	for (struct region *r = region_find(s, va); r && va < end; r = r->next) {
-		if (r->start > va)
-			return 0;
-		va = r->end;
-	}
-	return va >= end;
-}
-
 /*
  * Give VIEW MASK on every region of [va, end) (split at its ends), region
  * by region, the old masks kept first (-ENOMEM before any change).  Should
@@ -114,7 +103,7 @@ int vmm_region_view(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len
 	if (view >= s->nviews || (mask & ~MASK_BITS) || !len || !IS_ALIGNED(va | len, PAGE_SIZE) ||
 	    end < va || end > USER_TOP)
 		return -EINVAL;
-	if (!covered(s, va, end))
+	if (!regions_cover(s, va, end, 0))
 		return -ENOENT;
 	int err = region_split_range(s, va, end, &splits);
 	if (err)
@@ -134,7 +123,7 @@ unsigned vmm_view_rights(struct vmm_space *s, unsigned view, vaddr_t va)
 int vmm_view_allows(struct vmm_space *s, unsigned view, vaddr_t va, uint64_t len, unsigned access)
 {
 	vaddr_t end = va + len;
-	if (!len || end < va || !covered(s, va, end))
+	if (!len || end < va || !regions_cover(s, va, end, 0))
 		return 0;
 	for (struct region *r = region_find(s, va); r && r->start < end; r = r->next) {
 		unsigned have = region_view_rights(s, r, view) & (VMM_READ | VMM_WRITE | VMM_EXEC);
