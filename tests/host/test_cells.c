@@ -21,6 +21,7 @@
 #include "secure-cells/divisions.h"
 #include "secure-cells/table.h"
 #include "vmm/backend.h"
+#include "tests/host/arena.h"
 #include "tests/host/check.h"
 #include "tests/host/every_view.h"
 #include "tests/host/every_view.h"
@@ -34,21 +35,12 @@
 
 static void memory_init(void)
 {
-	void *arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (arena == MAP_FAILED)
-		abort();
-	direct_map_offset = (uintptr_t)arena - FAKE_BASE;
-	struct mem_range ram = { FAKE_BASE, ARENA };
-	frame_init(&ram, 1, NULL, 0);
-	heap_reset_for_test();
+	arena_init(FAKE_BASE, ARENA);
 }
 
 static uint64_t free_bytes(void)
 {
-	struct frame_stats s;
-	frame_get_stats(&s);
-	return s.free_bytes;
+	return arena_free_bytes();
 }
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;

@@ -19,6 +19,7 @@
 #include "secure-cells/cells_space.h"
 #include "secure-cells/divisions.h"
 #include "tests/host/alloc_fail.h"
+#include "tests/host/arena.h"
 #include "tests/host/check.h"
 #include "vmm/backend.h"
 
@@ -35,21 +36,12 @@ static uint64_t trap_va, trap_pa;
 
 static void memory_init(void)
 {
-	void *arena = mmap(NULL, ARENA, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (arena == MAP_FAILED)
-		abort();
-	direct_map_offset = (uintptr_t)arena - FAKE_BASE;
-	struct mem_range ram = { FAKE_BASE, ARENA };
-	frame_init(&ram, 1, NULL, 0);
-	heap_reset_for_test();
+	arena_init(FAKE_BASE, ARENA);
 }
 
 static uint64_t free_bytes(void)
 {
-	struct frame_stats s;
-	frame_get_stats(&s);
-	return s.free_bytes;
+	return arena_free_bytes();
 }
 
 /* The kernel space, with the kernel text around the trap page mapped as the kernel maps it. */
