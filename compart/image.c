@@ -392,20 +392,3 @@ int compart_image_owner(const struct compart_image *img, uint64_t va)
 	}
 	return -1;
 }
-
-int compart_image_entry_owner(const struct compart_image *img, uint64_t va)
-{
-	for (unsigned i = 0; i < img->nentries; i++)
-		if (img->entries[i].stub == va)
-			return (int)img->entries[i].id;
-	return -1;
-}
-
-int compart_image_pad_owner(const struct compart_image *img, uint64_t va)
-{
-	int owner = compart_image_entry_owner(img, va);
-	for (unsigned c = 0; c < img->count && owner < 0; c++)
-		if (img->c[c].return_pad == va)
-			owner = (int)c;
-	return owner;
-}
