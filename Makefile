@@ -41,6 +41,7 @@ include vmm/vmm.mk
 include compart/compart.mk
 include apps/apps.mk
 include policies/policies.mk
+include tools/tlbmodel/tlbmodel.mk
 include tests/host/host.mk
 
 # ---------------------------------------------------------------- kernel ---
@@ -140,7 +141,7 @@ CPU        ?= rv64
 QEMU_FLAGS := -machine virt -cpu $(CPU) -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale qemu-cells test test-host host-test-bins fuzz clean FORCE
+.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale compare qemu-cells test test-host host-test-bins fuzz clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
@@ -148,6 +149,9 @@ help:
 	@echo "make bench     [APP=... | ELF=...] [ARGS=...] [PLATFORM=...]  one application on both backends,"
 	@echo "               its instruction counts side by side (default: the vmm microbenchmark)"
 	@echo "make bench-scale [PLATFORM=...]  map/fault/protect/unmap cost at 16 to 16,384 live mappings"
+	@echo "make compare   [APPS=\"kv lua\" | ELF=...] [PLATFORM=...] [TLB_ENTRIES=32 TLB_WAYS=32 PWC_ENTRIES=8]"
+	@echo "               [SCALE=no]  workloads on both backends with a model of the TLB and walks:"
+	@echo "               build/compare/results.csv, results.md, plots (docs/compare.md)"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
 	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots); the kernel's objects,"
 	@echo "               in $(KOBJ)/, are compiled once per platform and shared by every APP"
@@ -215,6 +219,14 @@ BENCH_APP       := $(if $(or $(ELF),$(filter command line,$(origin APP))),$(APP)
 BENCH_PLATFORMS := $(if $(filter command line,$(origin PLATFORM)),$(PLATFORM),$(PLATFORMS))
 bench: deps
 	@tools/bench.sh $(BENCH_APP) "$(BENCH_PLATFORMS)"
+
+# The workloads of tools/compare/workloads (or APPS=, ELF=) on each backend
+# with the translation model plugged in: build/compare/results.csv,
+# results.md and the plots, then the scaling study (SCALE=no skips it).
+# docs/compare.md says what each figure is.  COMPARE_OUT= writes elsewhere.
+COMPARE_OUT ?= build/compare
+compare: deps $(QEMU_CELLS_PATH) $(TLBMODEL_PLUGIN)
+	@tools/compare/compare.sh $(COMPARE_OUT) "$(BENCH_PLATFORMS)"
 
 # map, fault, protect and unmap at 16 to 16,384 live scattered mappings, per backend (apps/scale).
 bench-scale: deps

@@ -1,7 +1,8 @@
 /*
  * The byte layout of a SecureCells table (table.h gives it in words),
- * stated once for the files of secure-cells/ that read and write it.
- * Internal to table.c and table_size.c.
+ * stated once for the files of secure-cells/ that read and write it
+ * (table.c, table_size.c) and for the translation model's walker
+ * (tools/tlbmodel/walk_cells.c), which reads a table as the MMU does.
  */
 #ifndef SECURE_CELLS_LAYOUT_H
 #define SECURE_CELLS_LAYOUT_H
@@ -19,16 +20,27 @@ static inline uint64_t *desc(const struct cell_table *t, uint32_t i)
 	return (uint64_t *)(t->mem + 16ul * i);
 }
 
+/* The offsets from the table's base of division S's rows, for T lines per division and R rows. */
+static inline uint64_t perm_row_offset(uint32_t T, uint32_t s)
+{
+	return 1024ul * T + 64ul * T * s;
+}
+
+static inline uint64_t grant_row_offset(uint32_t T, uint32_t R, uint32_t s)
+{
+	return perm_row_offset(T, R) + 256ul * T * s;
+}
+
 /* Division S's permission row: byte I is cell I's. */
 static inline uint8_t *perm_row(const struct cell_table *t, uint32_t s)
 {
-	return t->mem + 1024ul * t->T + 64ul * t->T * s;
+	return t->mem + perm_row_offset(t->T, s);
 }
 
 /* Division S's grant row: entry I is cell I's. */
 static inline uint32_t *grant_row(const struct cell_table *t, uint32_t s)
 {
-	return (uint32_t *)(t->mem + 1024ul * t->T + 64ul * t->T * t->R + 256ul * t->T * s);
+	return (uint32_t *)(t->mem + grant_row_offset(t->T, t->R, s));
 }
 
 /* Descriptor fields, decoded as the MMU does (the 36-bit fields straddle the halves). */

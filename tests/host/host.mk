@@ -99,6 +99,10 @@ HOST_TESTS += cells
 host_cells_SRCS := tests/host/test_cells.c $(CELLS_BACKEND_SRCS) kernel/frame.c kernel/frame_layout.c kernel/heap.c \
                    tests/host/host_env.c
 
+# The translation model of make compare (tools/tlbmodel), on hand-made tables.
+HOST_TESTS += tlbmodel
+host_tlbmodel_SRCS := tests/host/test_tlbmodel.c $(TLBMODEL_SRCS)
+
 # Views (compartments) on the permission-table backend: rows per view, all or nothing.
 HOST_TESTS += cells_views
 host_cells_views_SRCS := tests/host/test_cells_views.c tests/host/alloc_fail.c $(CELLS_BACKEND_SRCS) kernel/frame.c \

@@ -4,6 +4,9 @@
 #
 #   platform/riscv64-cells/qemu/build.sh        -> prints the binary's path (last line, stdout)
 #
+# Beside the binary: qemu-plugin.h, the plugin API with the calls the patch
+# adds for the translation model (tools/tlbmodel/plugin.c).
+#
 # Everything but the final path goes to stderr.  The cache key is the first 16
 # hex digits of sha256(seccells.patch + this script), so editing either one
 # rebuilds and a second run with neither changed costs nothing.
@@ -141,6 +144,8 @@ cp "$src/build/qemu-system-riscv64" "$stage/"
 "$stage/qemu-system-riscv64" --version >&2 || die "the new binary does not run"
 link_firmware "$stage"
 cp "$patch_file" "$stage/seccells.patch"
+# The plugin API header (with the calls the patch adds), for tools/tlbmodel's plugin.
+cp "$src/include/qemu/qemu-plugin.h" "$stage/"
 touch "$stage/.complete"
 # Atomic publication: rename the finished directory into place.  A
 # concurrent or earlier finished build with the same key is equally good.
