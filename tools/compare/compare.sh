@@ -28,7 +28,7 @@ select_workloads() {
 	local name line
 	if [ -n "${ELF:-}" ]; then
 		name=$(basename "$ELF")
-		echo "${name%.*} ${name%.*} ${POLICY:--} ${ARGS:--}"
+		echo "${name%.*} ${name%.*} - -"
 		return
 	fi
 	if [ -z "${APPS:-}" ]; then
@@ -57,12 +57,12 @@ total=$(( $(wc -l <<<"$runs") * $(wc -w <<<"$platforms") ))
 done_runs=0
 failed=0
 while read -r name app policy args; do
-	# A single application named on the command line takes ARGS and POLICY from it.
-	if [ -z "${ELF:-}" ] && [ "$(wc -w <<<"${APPS:-}")" = 1 ]; then
-		[ -n "${ARGS+x}" ] && args=${ARGS:--}
+	vars=(APP="$app" SEED=1)
+	# One application (APPS=x or ELF=) takes ARGS (even empty) and POLICY from the command line.
+	if [ -n "${ELF:-}" ] || [ "$(wc -w <<<"${APPS:-}")" = 1 ]; then
+		[ -n "${ARGS+x}" ] && args=- && vars+=(ARGS="$ARGS")
 		[ -n "${POLICY:-}" ] && policy=$POLICY
 	fi
-	vars=(APP="$app" SEED=1)
 	[ "$args" != - ] && vars+=(ARGS="$args")
 	[ "$policy" != - ] && vars+=(POLICY="$policy")
 	[ -n "${ELF:-}" ] && vars+=(ELF="$ELF")
