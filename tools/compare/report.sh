@@ -81,28 +81,20 @@ series() {
 	}' "$out/results.csv"
 }
 
-# The Markdown table: a row per workload, each cell "value on each backend" in platform order.
-figures=(
-	"total_instret|instructions|count"
-	"translation_instret|in translation management (kernel)|count"
-	"tlb_mpki|TLB misses / 1k instructions|plain"
-	"walk_refs_per_miss|walk references / miss|plain"
-	"dtlb_user_reach_bytes|user dTLB reach|bytes"
-	"table_bytes|table bytes|bytes"
-)
-{
-	echo "Each cell: $(sed 's/ $//; s/ / \/ /g' <<<"$platforms"), from \`make compare\` (SEED=1, \`-icount\`; model: $(awk -F, -v e="$(column tlb_entries)" -v w="$(column tlb_ways)" -v p="$(column pwc_entries)" 'NR == 2 { printf "%s-entry TLBs, %s-way, %s-entry walk cache", $e, $w, $p }' "$out/results.csv"))."
-	echo
+# table FIGURE...: a Markdown table, a row per workload, each cell "value on each
+# backend" in platform order; a FIGURE is "csv column|heading|count, plain or bytes".
+table() {
+	local f w policy key format
 	printf '| workload | policy |'
-	for f in "${figures[@]}"; do printf ' %s |' "$(cut -d'|' -f2 <<<"$f")"; done
+	for f in "$@"; do printf ' %s |' "$(cut -d'|' -f2 <<<"$f")"; done
 	echo
 	printf '| --- | --- |'
-	for f in "${figures[@]}"; do printf ' ---: |'; done
+	for f in "$@"; do printf ' ---: |'; done
 	echo
 	for w in $workloads; do
 		policy=$(awk -F, -v w="$w" '$1 == w { print $3; exit }' "$out/results.csv")
 		printf '| %s | %s |' "$w" "$policy"
-		for f in "${figures[@]}"; do
+		for f in "$@"; do
 			IFS='|' read -r key _ format <<<"$f"
 			series "$key" | awk -v w="$w" -v format="$format" '
 			function human(x) {
@@ -121,6 +113,23 @@ figures=(
 		done
 		echo
 	done
+}
+
+{
+	echo "Each cell: $(sed 's/ $//; s/ / \/ /g' <<<"$platforms"), from \`make compare\` (SEED=1, \`-icount\`; model: $(awk -F, -v e="$(column tlb_entries)" -v w="$(column tlb_ways)" -v p="$(column pwc_entries)" 'NR == 2 { printf "%s-entry TLBs, %s-way, %s-entry walk cache", $e, $w, $p }' "$out/results.csv"))."
+	echo
+	table "total_instret|instructions|count" \
+		"translation_instret|in translation management (kernel)|count" \
+		"tlb_mpki|TLB misses / 1k instructions|plain" \
+		"walk_refs_per_miss|walk references / miss|plain" \
+		"dtlb_user_reach_bytes|user dTLB reach|bytes" \
+		"table_bytes|table bytes|bytes"
+	echo
+	echo "The model's counts (docs/compare.md):"
+	echo
+	table "itlb_misses|iTLB misses|count" "dtlb_misses|dTLB misses|count" \
+		"tlb_misses_user|misses in user mode|count" "walk_refs|walk references|count" \
+		"pwc_hits|walks begun below the root|count" "itlb_user_reach_bytes|user iTLB reach|bytes"
 } >"$out/results.md"
 
 # The plots: a bar per backend, named as the kernel's stats line names it.
