@@ -83,6 +83,13 @@ static void load(const struct tlbmodel_hart *hart, uint64_t va)
 	tlbmodel_access(&model, hart, va, TLBMODEL_LOAD, UINT64_MAX);
 }
 
+/* Loads of each of the N addresses of VAS in turn. */
+static void load_each(const struct tlbmodel_hart *hart, const uint64_t *vas, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		load(hart, vas[i]);
+}
+
 static void sv48_walks_and_walk_cache(void)
 {
 	struct tlbmodel_hart user = { .satp = sv48_satp(1), .priv = 0 };
@@ -167,37 +174,29 @@ static void sv48_fences_and_asids(void)
 static void sv48_capacity_and_sets(void)
 {
 	struct tlbmodel_hart hart = { .satp = sv48_satp(1), .priv = 0 };
-	const uint64_t pages[] = { 0x1000, 0x2000, 0x3000, 0x1000, 0x3000, 0x2000 };
+	const uint64_t lru[] = { 0x1000, 0x2000, 0x3000, 0x1000, 0x3000, 0x2000 };
+	const uint64_t one_set[] = { 0x1000, 0x3000, 0x5000, 0x1000 };
+	const uint64_t huge_and_small[] = { 0x200000, 0x1000, 0x3ff000, 0x1000 };
 
 	build_sv48();
 	/* Two entries, least recently used out: 1 2 | 3 evicts 1 | 1 evicts 2 | 3 hits | 2 evicts 3. */
 	start(2, 2, 8);
-	for (unsigned i = 0; i < 6; i++)
-		load(&hart, pages[i]);
+	load_each(&hart, lru, 6);
 	CHECK_EQ(model.stats.misses[1], 5);
 	/* Four entries in two sets of two: pages 1, 3 and 5 all index set 1, so 1 3 5 1 misses
 	 * four times where a fully associative TLB of four would miss three times. */
 	start(4, 2, 8);
-	load(&hart, 0x1000);
-	load(&hart, 0x3000);
-	load(&hart, 0x5000);
-	load(&hart, 0x1000);
+	load_each(&hart, one_set, 4);
 	CHECK_EQ(model.stats.misses[1], 4);
 	load(&hart, 0x2000); /* set 0: a miss that evicts nothing of set 1 */
 	load(&hart, 0x5000);
 	CHECK_EQ(model.stats.misses[1], 5);
 	start(4, 4, 8);
-	load(&hart, 0x1000);
-	load(&hart, 0x3000);
-	load(&hart, 0x5000);
-	load(&hart, 0x1000);
+	load_each(&hart, one_set, 4);
 	CHECK_EQ(model.stats.misses[1], 3);
 	/* A huge page and a 4 KiB page in a set-associative TLB: both found again. */
 	start(4, 2, 8);
-	load(&hart, 0x200000);
-	load(&hart, 0x1000);
-	load(&hart, 0x3ff000);
-	load(&hart, 0x1000);
+	load_each(&hart, huge_and_small, 4);
 	CHECK_EQ(model.stats.misses[1], 2);
 }
 

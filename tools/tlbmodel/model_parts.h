@@ -26,6 +26,17 @@ static inline uint64_t satp_table(uint64_t satp)
 	return (satp & SATP_PPN_MASK) << 12;
 }
 
+/*
+ * An entry's rights from its leaf's R, W, X and D bits: write access only
+ * once D is set or for the store that sets it (the walker sets D), so a
+ * later first store to a clean page walks again.
+ */
+static inline uint8_t entry_rights(bool r, bool w, bool x, bool dirty, enum tlbmodel_access kind)
+{
+	return (uint8_t)((r ? TLBMODEL_R : 0) | (w && (dirty || kind == TLBMODEL_STORE) ? TLBMODEL_W : 0) |
+			 (x ? TLBMODEL_X : 0));
+}
+
 /* The entry of TLB that translates VA for MODE and TAG, or NULL. */
 struct tlbmodel_entry *tlb_find(struct tlbmodel_tlb *tlb, unsigned mode, uint64_t va, uint64_t tag);
 

@@ -63,7 +63,7 @@ bool walk_cells(struct tlbmodel *model, const struct tlbmodel_hart *hart, uint64
 	int64_t top = (int64_t)va >> 47;
 	struct cell cell;
 	uint32_t slot;
-	uint8_t perm, rights = 0;
+	uint8_t perm;
 
 	if ((top != 0 && top != -1) || !load_meta(model, hart) || hart->division >= model->meta_M)
 		return false;
@@ -78,15 +78,10 @@ bool walk_cells(struct tlbmodel *model, const struct tlbmodel_hart *hart, uint64
 				base + perm_row_offset(model->meta_T, (uint32_t)hart->division) + slot, &perm, 1) ||
 	    !(perm & CELL_V))
 		return false;
-	if (perm & CELL_R)
-		rights |= TLBMODEL_R;
-	if ((perm & CELL_W) && ((perm & CELL_D) || kind == TLBMODEL_STORE))
-		rights |= TLBMODEL_W;
-	if (perm & CELL_X)
-		rights |= TLBMODEL_X;
 	*fill = (struct tlbmodel_entry){
 		.base = vpn_address(cell.vpn_first), .size = (cell.vpn_last - cell.vpn_first + 1) << 12,
-		.pa_base = cell.ppn << 12, .tag = hart->division, .mode = SATP_MODE_CELLS, .rights = rights,
+		.pa_base = cell.ppn << 12, .tag = hart->division, .mode = SATP_MODE_CELLS,
+		.rights = entry_rights(perm & CELL_R, perm & CELL_W, perm & CELL_X, perm & CELL_D, kind),
 	};
 	return true;
 }

@@ -15,20 +15,6 @@ static bool sv48_canonical(uint64_t va)
 	return top == 0 || top == -1;
 }
 
-static uint8_t leaf_rights(pte_t pte, enum tlbmodel_access kind)
-{
-	uint8_t rights = 0;
-
-	if (pte & PTE_R)
-		rights |= TLBMODEL_R;
-	/* A store to a page whose D is clear walks again (the walker sets D). */
-	if ((pte & PTE_W) && ((pte & PTE_D) || kind == TLBMODEL_STORE))
-		rights |= TLBMODEL_W;
-	if (pte & PTE_X)
-		rights |= TLBMODEL_X;
-	return rights;
-}
-
 bool walk_sv48(struct tlbmodel *model, const struct tlbmodel_hart *hart, uint64_t va,
 	       enum tlbmodel_access kind, struct tlbmodel_entry *fill)
 {
@@ -61,7 +47,7 @@ bool walk_sv48(struct tlbmodel *model, const struct tlbmodel_hart *hart, uint64_
 
 			*fill = (struct tlbmodel_entry){
 				.base = va & ~(size - 1), .size = size, .pa_base = pte_pa(pte),
-				.tag = asid, .mode = SATP_MODE_SV48, .rights = leaf_rights(pte, kind),
+				.tag = asid, .mode = SATP_MODE_SV48, .rights = entry_rights(pte & PTE_R, pte & PTE_W, pte & PTE_X, pte & PTE_D, kind),
 				.global = (pte & PTE_G) != 0,
 			};
 			return true;
