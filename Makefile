@@ -141,7 +141,7 @@ CPU        ?= rv64
 QEMU_FLAGS := -machine virt -cpu $(CPU) -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale compare qemu-cells test test-host host-test-bins fuzz clean FORCE
+.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale compare compare-sweep qemu-cells test test-host host-test-bins fuzz clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
@@ -152,6 +152,8 @@ help:
 	@echo "make compare   [APPS=\"kv lua\" | ELF=...] [PLATFORM=...] [TLB_ENTRIES=32 TLB_WAYS=32 PWC_ENTRIES=8]"
 	@echo "               [SCALE=no]  workloads on both backends with a model of the TLB and walks:"
 	@echo "               build/compare/results.csv, results.md, plots (docs/compare.md)"
+	@echo "make compare-sweep [APPS=...] [SIZES=\"8 16 32 64 128 256\"]  the same at each TLB size:"
+	@echo "               build/compare/sweep/sweep.csv and sweep.png"
 	@echo "make image     build $(BUILD)/Image (kernel + application, RISC-V Linux image header)"
 	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots); the kernel's objects,"
 	@echo "               in $(KOBJ)/, are compiled once per platform and shared by every APP"
@@ -227,6 +229,11 @@ bench: deps
 COMPARE_OUT ?= build/compare
 compare: deps $(QEMU_CELLS_PATH) $(TLBMODEL_PLUGIN)
 	@tools/compare/compare.sh $(COMPARE_OUT) "$(BENCH_PLATFORMS)"
+
+# make compare's workloads (default kv lua sparse) under TLBs of each size in SIZES.
+SIZES ?= 8 16 32 64 128 256
+compare-sweep: deps $(QEMU_CELLS_PATH) $(TLBMODEL_PLUGIN)
+	@tools/compare/sweep.sh $(COMPARE_OUT)/sweep "$(BENCH_PLATFORMS)" "$(SIZES)"
 
 # map, fault, protect and unmap at 16 to 16,384 live scattered mappings, per backend (apps/scale).
 bench-scale: deps

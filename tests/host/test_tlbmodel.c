@@ -169,6 +169,7 @@ static void sv48_fences_and_asids(void)
 	CHECK_EQ(model.stats.walk_refs, 18);
 	CHECK_EQ(model.stats.misses_kernel, 6);
 	CHECK_EQ(model.stats.fences, 2);
+	CHECK_EQ(model.stats.fences_whole, 0);
 }
 
 static void sv48_capacity_and_sets(void)
@@ -297,6 +298,7 @@ static void cells_binary_search(void)
 	CHECK_EQ(model.stats.walk_refs, 17);
 	/* Cell 2 (VPN 0x20) after a full fence: metacell, probes 3, 1, 2, byte. */
 	tlbmodel_fence(&model, 0, 0, TLBMODEL_FENCE_TABLE);
+	CHECK_EQ(model.stats.fences_whole, 1);
 	load(&kernel, 0x20000);
 	CHECK_EQ(model.stats.walk_refs, 22);
 	/* A division the metacell does not count (M = 2) finds nothing, searching nothing. */

@@ -110,6 +110,8 @@ void tlbmodel_access(struct tlbmodel *model, const struct tlbmodel_hart *hart, u
 void tlbmodel_fence(struct tlbmodel *model, uint64_t va, uint64_t asid, unsigned scope)
 {
 	model->stats.fences++;
+	if (!(scope & (TLBMODEL_FENCE_VA | TLBMODEL_FENCE_ASID)))
+		model->stats.fences_whole++;
 	for (unsigned i = 0; i < 2; i++)
 		tlb_fence(&model->tlb[i], va, asid, scope);
 	pwc_fence(model, va, asid, scope);
@@ -137,7 +139,7 @@ int tlbmodel_format(const struct tlbmodel *model, char *buf, size_t len)
 			"tlb_entries=%u tlb_ways=%u pwc_entries=%u itlb_accesses=%llu dtlb_accesses=%llu "
 			"itlb_misses=%llu dtlb_misses=%llu tlb_misses_user=%llu tlb_misses_kernel=%llu "
 			"walk_refs=%llu pwc_hits=%llu walk_faults=%llu pa_checked=%llu pa_mismatches=%llu "
-			"fences=%llu fences_lost=%llu itlb_user_reach_bytes=%llu dtlb_user_reach_bytes=%llu",
+			"fences=%llu fences_whole=%llu fences_lost=%llu itlb_user_reach_bytes=%llu dtlb_user_reach_bytes=%llu",
 			model->config.tlb_entries, model->config.tlb_ways, model->config.pwc_entries,
 			(unsigned long long)s->accesses[0], (unsigned long long)s->accesses[1],
 			(unsigned long long)s->misses[0], (unsigned long long)s->misses[1],
@@ -145,6 +147,6 @@ int tlbmodel_format(const struct tlbmodel *model, char *buf, size_t len)
 			(unsigned long long)s->walk_refs, (unsigned long long)s->pwc_hits,
 			(unsigned long long)s->walk_faults, (unsigned long long)s->pa_checked,
 			(unsigned long long)s->pa_mismatches, (unsigned long long)s->fences,
-			(unsigned long long)s->fences_lost, (unsigned long long)tlbmodel_mean_reach(model, 0),
+			(unsigned long long)s->fences_whole, (unsigned long long)s->fences_lost, (unsigned long long)tlbmodel_mean_reach(model, 0),
 			(unsigned long long)tlbmodel_mean_reach(model, 1));
 }

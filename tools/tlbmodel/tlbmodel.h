@@ -85,7 +85,8 @@ struct tlbmodel_stats {
 	uint64_t pwc_hits;
 	uint64_t walk_faults;      /* a walk found nothing for an access that happened */
 	uint64_t pa_checked, pa_mismatches;
-	uint64_t fences, fences_lost;
+	uint64_t fences, fences_whole;   /* all; those with neither an address nor an ASID */
+	uint64_t fences_lost;
 	unsigned __int128 reach_sum[2];   /* user_bytes summed over user accesses */
 };
 
