@@ -23,13 +23,13 @@ value() {
 declare -A got
 failed=0
 for platform in $platforms; do
-	if ! make -s image PLATFORM="$platform" APP=scale ARGS= SEED=1 >&2; then
+	if ! make -s --no-print-directory image PLATFORM="$platform" APP=scale ARGS= SEED=1 >&2; then
 		echo "bench-scale: $platform: the image did not build" >&2
 		failed=1
 		continue
 	fi
 	for n in $counts; do
-		cmd=$(make -s run-cmd PLATFORM="$platform" APP=scale ARGS= SEED=1 BOOTARGS="-- $n")
+		cmd=$(make -s --no-print-directory run-cmd PLATFORM="$platform" APP=scale ARGS= SEED=1 BOOTARGS="-- $n")
 		out=$(sh -c "$cmd" </dev/null 2>&1)
 		app=$(grep -a '^scale: n=' <<<"$out" | tail -1)
 		stats=$(grep -a '^stats: ' <<<"$out" | tail -1)

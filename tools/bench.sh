@@ -22,8 +22,8 @@ done
 # run PLATFORM: the stats line and the application's "bench:" line (if any), on one line.
 run() {
 	local platform=$1 out cmd status stats
-	make -s image PLATFORM="$platform" "${make_vars[@]}" >&2 || return 1
-	cmd=$(make -s run-cmd PLATFORM="$platform" "${make_vars[@]}" BOOTARGS="$bootargs")
+	make -s --no-print-directory image PLATFORM="$platform" "${make_vars[@]}" >&2 || return 1
+	cmd=$(make -s --no-print-directory run-cmd PLATFORM="$platform" "${make_vars[@]}" BOOTARGS="$bootargs")
 	out=$(sh -c "$cmd" </dev/null 2>&1)
 	status=$?
 	stats=$(grep '^stats: ' <<<"$out" | tail -1)

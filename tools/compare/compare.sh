@@ -72,14 +72,14 @@ while read -r name app policy args; do
 		printf '[%d/%d] %-12s %-14s ' "$done_runs" "$total" "$name" "$platform" >&2
 		start=$(date +%s%N)
 		base=$out/runs/$name.$platform
-		if ! make -s image PLATFORM="$platform" "${vars[@]}" >"$base.build" 2>&1; then
+		if ! make -s --no-print-directory image PLATFORM="$platform" "${vars[@]}" >"$base.build" 2>&1; then
 			echo "the image did not build (see $base.build)" >&2
 			failed=1
 			continue
 		fi
 		used_policy=$(cat "build/$platform/$app/policy.txt" 2>/dev/null || echo flat)
 		used_args=$(head -n 1 "build/$platform/$app/app_args.txt" | cut -d' ' -f2-)
-		cmd=$(make -s run-cmd PLATFORM="$platform" "${vars[@]}" QEMU="$qemu")
+		cmd=$(make -s --no-print-directory run-cmd PLATFORM="$platform" "${vars[@]}" QEMU="$qemu")
 		sh -c "$cmd -plugin $plugin,$plugin_args=$base.model$model_opts" </dev/null >"$base.log" 2>&1
 		# The console ends its lines with CR LF.
 		stats=$(tr -d '\r' <"$base.log" | grep -a '^stats: ' | tail -1 | sed 's/^stats: //')

@@ -118,16 +118,22 @@ static void write_counts(qemu_plugin_id_t id, void *udata)
 	fclose(out);
 }
 
-/* NAME=VALUE for a positive count; false if ARG is not NAME=... . */
-static bool parse_count(const char *arg, const char *name, unsigned *value)
+/* ARG as NAME=COUNT: 1 with *value set, 0 if ARG names something else, -1 if COUNT is no number. */
+static int parse_count(const char *arg, const char *name, unsigned *value)
 {
 	size_t len = strlen(name);
+	unsigned long n;
 	char *end;
 
 	if (strncmp(arg, name, len) != 0 || arg[len] != '=')
-		return false;
-	*value = (unsigned)strtoul(arg + len + 1, &end, 10);
-	return *end == '\0';
+		return 0;
+	n = strtoul(arg + len + 1, &end, 10);
+	if (end == arg + len + 1 || *end != '\0' || n > 1000000) {
+		fprintf(stderr, "tlbmodel: %s needs a count, not '%s'\n", name, arg + len + 1);
+		return -1;
+	}
+	*value = (unsigned)n;
+	return 1;
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
@@ -137,14 +143,22 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_
 	const char *why;
 
 	for (int i = 0; i < argc; i++) {
-		if (strncmp(argv[i], "out=", 4) == 0)
+		int known;
+
+		if (strncmp(argv[i], "out=", 4) == 0) {
 			out_path = strdup(argv[i] + 4);
-		else if (!parse_count(argv[i], "tlb_entries", &config.tlb_entries) &&
-			 !parse_count(argv[i], "tlb_ways", &config.tlb_ways) &&
-			 !parse_count(argv[i], "pwc_entries", &config.pwc_entries)) {
-			fprintf(stderr, "tlbmodel: unknown argument '%s'\n", argv[i]);
-			return -1;
+			continue;
 		}
+		known = parse_count(argv[i], "tlb_entries", &config.tlb_entries);
+		if (known == 0)
+			known = parse_count(argv[i], "tlb_ways", &config.tlb_ways);
+		if (known == 0)
+			known = parse_count(argv[i], "pwc_entries", &config.pwc_entries);
+		if (known == 0)
+			fprintf(stderr, "tlbmodel: unknown argument '%s' (out=, tlb_entries=, tlb_ways=, pwc_entries=)\n",
+				argv[i]);
+		if (known != 1)
+			return -1;
 	}
 	if (!out_path) {
 		fprintf(stderr, "tlbmodel: out=FILE is required\n");
