@@ -5,7 +5,8 @@ set -e
 PACKAGES="make gcc clang qemu-system-misc opensbi u-boot-qemu
   gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf picolibc-riscv64-unknown-elf
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-  fdisk dosfstools mtools u-boot-tools device-tree-compiler libclang-rt-14-dev"
+  fdisk dosfstools mtools u-boot-tools device-tree-compiler libclang-rt-14-dev
+  gdb-multiarch"
 
 missing=""
 for p in $PACKAGES; do
