@@ -72,6 +72,8 @@ gdbinit=$run_dir/session.gdb
 {
 	echo "set pagination off"
 	echo "set confirm off"
+	# A user symbol of a static-PIE exists only once its base is known.
+	echo "set breakpoint pending on"
 	echo "file $kernel"
 	if LC_ALL=C riscv64-unknown-elf-readelf -h "$app" | grep -q 'Type: *DYN'; then
 		entry=$(LC_ALL=C riscv64-unknown-elf-readelf -h "$app" | sed -n 's/.*Entry point address: *//p')
