@@ -141,7 +141,7 @@ CPU        ?= rv64
 QEMU_FLAGS := -machine virt -cpu $(CPU) -smp 1 -m $(MEM) -nographic -bios default \
               -icount shift=0,sleep=off -no-reboot $(PLATFORM_QEMU_FLAGS)
 
-.PHONY: help deps image run run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale compare compare-sweep qemu-cells test test-host host-test-bins fuzz clean FORCE
+.PHONY: help deps image run debug run-image run-image-cmd run-cmd print-platforms print-fuzzers bench bench-scale compare compare-sweep qemu-cells test test-host host-test-bins fuzz clean FORCE
 
 help:
 	@echo "make run       [PLATFORM=$(PLATFORM)] [APP=$(APP)] [ARGS=...] [MEM=$(MEM)]  boot APP under QEMU; exits with its status"
@@ -158,13 +158,15 @@ help:
 	@echo "               and $(BUILD)/$(APP).img (a disk image U-Boot boots); the kernel's objects,"
 	@echo "               in $(KOBJ)/, are compiled once per platform and shared by every APP"
 	@echo "make run-image boot that disk image through OpenSBI and U-Boot"
+	@echo "make debug     [PLATFORM=...] [APP=... | ELF=...] [ARGS=...]  boot under QEMU's gdb stub, stopped at"
+	@echo "               the first instruction, and attach gdb-multiarch with the kernel's and APP's symbols"
 	@echo "make test-host only the host unit tests (gcc, ASan/UBSan)"
 	@echo "make fuzz      [SECONDS=300]  every libFuzzer fuzzer ($(FUZZERS)) for SECONDS each"
 	@echo "make deps      install the Debian packages the build needs (no-op when present)"
 	@echo "make qemu-cells  build (about 5-10 minutes, once) or find in ~/.cache/slate the SecureCells QEMU;"
 	@echo "               prints its path (runs on riscv64-cells depend on it; QEMU=/path runs another)"
 	@echo "make clean     remove build/"
-	@echo "POLICY=name   (run, image, run-image, bench) the compartment policy the image runs;"
+	@echo "POLICY=name   (run, debug, image, run-image, bench) the compartment policy the image runs;"
 	@echo "               default: the application's APP_POLICY, else flat (docs/policies.md)"
 	@echo "platforms: $(PLATFORMS)   applications: $(APPS)"
 	@echo "policies:"
@@ -197,6 +199,11 @@ UBOOT_FLAGS := -bios /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf \
                -device virtio-blk-device,drive=hd0
 QEMU_IMAGE_CMD = $(QEMU) $(filter-out -bios default,$(QEMU_FLAGS)) $(if $(SEED),-seed $(SEED)) \
                   $(UBOOT_FLAGS)
+
+# `make run`'s QEMU under its gdb stub, gdb-multiarch attached (tools/debug.sh).
+debug: deps $(PLATFORM_QEMU)
+	@$(MAKE) --no-print-directory image
+	@tools/debug.sh "$(QEMU_CMD)" $(BUILD)/kernel.elf $(APP_ELF)
 
 run-image: deps $(PLATFORM_QEMU)
 	@$(MAKE) --no-print-directory image
