@@ -35,6 +35,9 @@ int compart_apply(struct vmm_space *space, vaddr_t stack_lo, vaddr_t stack_hi);
 /* The compartment running now (0 without compartments). */
 unsigned compart_current(void);
 
+/* How many compartments the program declares (0: none; it runs as one). */
+unsigned compart_declared(void);
+
 /* The views a region the running compartment creates (mmap, brk) is given to. */
 unsigned compart_views_for_new_memory(void);
 /*

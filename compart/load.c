@@ -135,6 +135,11 @@ unsigned compart_current(void)
 	return compart_program.views > 1 ? vmm_current_view() : 0;
 }
 
+unsigned compart_declared(void)
+{
+	return compart_program.img.count;
+}
+
 unsigned compart_views_for_new_memory(void)
 {
 	struct compart_program *p = &compart_program;

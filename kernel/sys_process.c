@@ -1,13 +1,11 @@
-/* Process identity, limits, randomness and exit, for a single-threaded process. */
+/* Process identity, limits, randomness and exit_group (threads: sys_thread.c). */
 #include "kernel/error.h"
 #include "kernel/process.h"
 #include "kernel/random.h"
 #include "kernel/syscall.h"
 #include "uaccess.h"
 
-#define NR_exit 93
 #define NR_exit_group 94
-#define NR_set_tid_address 96
 #define NR_set_robust_list 99
 #define NR_getrlimit 163
 #define NR_getpid 172
@@ -16,7 +14,6 @@
 #define NR_geteuid 175
 #define NR_getgid 176
 #define NR_getegid 177
-#define NR_gettid 178
 #define NR_prlimit64 261
 #define NR_getrandom 278
 
@@ -36,7 +33,7 @@ struct rlimit64 {
 };
 
 static struct rlimit64 limits[RLIM_NLIMITS];
-static uint64_t clear_child_tid, robust_list;
+static uint64_t robust_list;
 
 static void limits_init(void)
 {
@@ -46,17 +43,11 @@ static void limits_init(void)
 	limits[RLIMIT_NOFILE] = (struct rlimit64){ 1024, 4096 };
 }
 
-static long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-		     uint64_t a5)
+/* exit_group: every thread ends with the process. */
+static long sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			   uint64_t a5)
 {
 	process_exit((int)(status & 0xff));
-}
-
-static long sys_set_tid_address(uint64_t tidptr, uint64_t a1, uint64_t a2, uint64_t a3,
-				uint64_t a4, uint64_t a5)
-{
-	clear_child_tid = tidptr; /* recorded; only a thread's exit would use it */
-	return PID;
 }
 
 static long sys_set_robust_list(uint64_t head, uint64_t len, uint64_t a2, uint64_t a3,
@@ -133,13 +124,10 @@ static long sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t 
 
 void sys_process_register(syscall_fn *t)
 {
-	t[NR_exit] = sys_exit;
-	t[NR_exit_group] = sys_exit;
-	t[NR_set_tid_address] = sys_set_tid_address;
+	t[NR_exit_group] = sys_exit_group;
 	t[NR_set_robust_list] = sys_set_robust_list;
 	t[NR_getrlimit] = sys_getrlimit;
 	t[NR_getpid] = sys_id;
-	t[NR_gettid] = sys_id;
 	t[NR_getppid] = sys_zero_id;
 	t[NR_getuid] = sys_zero_id;
 	t[NR_geteuid] = sys_zero_id;

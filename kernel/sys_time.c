@@ -1,6 +1,6 @@
 /*
- * Time, identity of the system, and the calls a single-threaded program
- * makes about signals and threads.  Clocks count from the machine's start
+ * Time, sleeps (which let other threads run: kernel/sched.h), identity of
+ * the system, and signal bookkeeping.  Clocks count from the machine's start
  * (there is no real-time clock source yet, so CLOCK_REALTIME starts at the
  * epoch); under QEMU's -icount they advance with retired instructions.
  */
@@ -8,16 +8,15 @@
 
 #include "kernel/error.h"
 #include "kernel/frame.h"
+#include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "machine.h"
 #include "uaccess.h"
 
-#define NR_futex 98
 #define NR_nanosleep 101
 #define NR_clock_gettime 113
 #define NR_clock_getres 114
 #define NR_clock_nanosleep 115
-#define NR_sched_yield 124
 #define NR_rt_sigaction 134
 #define NR_rt_sigprocmask 135
 #define NR_uname 160
@@ -33,9 +32,6 @@
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define FUTEX_WAIT 0
-#define FUTEX_WAKE 1
-#define FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME */
 
 struct linux_timespec {
 	int64_t sec, nsec;
@@ -124,10 +120,12 @@ static long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3
 	int err = fetch_deadline(ureq, 0, &deadline);
 	if (err)
 		return err;
-	timer_wait_until_ns(deadline);
 	/* Nothing interrupts the sleep, so nothing remains of it. */
 	struct linux_timespec zero = { 0, 0 };
-	return urem ? copy_to_user(urem, &zero, sizeof(zero)) : 0;
+	if (urem && copy_to_user(urem, &zero, sizeof(zero)))
+		return -EFAULT;
+	sched_block(0, 0, deadline, 0);
+	return 0;
 }
 
 static long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t ureq, uint64_t urem,
@@ -139,14 +137,8 @@ static long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t ureq, u
 	int err = fetch_deadline(ureq, flags & TIMER_ABSTIME, &deadline);
 	if (err)
 		return err;
-	timer_wait_until_ns(deadline);
+	sched_block(0, 0, deadline, 0);
 	return 0;
-}
-
-static long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
-			    uint64_t a5)
-{
-	return 0; /* one thread: nothing to yield to */
 }
 
 /* Signal actions are recorded and reported back; no signal is ever delivered yet. */
@@ -192,29 +184,6 @@ static long sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint6
 	return 0;
 }
 
-/*
- * One thread: a FUTEX_WAIT whose word still holds VAL could only be woken
- * by another thread, so it would wait forever; it returns -EAGAIN instead
- * of hanging the machine.  FUTEX_WAKE wakes nobody.
- */
-static long sys_futex(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t a3, uint64_t a4,
-		      uint64_t a5)
-{
-	uint32_t word;
-	if (uaddr & 3)
-		return -EINVAL;
-	switch (op & FUTEX_CMD_MASK) {
-	case FUTEX_WAIT:
-		if (copy_from_user(&word, uaddr, sizeof(word)))
-			return -EFAULT;
-		return -EAGAIN;
-	case FUTEX_WAKE:
-		return 0;
-	default:
-		return -ENOSYS;
-	}
-}
-
 static long sys_uname(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
@@ -248,12 +217,10 @@ static long sys_sysinfo(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, ui
 
 void sys_time_register(syscall_fn *t)
 {
-	t[NR_futex] = sys_futex;
 	t[NR_nanosleep] = sys_nanosleep;
 	t[NR_clock_gettime] = sys_clock_gettime;
 	t[NR_clock_getres] = sys_clock_getres;
 	t[NR_clock_nanosleep] = sys_clock_nanosleep;
-	t[NR_sched_yield] = sys_sched_yield;
 	t[NR_rt_sigaction] = sys_rt_sigaction;
 	t[NR_rt_sigprocmask] = sys_rt_sigprocmask;
 	t[NR_uname] = sys_uname;

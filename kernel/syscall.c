@@ -20,6 +20,7 @@ static void table_init(void)
 	sys_memory_register(table);
 	sys_time_register(table);
 	sys_compart_register(table);
+	sys_thread_register(table);
 	table_ready = 1;
 }
 

@@ -27,5 +27,6 @@ void sys_process_register(syscall_fn *table);
 void sys_memory_register(syscall_fn *table);
 void sys_time_register(syscall_fn *table);
 void sys_compart_register(syscall_fn *table);
+void sys_thread_register(syscall_fn *table);
 
 #endif

@@ -9,6 +9,7 @@
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "machine.h"
 #include <trap_causes.h> /* the platform's own: -I order, not this folder */
@@ -154,6 +155,7 @@ static void user_trap(struct trap_frame *f)
 {
 	uint64_t cause = f->scause;
 	trap_note_user_view();
+	thread_trap_enter(f);
 	if (cause == EXC_ECALL_U) {
 		f->sepc += 4;
 		syscall_handle(f);
@@ -207,6 +209,10 @@ void trap_handle(struct trap_frame *f)
 			timer_interrupt(hart);
 			vmm_tick(); /* time-limited translations end on the tick */
 			compart_tick(); /* and so do grants whose lease or notice ran out */
+			if (!(f->sstatus & SSTATUS_SPP)) {
+				sched_tick(); /* a thread's turn ends on the tick */
+				sched_resume(f);
+			}
 			return;
 		}
 		kernel_trap_panic(f);
@@ -217,8 +223,10 @@ void trap_handle(struct trap_frame *f)
 			"and address are lost\n");
 		process_exit(128 + 11);
 	}
-	if (f->sstatus & SSTATUS_SPP)
+	if (f->sstatus & SSTATUS_SPP) {
 		kernel_trap(f);
-	else
-		user_trap(f);
+		return;
+	}
+	user_trap(f);
+	sched_resume(f); /* the thread may have blocked, exited or yielded */
 }

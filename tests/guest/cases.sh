@@ -100,6 +100,15 @@ guest abuse "$platform" abuse 10000 "" 0 - \
 	"abuse: 10000 calls, 0 not refused as Linux would; kernel still serving"
 
 # The comparison workloads, sized for the test run (their ARGS set the size):
+# Threads on one hart (apps/threads): producers and consumers over a mutex
+# and condition variables, a barrier, thread-local counters, timed waits,
+# preemption of a thread that never makes a call, refusals; and a program
+# whose threads all wait forever ends, reported, instead of hanging.
+guest threads "$platform" threads "4 20000" "" 0 - \
+	"threads: ok 4 producers, 4 consumers, 80000 items, sum 200800640000"
+guest threads-deadlock "$platform" threads "deadlock" "" 137 - \
+	"sched: all 2 threads wait on futexes with no timeout"
+
 # 128 MiB of heap used densely, random pages of a 4 GiB mapping, a key-value store.
 guest dense "$platform" dense 128 "" 0 - "dense: 128 MiB, sum 13585499990528098304, ok"
 guest sparse "$platform" sparse "4096 2048" "" 0 - "sparse: 2048 pages of 4096 MiB, ok"

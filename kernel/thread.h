@@ -1,0 +1,83 @@
+/*
+ * Threads of the one application, on one hart.
+ *
+ * A thread is its user registers and what it waits for; it owns no kernel
+ * stack.  The running thread's registers are the trap frame on the kernel
+ * stack (trap_entry.S saves them there); the others' are kept in their
+ * struct thread.  A system call that must wait marks its thread blocked
+ * and returns; on the way out of the trap, sched_resume() saves the frame
+ * and loads the next thread's, and whoever ends the wait (a futex wake, a
+ * deadline) writes the call's result into the waiting thread's saved a0.
+ * So a switch between threads is two frame copies and never touches
+ * translation: threads share the process's space.
+ *
+ * Programs with compartments keep per-program switch state
+ * (docs/compartments.md); they may not create threads (clone: -EINVAL).
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <stdint.h>
+
+#include "machine.h"
+
+#define THREADS_MAX 1024
+#define NO_DEADLINE UINT64_MAX
+
+enum thread_state {
+	THREAD_RUNNING, /* its registers are the live trap frame */
+	THREAD_READY,   /* waiting for the hart */
+	THREAD_BLOCKED, /* waiting for a futex wake or its deadline */
+	THREAD_DEAD,    /* exited; freed at the next switch */
+};
+
+struct thread {
+	int tid;
+	enum thread_state state;
+	struct trap_frame frame;  /* user registers while not running */
+	uint64_t clear_child_tid; /* zeroed and woken at exit (CLONE_CHILD_CLEARTID) */
+	uint64_t ticks;           /* timer ticks in its current turn on the hart */
+	/* While BLOCKED: */
+	uint64_t wait_futex;      /* the user address of the futex word, 0 for a sleep */
+	uint32_t wait_bitset;     /* FUTEX_WAIT_BITSET's mask (all ones otherwise) */
+	uint64_t wait_order;      /* wakes go oldest first */
+	uint64_t wait_deadline;   /* timer_now_ns() at which it wakes anyway, or NO_DEADLINE */
+	long wait_timeout_result; /* its call's result then: -ETIMEDOUT, or 0 for a sleep */
+	struct thread *next;      /* every thread, oldest first */
+};
+
+/* The thread on the hart.  Before the program starts, the main thread (tid 1). */
+struct thread *thread_current(void);
+
+/* Every thread, oldest first (the main thread first while it lives). */
+struct thread *thread_first(void);
+
+/* The thread TID, alive (not DEAD), or NULL. */
+struct thread *thread_find(int tid);
+
+/*
+ * A new READY thread running a copy of the registers in FROM: the
+ * process's next thread ID, or NULL when THREADS_MAX threads are alive or
+ * memory ran out.
+ */
+struct thread *thread_new(const struct trap_frame *from);
+
+/* Undo thread_new for a thread that never ran. */
+void thread_discard(struct thread *t);
+
+/* Threads not DEAD. */
+unsigned thread_alive_count(void);
+
+/* For the scheduler: T runs now; T exited (counted out, kept until freed); free the DEAD T. */
+void thread_set_current(struct thread *t);
+void thread_mark_dead(struct thread *t);
+void thread_free_dead(struct thread *t);
+
+/*
+ * The registers of the running thread while a trap from U-mode is being
+ * handled (trap.c sets them at entry): what clone copies.
+ */
+void thread_trap_enter(struct trap_frame *f);
+struct trap_frame *thread_trap_frame(void);
+
+#endif
