@@ -1,7 +1,8 @@
 /*
  * Round-robin scheduling of the application's threads (kernel/sched.h).
  * Everything here runs with interrupts off, in a trap: a switch is two
- * copies of a trap frame, made on the way back to U-mode.
+ * copies of a trap frame and of the floating-point registers, made on the
+ * way back to U-mode.
  */
 #include "kernel/sched.h"
 
@@ -111,6 +112,11 @@ void sched_resume(struct trap_frame *f)
 	struct thread *next;
 	while (!(next = next_ready(cur)))
 		idle();
+	if (next != cur) {
+		if (cur->state != THREAD_DEAD)
+			fpu_save(&cur->fpu);
+		fpu_restore(&next->fpu);
+	}
 	if (cur->state == THREAD_DEAD)
 		thread_free_dead(cur);
 	*f = next->frame;

@@ -53,6 +53,7 @@ struct thread *thread_new(const struct trap_frame *from)
 	t->tid = next_tid++;
 	t->state = THREAD_READY;
 	t->frame = *from;
+	fpu_save(&t->fpu);
 	t->wait_deadline = NO_DEADLINE;
 	struct thread **end = &threads;
 	while (*end)

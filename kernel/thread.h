@@ -8,8 +8,9 @@
  * and returns; on the way out of the trap, sched_resume() saves the frame
  * and loads the next thread's, and whoever ends the wait (a futex wake, a
  * deadline) writes the call's result into the waiting thread's saved a0.
- * So a switch between threads is two frame copies and never touches
- * translation: threads share the process's space.
+ * So a switch between threads is two frame copies (and the floating-point
+ * registers saved and loaded) and never touches translation: threads share
+ * the process's space.
  *
  * Programs with compartments keep per-program switch state
  * (docs/compartments.md); they may not create threads (clone: -EINVAL).
@@ -35,6 +36,7 @@ struct thread {
 	int tid;
 	enum thread_state state;
 	struct trap_frame frame;  /* user registers while not running */
+	struct fpu_state fpu;     /* and floating-point ones */
 	uint64_t clear_child_tid; /* zeroed and woken at exit (CLONE_CHILD_CLEARTID) */
 	uint64_t ticks;           /* timer ticks in its current turn on the hart */
 	/* While BLOCKED: */
@@ -56,7 +58,8 @@ struct thread *thread_first(void);
 struct thread *thread_find(int tid);
 
 /*
- * A new READY thread running a copy of the registers in FROM: the
+ * A new READY thread running a copy of the registers in FROM and of the
+ * running thread's floating-point registers: the
  * process's next thread ID, or NULL when THREADS_MAX threads are alive or
  * memory ran out.
  */

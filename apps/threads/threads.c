@@ -171,6 +171,38 @@ static void check_preemption(void)
 	CHECK(pthread_join(t, NULL) == 0);
 }
 
+/*
+ * Each thread keeps its own value in a callee-saved floating-point register
+ * and its own rounding mode across yields to the others: the kernel never
+ * uses these registers, so only the switch keeps them apart.
+ */
+static void *fp_keeper(void *arg)
+{
+	uintptr_t id = (uintptr_t)arg, mode = id % 5, now; /* fcsr's rounding modes 0..4 */
+	__asm__ volatile("fsrm %0" : : "r"(mode));
+	register double keep asm("fs0") = (double)id + 0.25;
+	int kept = 1;
+	for (int i = 0; i < 100; i++) {
+		__asm__ volatile("" : "+f"(keep));
+		sched_yield();
+		__asm__ volatile("" : "+f"(keep));
+		__asm__ volatile("frrm %0" : "=r"(now));
+		kept &= keep == (double)id + 0.25 && now == mode;
+	}
+	return (void *)(uintptr_t)kept;
+}
+
+static void check_fp_state(void)
+{
+	pthread_t t[4];
+	for (uintptr_t i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, fp_keeper, (void *)(i + 1)) == 0);
+	for (int i = 0; i < 4; i++) {
+		void *kept = NULL;
+		CHECK(pthread_join(t[i], &kept) == 0 && kept == (void *)1);
+	}
+}
+
 static void *wait_forever(void *arg)
 {
 	pthread_mutex_lock(&queue.lock);
@@ -287,6 +319,7 @@ int main(int argc, char **argv)
 	check_refusals();
 	check_timeouts();
 	check_preemption();
+	check_fp_state();
 
 	pthread_t prod[64], cons[64], sleepers[4];
 	pthread_barrier_init(&barrier, NULL, (unsigned)(2 * n));

@@ -8,7 +8,7 @@ PLATFORM_QEMU_FLAGS :=
 # switch (trap_switch.h, with the division registers of cells_csr.h), the
 # MMU's own exception causes (trap_causes.h), both found first on the include
 # path, satp mode 15 and its probe (satp_cells.h), and uaccess in software.
-PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
+PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S platform/riscv64/fpu.S \
                  platform/riscv64-cells/uaccess.c platform/riscv64-cells/satp_cells.c \
                  platform/riscv64/trap.c platform/riscv64-cells/trap_view.c \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \

@@ -69,6 +69,14 @@ void timer_wait_until_ns(uint64_t deadline);
 /* Timer units (rdtime) between two ticks. */
 uint64_t timer_period(void);
 
+/* The application's floating-point registers (fpu.S); the kernel never uses them itself. */
+struct fpu_state {
+	uint64_t f[32];
+	uint32_t fcsr;
+};
+void fpu_save(struct fpu_state *to);
+void fpu_restore(const struct fpu_state *from);
+
 /* Resume (or first enter) U-mode with the registers in FRAME. */
 _Noreturn void trap_return(struct trap_frame *frame);
 /* Build a U-mode frame at the top of the kernel stack and enter it at PC with stack SP. */

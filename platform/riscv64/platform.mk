@@ -10,7 +10,7 @@ PLATFORM_QEMU       :=
 # rest of the kernel still runs on CPUs without it.
 PLATFORM_CFLAGS_tablet/siphash.c := -march=rv64imac_zicsr_zifencei_zbb
 
-PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S \
+PLATFORM_SRCS := platform/riscv64/entry.S platform/riscv64/trap_entry.S platform/riscv64/fpu.S \
                  platform/riscv64/uaccess.S platform/riscv64/uaccess.c \
                  platform/riscv64/trap.c platform/riscv64/trap_view.c \
                  platform/riscv64/sbi.c platform/riscv64/uart.c \
