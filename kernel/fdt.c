@@ -71,6 +71,8 @@ static int compat_bit(const char *s, uint32_t n)
 		return C_UART;
 	if (n == 12 && !memcmp(s, "sifive,test0", 12))
 		return C_TEST;
+	if (n == 19 && !memcmp(s, "google,goldfish-rtc", 19))
+		return C_RTC;
 	return 0;
 }
 
@@ -147,6 +149,17 @@ static int commit_uart(struct walker *w)
 	return 0;
 }
 
+/* Take the base of the innermost node's first reg entry as a device's: *BASE, *FOUND = 1. */
+static int first_reg_base(const struct walker *w, paddr_t *base, int *found)
+{
+	struct mem_range r;
+	if (decode_reg(w, &r, 1) < 0)
+		return -EINVAL;
+	*base = r.base;
+	*found = 1;
+	return 0;
+}
+
 /* Act on the innermost node, which has reg and a parent, now its properties are known. */
 static int act_on_node(struct walker *w)
 {
@@ -162,16 +175,15 @@ static int act_on_node(struct walker *w)
 		return err;
 	/* Scanning compatible costs more than the rest of a node: only when it can matter. */
 	int uart_wanted = !out->has_uart && (!w->target || fdt_path_is(w, w->target, w->target_len));
-	if (!uart_wanted && out->has_test)
+	if (!uart_wanted && out->has_test && out->has_rtc)
 		return 0;
 	int bits = compat_bits(p->compat, p->compatlen);
-	if ((bits & C_TEST) && !out->has_test) {
-		struct mem_range r;
-		if (decode_reg(w, &r, 1) < 0)
-			return -EINVAL;
-		out->test_base = r.base;
-		out->has_test = 1;
-	}
+	if ((bits & C_TEST) && !out->has_test)
+		err = first_reg_base(w, &out->test_base, &out->has_test);
+	if ((bits & C_RTC) && !out->has_rtc && !err)
+		err = first_reg_base(w, &out->rtc_base, &out->has_rtc);
+	if (err)
+		return err;
 	if ((bits & C_UART) && uart_wanted)
 		err = commit_uart(w);
 	return err;
@@ -369,6 +381,8 @@ static void clear_info(struct boot_info *out, uint32_t size)
 	out->has_uart = 0;
 	out->test_base = 0;
 	out->has_test = 0;
+	out->rtc_base = 0;
+	out->has_rtc = 0;
 	out->timebase_hz = 0;
 	out->blob_size = size;
 }

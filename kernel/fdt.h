@@ -42,6 +42,9 @@ struct boot_info {
 	/* first node compatible "sifive,test0" that has reg */
 	paddr_t test_base;
 	int has_test;
+	/* first node compatible "google,goldfish-rtc" that has reg (the wall clock) */
+	paddr_t rtc_base;
+	int has_rtc;
 	/* /cpus timebase-frequency (u32 or u64), 0 when absent */
 	uint64_t timebase_hz;
 	/* totalsize from the header */

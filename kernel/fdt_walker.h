@@ -15,6 +15,7 @@ enum kind { K_OTHER, K_CHOSEN, K_ALIASES, K_CPUS, K_RESMEM };
 /* compatible strings of interest */
 #define C_UART 1
 #define C_TEST 2
+#define C_RTC 4
 
 enum devtype { DT_NONE, DT_MEMORY, DT_OTHER };
 

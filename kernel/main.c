@@ -1,7 +1,8 @@
 /*
  * The boot sequence: FDT -> console -> frames -> vmm (kernel space, SATP)
- * -> application.  platform/riscv64/entry.S calls kernel_main on the boot
- * hart with the MMU on and the image at its upper-half address.
+ * -> timer and wall clock -> application.  platform/riscv64/entry.S calls
+ * kernel_main on the boot hart with the MMU on and the image at its
+ * upper-half address.
  */
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "kernel/panic.h"
 #include "kernel/process.h"
 #include "kernel/random.h"
+#include "kernel/rtc.h"
 #include "kernel/selftest.h"
 #include "kernel/stats.h"
 #include "machine.h"
@@ -108,6 +110,7 @@ void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
 	memory_init(fdt_pa);
 	boot_report();
 	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
+	rtc_boot();
 	selftest_run(bootargs);
 	fs_boot();
 	if (!image_policy())

@@ -8,6 +8,7 @@
 #include "kernel/error.h"
 #include "kernel/futex.h"
 #include "kernel/process.h"
+#include "kernel/rtc.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "uaccess.h"
@@ -133,8 +134,8 @@ static long sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 	return thread_current()->tid;
 }
 
-/* A futex timeout at UTS: relative, or absolute on CLOCK_MONOTONIC (the only clock here). */
-static int fetch_timeout(uint64_t uts, int absolute, uint64_t *deadline)
+/* A futex timeout at UTS: relative, or absolute on CLOCK_MONOTONIC or (REALTIME) the wall clock. */
+static int fetch_timeout(uint64_t uts, int absolute, int realtime, uint64_t *deadline)
 {
 	struct linux_timespec ts;
 	*deadline = NO_DEADLINE;
@@ -148,7 +149,10 @@ static int fetch_timeout(uint64_t uts, int absolute, uint64_t *deadline)
 			      ? NO_DEADLINE - 1
 			      : (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
 	uint64_t now = timer_now_ns();
-	*deadline = absolute ? ns : (ns > NO_DEADLINE - 1 - now ? NO_DEADLINE - 1 : now + ns);
+	if (absolute)
+		*deadline = realtime ? realtime_to_boot_ns(ns) : ns;
+	else
+		*deadline = ns > NO_DEADLINE - 1 - now ? NO_DEADLINE - 1 : now + ns;
 	return 0;
 }
 
@@ -169,7 +173,7 @@ static long sys_futex(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t uts, u
 	case FUTEX_WAIT_BITSET:
 		if (!bitset)
 			return -EINVAL;
-		err = fetch_timeout(uts, cmd == FUTEX_WAIT_BITSET, &deadline);
+		err = fetch_timeout(uts, cmd == FUTEX_WAIT_BITSET, (op & FUTEX_CLOCK_REALTIME) != 0, &deadline);
 		return err ? err : futex_wait(uaddr, (uint32_t)val, deadline, bitset);
 	case FUTEX_WAKE:
 		bitset = FUTEX_BITSET_ANY;

@@ -1,19 +1,22 @@
 /*
  * Time, sleeps (which let other threads run: kernel/sched.h), identity of
- * the system, and signal bookkeeping.  Clocks count from the machine's start
- * (there is no real-time clock source yet, so CLOCK_REALTIME starts at the
- * epoch); under QEMU's -icount they advance with retired instructions.
+ * the system, and signal bookkeeping.  Clocks count from the machine's
+ * start, but the wall clocks (CLOCK_REALTIME and its kin) count from the
+ * epoch: the real-time clock's reading at boot plus the same time since
+ * (rtc.h).  Under QEMU's -icount they all advance with retired instructions.
  */
 #include <string.h>
 
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/sched.h"
+#include "kernel/rtc.h"
 #include "kernel/syscall.h"
 #include "machine.h"
 #include "uaccess.h"
 
 #define NR_nanosleep 101
+#define NR_clock_settime 112
 #define NR_clock_gettime 113
 #define NR_clock_getres 114
 #define NR_clock_nanosleep 115
@@ -21,9 +24,16 @@
 #define NR_rt_sigprocmask 135
 #define NR_uname 160
 #define NR_gettimeofday 169
+#define NR_settimeofday 170
 #define NR_sysinfo 179
 
-#define CLOCK_LAST 11 /* CLOCK_REALTIME ... CLOCK_TAI */
+#define CLOCK_REALTIME 0
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_REALTIME_ALARM 8
+#define CLOCK_TAI 11
+#define CLOCK_LAST CLOCK_TAI
 #define TIMER_ABSTIME 1
 #define NSEC_PER_SEC 1000000000ull
 #define NSIG 64
@@ -69,13 +79,66 @@ static struct linux_timespec ns_to_timespec(uint64_t ns)
 	return (struct linux_timespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 }
 
+/*
+ * Whether CLOCK counts from the epoch.  CLOCK_TAI is CLOCK_REALTIME plus
+ * the TAI offset, which Linux keeps at 0 until adjtimex sets it; nothing
+ * here can set it, so the two read the same.
+ */
+static int is_wall_clock(uint64_t clock)
+{
+	return clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE ||
+	       clock == CLOCK_REALTIME_ALARM || clock == CLOCK_TAI;
+}
+
+/* What CLOCK (a valid one) reads now, in nanoseconds. */
+static uint64_t clock_now_ns(uint64_t clock)
+{
+	return is_wall_clock(clock) ? realtime_now_ns() : timer_now_ns();
+}
+
 static long sys_clock_gettime(uint64_t clock, uint64_t utp, uint64_t a2, uint64_t a3, uint64_t a4,
 			      uint64_t a5)
 {
 	if (clock > CLOCK_LAST)
 		return -EINVAL;
-	struct linux_timespec ts = ns_to_timespec(timer_now_ns());
+	struct linux_timespec ts = ns_to_timespec(clock_now_ns(clock));
 	return copy_to_user(utp, &ts, sizeof(ts));
+}
+
+/*
+ * Setting a clock is refused as Linux refuses a caller without
+ * CAP_SYS_TIME (the program is uid 0 but holds no such right here): the
+ * checks Linux makes first, in its order, then -EPERM.
+ */
+static long sys_clock_settime(uint64_t clock, uint64_t utp, uint64_t a2, uint64_t a3, uint64_t a4,
+			      uint64_t a5)
+{
+	struct linux_timespec ts;
+	if (clock != CLOCK_REALTIME && clock != CLOCK_PROCESS_CPUTIME_ID &&
+	    clock != CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL; /* a clock no one may set */
+	if (copy_from_user(&ts, utp, sizeof(ts)))
+		return -EFAULT;
+	if (clock == CLOCK_REALTIME && (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC))
+		return -EINVAL;
+	return -EPERM;
+}
+
+static long sys_settimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, uint64_t a4,
+			     uint64_t a5)
+{
+	struct linux_timeval tv;
+	uint32_t tz[2];
+	if (utv && copy_from_user(&tv, utv, sizeof(tv)))
+		return -EFAULT;
+	/* Linux's own bound: a usec of exactly one million passes this check. */
+	if (utv && (tv.usec < 0 || tv.usec > 1000000))
+		return -EINVAL;
+	if (utz && copy_from_user(tz, utz, sizeof(tz)))
+		return -EFAULT;
+	if (utv && tv.sec < 0)
+		return -EINVAL;
+	return -EPERM;
 }
 
 static long sys_clock_getres(uint64_t clock, uint64_t utp, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -90,7 +153,7 @@ static long sys_clock_getres(uint64_t clock, uint64_t utp, uint64_t a2, uint64_t
 static long sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, uint64_t a4,
 			     uint64_t a5)
 {
-	uint64_t ns = timer_now_ns();
+	uint64_t ns = realtime_now_ns();
 	struct linux_timeval tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 	uint32_t tz[2] = { 0, 0 };
 	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
@@ -100,8 +163,11 @@ static long sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a
 	return 0;
 }
 
-/* Read and check a relative or absolute sleep: 0 and *DEADLINE, or an errno. */
-static int fetch_deadline(uint64_t ureq, int absolute, uint64_t *deadline)
+/*
+ * Read and check a relative sleep, or an absolute one on CLOCK: 0 and
+ * *DEADLINE on timer_now_ns's clock, or an errno.
+ */
+static int fetch_deadline(uint64_t ureq, uint64_t clock, int absolute, uint64_t *deadline)
 {
 	struct linux_timespec req;
 	if (copy_from_user(&req, ureq, sizeof(req)))
@@ -109,7 +175,10 @@ static int fetch_deadline(uint64_t ureq, int absolute, uint64_t *deadline)
 	if (req.sec < 0 || req.nsec < 0 || req.nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
 	uint64_t ns = (uint64_t)req.sec * NSEC_PER_SEC + (uint64_t)req.nsec;
-	*deadline = absolute ? ns : timer_now_ns() + ns;
+	if (!absolute)
+		*deadline = timer_now_ns() + ns;
+	else
+		*deadline = is_wall_clock(clock) ? realtime_to_boot_ns(ns) : ns;
 	return 0;
 }
 
@@ -117,7 +186,7 @@ static long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3
 			  uint64_t a5)
 {
 	uint64_t deadline;
-	int err = fetch_deadline(ureq, 0, &deadline);
+	int err = fetch_deadline(ureq, 0, 0, &deadline);
 	if (err)
 		return err;
 	/* Nothing interrupts the sleep, so nothing remains of it. */
@@ -134,7 +203,7 @@ static long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t ureq, u
 	if (clock > CLOCK_LAST || (flags & ~(uint64_t)TIMER_ABSTIME))
 		return -EINVAL;
 	uint64_t deadline;
-	int err = fetch_deadline(ureq, flags & TIMER_ABSTIME, &deadline);
+	int err = fetch_deadline(ureq, clock, flags & TIMER_ABSTIME, &deadline);
 	if (err)
 		return err;
 	sched_block(0, 0, deadline, 0);
@@ -218,6 +287,7 @@ static long sys_sysinfo(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, ui
 void sys_time_register(syscall_fn *t)
 {
 	t[NR_nanosleep] = sys_nanosleep;
+	t[NR_clock_settime] = sys_clock_settime;
 	t[NR_clock_gettime] = sys_clock_gettime;
 	t[NR_clock_getres] = sys_clock_getres;
 	t[NR_clock_nanosleep] = sys_clock_nanosleep;
@@ -225,5 +295,6 @@ void sys_time_register(syscall_fn *t)
 	t[NR_rt_sigprocmask] = sys_rt_sigprocmask;
 	t[NR_uname] = sys_uname;
 	t[NR_gettimeofday] = sys_gettimeofday;
+	t[NR_settimeofday] = sys_settimeofday;
 	t[NR_sysinfo] = sys_sysinfo;
 }

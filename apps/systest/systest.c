@@ -1,7 +1,8 @@
 /*
  * Time, system identity, signal bookkeeping and futexes from a program's
  * side.  One line per check; "systest: all ok" when every check passed,
- * exit status 1 otherwise.
+ * exit status 1 otherwise.  An argument, the host's time in seconds since
+ * 1970, lets the wall clock be checked against it (realtime.c).
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -17,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "systest.h"
+
 static int failures;
 
-static void check(int ok, const char *what)
+void check(int ok, const char *what)
 {
 	printf("systest: %s: %s\n", what, ok ? "ok" : "FAILED");
 	failures += !ok;
@@ -35,7 +38,7 @@ static void noop_handler(int sig)
 	(void)sig;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct timespec a, b, req = { 0, 20 * 1000 * 1000 };
 	check(clock_gettime(CLOCK_MONOTONIC, &a) == 0, "clock_gettime");
@@ -47,6 +50,7 @@ int main(void)
 	      "clock_gettime into a bad pointer is EFAULT");
 	struct timeval tv;
 	check(gettimeofday(&tv, NULL) == 0 && tv.tv_usec < 1000000, "gettimeofday");
+	realtime_checks(argc > 1 ? argv[1] : NULL);
 
 	struct utsname u;
 	check(uname(&u) == 0 && strcmp(u.sysname, "Linux") == 0 && strcmp(u.machine, "riscv64") == 0,

@@ -1,12 +1,17 @@
 #include "machine.h"
 
+#include "kernel/error.h"
 #include "kernel/memory.h"
 #include "sbi.h"
 
 #define TEST_FAIL 0x3333 /* with the status in bits 31..16 */
 #define TEST_PASS 0x5555
+/* The Goldfish RTC's registers (32-bit): reading TIME_LOW latches TIME_HIGH. */
+#define RTC_TIME_LOW 0
+#define RTC_TIME_HIGH 1
 
 static volatile uint32_t *test_device;
+static volatile uint32_t *rtc_device;
 static uint64_t timer_interval, timer_hz;
 
 extern char boot_stack_top[];
@@ -17,6 +22,8 @@ void machine_init(const struct boot_info *bi)
 		uart_init(phys_to_virt(bi->uart_base), bi->uart_reg_shift);
 	if (bi->has_test)
 		test_device = phys_to_virt(bi->test_base);
+	if (bi->has_rtc)
+		rtc_device = phys_to_virt(bi->rtc_base);
 }
 
 unsigned machine_device_ranges(const struct boot_info *bi, struct mem_range *out, unsigned max)
@@ -26,7 +33,20 @@ unsigned machine_device_ranges(const struct boot_info *bi, struct mem_range *out
 		out[n++] = (struct mem_range){ ALIGN_DOWN(bi->uart_base, PAGE_SIZE), PAGE_SIZE };
 	if (bi->has_test && n < max)
 		out[n++] = (struct mem_range){ ALIGN_DOWN(bi->test_base, PAGE_SIZE), PAGE_SIZE };
+	if (bi->has_rtc && n < max)
+		out[n++] = (struct mem_range){ ALIGN_DOWN(bi->rtc_base, PAGE_SIZE), PAGE_SIZE };
 	return n;
+}
+
+int machine_rtc_read_ns(uint64_t *ns)
+{
+	if (!rtc_device)
+		return -ENODEV;
+	/* The low half first: its read latches the high half of the same instant. */
+	uint32_t low = rtc_device[RTC_TIME_LOW];
+	uint32_t high = rtc_device[RTC_TIME_HIGH];
+	*ns = (uint64_t)high << 32 | low;
+	return 0;
 }
 
 void machine_putc(char c)

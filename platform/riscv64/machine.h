@@ -1,6 +1,6 @@
 /*
  * The machine as the generic kernel sees it: console byte output, the exit
- * device, the timer, per-hart state and the way into U-mode.
+ * device, the real-time clock, the timer, per-hart state and the way into U-mode.
  */
 #ifndef PLATFORM_MACHINE_H
 #define PLATFORM_MACHINE_H
@@ -38,11 +38,13 @@ void trap_set_user_division(uint64_t division);
 /* The trap vector's page(s): kernel address, physical address, length (a page multiple). */
 void trap_page_range(uint64_t *va, uint64_t *pa, uint64_t *len);
 
-/* Take the console UART and the exit device from BI (their pages must be mapped). */
+/* Take the console UART, the exit device and the real-time clock from BI (their pages must be mapped). */
 void machine_init(const struct boot_info *bi);
 /* Physical pages of devices the kernel needs mapped: fills up to MAX ranges, returns the count. */
 unsigned machine_device_ranges(const struct boot_info *bi, struct mem_range *out, unsigned max);
 void machine_putc(char c);
+/* The real-time clock's reading, nanoseconds since the epoch, into *NS; -ENODEV when the FDT named none. */
+int machine_rtc_read_ns(uint64_t *ns);
 /* Stop the machine; QEMU exits with STATUS (0..255) through the sifive,test device. */
 _Noreturn void machine_exit(int status);
 

@@ -142,6 +142,8 @@ static void check_virt(const struct boot_info *bi, uint32_t total)
 	CHECK_EQ(bi->uart_reg_shift, 0u);
 	CHECK(bi->has_test);
 	CHECK_EQ(bi->test_base, 0x100000u);
+	CHECK(bi->has_rtc);
+	CHECK_EQ(bi->rtc_base, 0x101000u);
 	CHECK_EQ(bi->rng_seed_len, 32u);
 	CHECK_EQ(bi->timebase_hz, 10000000u);
 	CHECK(bi->bootargs == NULL);
@@ -220,6 +222,8 @@ static void fixture_opensbi(void)
 	CHECK_EQ(bi.uart_base, 0x10000000u);
 	CHECK(bi.has_test);
 	CHECK_EQ(bi.test_base, 0x100000u);
+	CHECK(bi.has_rtc);
+	CHECK_EQ(bi.rtc_base, 0x101000u);
 	CHECK_EQ(bi.rng_seed_len, 32u);
 	CHECK_EQ(bi.rng_seed[0], 0xab);
 	CHECK_EQ(bi.timebase_hz, 10000000u);
@@ -343,6 +347,7 @@ static void fixture_minimal(void)
 	CHECK_EQ(bi.ram[0].size, 0x20000000u);
 	CHECK(!bi.has_uart); /* alias serial9 does not exist */
 	CHECK(!bi.has_test);
+	CHECK(!bi.has_rtc);
 	CHECK(bi.bootargs == NULL);
 	CHECK_EQ(bi.rng_seed_len, 0u);
 	CHECK_EQ(bi.timebase_hz, 0u);
@@ -799,6 +804,62 @@ static void built_malformed_values(void)
 	CHECK_EQ(bi.test_base, 0x10000000u);
 }
 
+/* The wall clock's node: found in a compatible list, after the test device, and only with reg. */
+static void built_rtc(void)
+{
+	struct builder b;
+	struct boot_info bi;
+	static const uint8_t reg16[16] = {0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+	static const uint8_t reg_other[16] = {0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+	static const char list[] = "vendor,clock\0google,goldfish-rtc";
+
+	/* after the test device, a clock without reg (passed over), then two
+	 * with reg (the first taken, its name second in a compatible list) */
+	b_root(&b);
+	b_begin(&b, "test@100000");
+	b_prop_str(&b, "compatible", "sifive,test0");
+	b_prop(&b, "reg", reg16, sizeof reg16);
+	b_end(&b);
+	b_begin(&b, "rtc@0");
+	b_prop_str(&b, "compatible", "google,goldfish-rtc");
+	b_end(&b);
+	b_begin(&b, "rtc@10000000");
+	b_prop(&b, "compatible", list, sizeof list);
+	b_prop(&b, "reg", reg16, sizeof reg16);
+	b_end(&b);
+	b_begin(&b, "rtc@20000000");
+	b_prop_str(&b, "compatible", "google,goldfish-rtc");
+	b_prop(&b, "reg", reg_other, sizeof reg_other);
+	b_end(&b);
+	b_end(&b);
+	b_word(&b, 9);
+	CHECK_EQ(b_parse(&b, &bi), 0);
+	CHECK(bi.has_test);
+	CHECK(bi.has_rtc);
+	CHECK_EQ(bi.rtc_base, 0x10000000u);
+
+	/* a prefix of the name is no match */
+	b_root(&b);
+	b_begin(&b, "rtc@10000000");
+	b_prop_str(&b, "compatible", "google,goldfish");
+	b_prop(&b, "reg", reg16, sizeof reg16);
+	b_end(&b);
+	b_end(&b);
+	b_word(&b, 9);
+	CHECK_EQ(b_parse(&b, &bi), 0);
+	CHECK(!bi.has_rtc);
+
+	/* a reg shorter than its cells */
+	b_root(&b);
+	b_begin(&b, "rtc@10000000");
+	b_prop_str(&b, "compatible", "google,goldfish-rtc");
+	b_prop(&b, "reg", reg16, 12);
+	b_end(&b);
+	b_end(&b);
+	b_word(&b, 9);
+	CHECK_EQ(b_parse(&b, &bi), -EINVAL);
+}
+
 /* ------------------------------------------------------- random mutation --- */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -933,6 +994,7 @@ int main(int argc, char **argv)
 	RUN(built_well_formed);
 	RUN(built_malformed_streams);
 	RUN(built_malformed_values);
+	RUN(built_rtc);
 	RUN(fuzz_virt);
 	RUN(fuzz_fixtures);
 
