@@ -6,9 +6,7 @@
  */
 #include "kernel/sched.h"
 
-#include "kernel/console.h"
 #include "kernel/error.h"
-#include "kernel/process.h"
 
 static int turn_given_up; /* sched_yield, or the running thread stopped */
 static uint64_t wait_order;
@@ -45,8 +43,7 @@ void sched_exit_current(void)
 	turn_given_up = 1;
 }
 
-/* Wake every blocked thread whose deadline has come; the earliest one still ahead, or NO_DEADLINE. */
-static uint64_t wake_expired(void)
+uint64_t sched_wake_expired(void)
 {
 	uint64_t now = timer_now_ns(), earliest = NO_DEADLINE;
 	for (struct thread *t = thread_first(); t; t = t->next) {
@@ -63,7 +60,7 @@ static uint64_t wake_expired(void)
 void sched_tick(void)
 {
 	thread_current()->ticks++;
-	wake_expired();
+	sched_wake_expired();
 }
 
 /* The first READY thread after FROM in list order, wrapping round to FROM itself; or NULL. */
@@ -78,49 +75,41 @@ static struct thread *next_ready(struct thread *from)
 	return NULL;
 }
 
-/* No thread can run: wait for the earliest deadline (there must be one). */
-static void idle(void)
+int sched_ready_exists(void)
 {
-	uint64_t earliest = wake_expired();
 	for (struct thread *t = thread_first(); t; t = t->next)
 		if (t->state == THREAD_READY)
-			return;
-	if (earliest == NO_DEADLINE) {
-		kprintf("sched: all %u threads wait on futexes with no timeout and nothing can wake "
-			"them: the program can never go on, so it ends (status 137, as if killed)\n",
-			thread_alive_count());
-		process_exit(128 + 9);
-	}
-	timer_wait_until_ns(earliest);
-	wake_expired();
+			return 1;
+	return 0;
 }
 
-void sched_resume(struct trap_frame *f)
+int sched_resume(struct trap_frame *f)
 {
 	struct thread *cur = thread_current();
 	if (cur->state == THREAD_RUNNING && !turn_given_up && cur->ticks < SCHED_SLICE_TICKS)
-		return;
+		return 0;
 	turn_given_up = 0;
 	if (cur->state == THREAD_RUNNING) {
 		cur->ticks = 0;
 		if (!next_ready(cur))
-			return; /* nobody else wants the hart */
+			return 0; /* nobody else wants the hart */
 		cur->state = THREAD_READY;
 	}
-	if (cur->state != THREAD_DEAD)
+	if (cur->state != THREAD_DEAD && !cur->saved) {
 		cur->frame = *f;
-	struct thread *next;
-	while (!(next = next_ready(cur)))
-		idle();
-	if (next != cur) {
-		if (cur->state != THREAD_DEAD)
-			fpu_save(&cur->fpu);
-		fpu_restore(&next->fpu);
+		fpu_save(&cur->fpu);
+		cur->saved = 1;
 	}
+	struct thread *next = next_ready(cur);
+	if (!next)
+		return -1;
 	if (cur->state == THREAD_DEAD)
 		thread_free_dead(cur);
 	*f = next->frame;
+	fpu_restore(&next->fpu);
+	next->saved = 0;
 	next->state = THREAD_RUNNING;
 	next->ticks = 0;
 	thread_set_current(next);
+	return 0;
 }

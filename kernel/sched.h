@@ -33,13 +33,19 @@ void sched_exit_current(void);
 /* A timer tick in U-mode: the running thread's turn may be over. */
 void sched_tick(void);
 
+/* Whether some thread is READY. */
+int sched_ready_exists(void);
+
+/* Wake the blocked threads whose deadline has come: the earliest deadline still ahead, or NO_DEADLINE. */
+uint64_t sched_wake_expired(void);
+
 /*
  * On the way out of a trap from U-mode with the running thread's
- * registers in F: if the running thread cannot go on or its turn is over
- * and another is ready, save F and load the next thread's registers into
- * F.  With no thread ready, wait (wfi) for the earliest deadline; with
- * none, every thread waits forever: the program is ended, reported.
+ * registers in F: if the running thread cannot go on, or its turn is over
+ * and another is ready, save F and load the next ready thread's registers
+ * into F: 0.  -1 when no thread is ready (the running one's registers are
+ * saved; kernel/resume.c waits and calls again).
  */
-void sched_resume(struct trap_frame *f);
+int sched_resume(struct trap_frame *f);
 
 #endif

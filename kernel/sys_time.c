@@ -1,6 +1,6 @@
 /*
  * Time, sleeps (which let other threads run: kernel/sched.h), identity of
- * the system, and signal bookkeeping.  Clocks count from the machine's
+ * the system (signals: sys_signal.c).  Clocks count from the machine's
  * start, but the wall clocks (CLOCK_REALTIME and its kin) count from the
  * epoch: the real-time clock's reading at boot plus the same time since
  * (rtc.h).  Under QEMU's -icount they all advance with retired instructions.
@@ -20,8 +20,6 @@
 #define NR_clock_gettime 113
 #define NR_clock_getres 114
 #define NR_clock_nanosleep 115
-#define NR_rt_sigaction 134
-#define NR_rt_sigprocmask 135
 #define NR_uname 160
 #define NR_gettimeofday 169
 #define NR_settimeofday 170
@@ -36,12 +34,6 @@
 #define CLOCK_LAST CLOCK_TAI
 #define TIMER_ABSTIME 1
 #define NSEC_PER_SEC 1000000000ull
-#define NSIG 64
-#define SIGKILL 9
-#define SIGSTOP 19
-#define SIG_BLOCK 0
-#define SIG_UNBLOCK 1
-#define SIG_SETMASK 2
 
 struct linux_timespec {
 	int64_t sec, nsec;
@@ -49,11 +41,6 @@ struct linux_timespec {
 
 struct linux_timeval {
 	int64_t sec, usec;
-};
-
-/* The riscv64 (asm-generic) struct sigaction: no restorer field. */
-struct linux_sigaction {
-	uint64_t handler, flags, mask;
 };
 
 struct linux_utsname {
@@ -71,8 +58,6 @@ struct linux_sysinfo {
 };
 _Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo layout");
 
-static struct linux_sigaction actions[NSIG + 1];
-static uint64_t blocked;
 
 static struct linux_timespec ns_to_timespec(uint64_t ns)
 {
@@ -210,49 +195,6 @@ static long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t ureq, u
 	return 0;
 }
 
-/* Signal actions are recorded and reported back; no signal is ever delivered yet. */
-static long sys_rt_sigaction(uint64_t sig, uint64_t unew, uint64_t uold, uint64_t size,
-			     uint64_t a4, uint64_t a5)
-{
-	struct linux_sigaction act;
-	if (sig < 1 || sig > NSIG || size != sizeof(uint64_t))
-		return -EINVAL;
-	if (unew && (sig == SIGKILL || sig == SIGSTOP))
-		return -EINVAL;
-	if (unew && copy_from_user(&act, unew, sizeof(act)))
-		return -EFAULT;
-	if (uold && copy_to_user(uold, &actions[sig], sizeof(actions[sig])))
-		return -EFAULT;
-	if (unew)
-		actions[sig] = act;
-	return 0;
-}
-
-static long sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint64_t size,
-			       uint64_t a4, uint64_t a5)
-{
-	uint64_t set;
-	if (size != sizeof(uint64_t))
-		return -EINVAL;
-	if (uset && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
-		return -EINVAL;
-	if (uset && copy_from_user(&set, uset, sizeof(set)))
-		return -EFAULT;
-	if (uold && copy_to_user(uold, &blocked, sizeof(blocked)))
-		return -EFAULT;
-	if (uset) {
-		uint64_t unblockable = (1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1));
-		if (how == SIG_BLOCK)
-			blocked |= set;
-		else if (how == SIG_UNBLOCK)
-			blocked &= ~set;
-		else
-			blocked = set;
-		blocked &= ~unblockable;
-	}
-	return 0;
-}
-
 static long sys_uname(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
@@ -291,8 +233,6 @@ void sys_time_register(syscall_fn *t)
 	t[NR_clock_gettime] = sys_clock_gettime;
 	t[NR_clock_getres] = sys_clock_getres;
 	t[NR_clock_nanosleep] = sys_clock_nanosleep;
-	t[NR_rt_sigaction] = sys_rt_sigaction;
-	t[NR_rt_sigprocmask] = sys_rt_sigprocmask;
 	t[NR_uname] = sys_uname;
 	t[NR_gettimeofday] = sys_gettimeofday;
 	t[NR_settimeofday] = sys_settimeofday;

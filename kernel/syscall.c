@@ -4,6 +4,7 @@
 
 #include "kernel/console.h"
 #include "kernel/error.h"
+#include "kernel/signal.h"
 #include "kernel/stats.h"
 
 static syscall_fn table[SYSCALL_MAX];
@@ -21,6 +22,7 @@ static void table_init(void)
 	sys_time_register(table);
 	sys_compart_register(table);
 	sys_thread_register(table);
+	sys_signal_register(table);
 	table_ready = 1;
 }
 
@@ -50,9 +52,13 @@ void syscall_handle(struct trap_frame *f)
 	if (!table_ready)
 		table_init();
 	kstats.syscalls++;
-	/* A switch between compartments changes the whole frame, not just a0. */
+	/* A switch between compartments changes the whole frame, not just a0; so does rt_sigreturn. */
 	if (nr == SYS_compart_call || nr == SYS_compart_return) {
 		compart_switch(f, nr);
+		return;
+	}
+	if (nr == NR_rt_sigreturn) {
+		signal_return(f);
 		return;
 	}
 	if (nr >= SYSCALL_MAX || !table[nr]) {

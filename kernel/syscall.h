@@ -17,6 +17,7 @@ typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, u
 			   uint64_t a5);
 
 #define SYSCALL_MAX 512
+#define NR_rt_sigreturn 139 /* restores the whole frame: kernel/syscall.c calls signal_return */
 
 /* Tables filled by the sys_*.c files, merged by syscall.c. */
 void sys_fs_io_register(syscall_fn *table);
@@ -28,5 +29,6 @@ void sys_memory_register(syscall_fn *table);
 void sys_time_register(syscall_fn *table);
 void sys_compart_register(syscall_fn *table);
 void sys_thread_register(syscall_fn *table);
+void sys_signal_register(syscall_fn *table);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include "kernel/heap.h"
 
-static struct thread main_thread = { .tid = 1, .state = THREAD_RUNNING };
+static struct thread main_thread = { .tid = 1, .state = THREAD_RUNNING, .altstack_disabled = 1 };
 static struct thread *threads = &main_thread;
 static struct thread *current = &main_thread;
 static struct trap_frame *trap_frame;
@@ -52,8 +52,12 @@ struct thread *thread_new(const struct trap_frame *from)
 		return NULL;
 	t->tid = next_tid++;
 	t->state = THREAD_READY;
+	t->saved = 1;
 	t->frame = *from;
 	fpu_save(&t->fpu);
+	/* Linux: a new thread inherits its creator's mask, not its pending signals or alternate stack. */
+	t->sig_blocked = current->sig_blocked;
+	t->altstack_disabled = 1;
 	t->wait_deadline = NO_DEADLINE;
 	struct thread **end = &threads;
 	while (*end)
@@ -95,6 +99,7 @@ void thread_free_dead(struct thread *t)
 void thread_trap_enter(struct trap_frame *f)
 {
 	trap_frame = f;
+	current->syscall_a0 = f->regs[REG_A0];
 }
 
 struct trap_frame *thread_trap_frame(void)

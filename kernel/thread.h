@@ -39,12 +39,23 @@ struct thread {
 	struct fpu_state fpu;     /* and floating-point ones */
 	uint64_t clear_child_tid; /* zeroed and woken at exit (CLONE_CHILD_CLEARTID) */
 	uint64_t ticks;           /* timer ticks in its current turn on the hart */
+	int saved;                /* frame and fpu hold its registers (not the live trap frame) */
 	/* While BLOCKED: */
 	uint64_t wait_futex;      /* the user address of the futex word, 0 for a sleep */
 	uint32_t wait_bitset;     /* FUTEX_WAIT_BITSET's mask (all ones otherwise) */
 	uint64_t wait_order;      /* wakes go oldest first */
 	uint64_t wait_deadline;   /* timer_now_ns() at which it wakes anyway, or NO_DEADLINE */
 	long wait_timeout_result; /* its call's result then: -ETIMEDOUT, or 0 for a sleep */
+	/* Signals (kernel/signal.h): */
+	uint64_t sig_blocked;     /* its mask */
+	uint64_t sig_pending;     /* sent to it (tgkill, its own faults) */
+	int fault_signo, fault_code; /* the synchronous fault pending, with its siginfo */
+	uint64_t fault_addr;
+	uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0: none */
+	int altstack_disabled;
+	uint64_t syscall_a0;      /* a0 as the last system call found it (a restart needs it) */
+	uint64_t suspend_mask;    /* the mask rt_sigsuspend replaced, while suspended */
+	int suspended;
 	struct thread *next;      /* every thread, oldest first */
 };
 

@@ -46,7 +46,7 @@ rows=(exit boot_instret total_instret syscalls
 	protect_calls per:protect_calls:protect_instret fault_calls per:fault_calls:fault_instret
 	map4k_instret unmap4k_instret protect4k_instret map2m_instret fault4k_instret fault2m_instret
 	switch_instret grant4k_instret revoke4k_instret grant1m_instret revoke1m_instret
-	thread_switch_instret futex_handoff_instret
+	thread_switch_instret futex_handoff_instret signal_instret
 	table_bytes tablet_meta_bytes cells frames_used_bytes)
 
 declare -A line

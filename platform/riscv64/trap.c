@@ -9,7 +9,9 @@
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
 #include "kernel/process.h"
+#include "kernel/resume.h"
 #include "kernel/sched.h"
+#include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "machine.h"
 #include <trap_causes.h> /* the platform's own: -I order, not this folder */
@@ -168,6 +170,9 @@ static void user_trap(struct trap_frame *f)
 	int what = compart_trap_of(cause);
 	if (what >= 0 && compart_fault(f, (enum compart_trap)what))
 		return;
+	/* A program that handles the signal the fault stands for gets it. */
+	if (signal_fault(f, cause))
+		return;
 	/* stval is the faulting address for memory faults, the instruction bits otherwise. */
 	int memory_fault = cause != EXC_ILLEGAL_INST && cause != EXC_BREAKPOINT &&
 			   !exc_platform_stval_not_address(cause);
@@ -211,7 +216,8 @@ void trap_handle(struct trap_frame *f)
 			compart_tick(); /* and so do grants whose lease or notice ran out */
 			if (!(f->sstatus & SSTATUS_SPP)) {
 				sched_tick(); /* a thread's turn ends on the tick */
-				sched_resume(f);
+				signal_alarm_check();
+				resume_user(f);
 			}
 			return;
 		}
@@ -228,5 +234,5 @@ void trap_handle(struct trap_frame *f)
 		return;
 	}
 	user_trap(f);
-	sched_resume(f); /* the thread may have blocked, exited or yielded */
+	resume_user(f); /* the thread may have blocked, exited or yielded, or have a signal */
 }

@@ -112,6 +112,19 @@ guest threads "$platform" threads "4 20000" "" 0 - \
 guest threads-deadlock "$platform" threads "deadlock" "" 137 - \
 	"sched: all 2 threads wait on futexes with no timeout"
 
+# Signals (apps/signals): handlers for faults that repair the page and resume,
+# a ucontext changed by the handler, kill/tgkill/raise, masks and pending
+# signals, SA_NODEFER, SA_RESETHAND, SA_ONSTACK, SA_RESTART and EINTR,
+# ITIMER_REAL and alarm, refusals; default termination; a forged
+# rt_sigreturn frame and a handler in the kernel both end the program.
+guest signals "$platform" signals "all" "" 0 - "signals: ok"
+guest signals-default-term "$platform" signals "default-term" "" 143 - \
+	"signal 15 is not handled: the program ends with 143"
+guest signals-forged-return "$platform" signals "forged-return" "" 139 - \
+	"rt_sigreturn's frame points into the kernel"
+guest signals-bad-handler "$platform" signals "bad-handler" "" 139 - \
+	"user fault: instruction page fault (scause 12) at pc 0xffff800080200000"
+
 # 128 MiB of heap used densely, random pages of a 4 GiB mapping, a key-value store.
 guest dense "$platform" dense 128 "" 0 - "dense: 128 MiB, sum 13585499990528098304, ok"
 guest sparse "$platform" sparse "4096 2048" "" 0 - "sparse: 2048 pages of 4096 MiB, ok"
