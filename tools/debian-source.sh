@@ -4,10 +4,13 @@
 # "Version:" field).  Debian has no deb-src entries by default: when there are
 # none, add entries mirroring the existing bookworm deb entries (same URIs and
 # keyring) and run apt-get update.  Needs root only for that (CI runs as root).
-# Progress on stderr.
-#   usage: tools/debian-source.sh PACKAGE VERSION DIR
+# Progress on stderr.  With EXACT (a full Debian version), fetch exactly that
+# version instead of the newest one apt knows: a security update's source may
+# be missing from a mirror that has the release's.
+#   usage: tools/debian-source.sh PACKAGE VERSION DIR [EXACT]
 set -euo pipefail
-pkg=${1:?usage: $0 PACKAGE VERSION DIR} version=${2:?} dir=${3:?}
+pkg=${1:?usage: $0 PACKAGE VERSION DIR [EXACT]} version=${2:?} dir=${3:?}
+exact=${4:-}
 
 log() { printf '[debian-source] %s\n' "$*" >&2; }
 die() { printf '[debian-source] error: %s\n' "$*" >&2; exit 1; }
@@ -82,4 +85,4 @@ command -v dpkg-source >/dev/null || {
 }
 log "apt-get source $pkg (in $dir)"
 mkdir -p "$dir"
-(cd "$dir" && apt-get source -q "$pkg" >&2) || die "apt-get source $pkg failed"
+(cd "$dir" && apt-get source -q "$pkg${exact:+=$exact}" >&2) || die "apt-get source $pkg${exact:+=$exact} failed"

@@ -136,6 +136,18 @@ guest churn "$platform" churn 5000 "" 0 - "churn: 5000 rounds, checksum"
 # A real program: the unmodified Lua 5.4.4 interpreter running a self-checking script.
 guest lua "$platform" lua "/test.lua" "" 0 - "lua: sum of the primes below 10000 ok" \
 	"lua: io.lines ok" "lua: all ok"
+# A real multi-threaded program: the unmodified zstd 1.5.4 (Debian's libzstd
+# source, apps/zstd/build.sh) benchmarks itself on 10 MB of generated data at
+# level 1 with 4 worker threads: it compresses (5 jobs of 2 MiB over the 4
+# workers; the size 3152996 is the multi-threaded format's, the 1-thread run
+# below gives 3154228), decompresses and compares the result's checksum with
+# the original's.  A mismatch prints a warning ending in a newline just before
+# the level's closing " 1#"; only a clean run has the progress line's carriage
+# return right before it (the exit status stays 0 either way).
+guest zstd-threads "$platform" zstd "-T4 -b1 -i1" "" 0 - \
+	"10000000 ->   3152996 (x3.172)" $'\r 1#'
+guest zstd-single "$platform" zstd "-T1 -b1 -i1" "" 0 - \
+	"10000000 ->   3154228 (x3.170)" $'\r 1#'
 # The same interpreter as an outside binary with an outside file tree (make ELF= ROOT=).
 mkdir -p build/elf-test/scripts/data
 # (With ONLY= the lua case may not have run, and then there is nothing to copy.)
