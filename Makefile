@@ -181,7 +181,15 @@ image: $(BUILD)/Image $(BUILD)/$(APP).img
 # SEED makes the guest's entropy (/chosen/rng-seed) fixed, so that instruction
 # counts repeat exactly (tablet IDs steer hash probes); without it every boot
 # draws fresh entropy, as the unguessable IDs and MAC key need.
-QEMU_CMD = $(QEMU) $(QEMU_FLAGS) $(if $(SEED),-seed $(SEED)) -kernel $(BUILD)/Image \
+# RTC_BASE=YYYY-MM-DDTHH:MM:SS starts the wall clock (the RTC the kernel reads
+# at boot) there and runs it on the instruction clock, so that a program
+# that reads the date counts the same instructions on every run; the
+# benchmarks and make compare set BENCH_RTC_BASE.  Without it the guest sees
+# the host's date.
+comma := ,
+BENCH_RTC_BASE := 2026-01-01T00:00:00
+QEMU_CMD = $(QEMU) $(QEMU_FLAGS) $(if $(SEED),-seed $(SEED)) $(if $(RTC_BASE),-rtc base=$(RTC_BASE)$(comma)clock=vm) \
+            -kernel $(BUILD)/Image \
             $(if $(BOOTARGS),-append '$(BOOTARGS)')
 
 run: deps $(PLATFORM_QEMU)
@@ -227,7 +235,7 @@ qemu-cells: deps $(QEMU_CELLS_PATH)
 BENCH_APP       := $(if $(or $(ELF),$(filter command line,$(origin APP))),$(APP),bench)
 BENCH_PLATFORMS := $(if $(filter command line,$(origin PLATFORM)),$(PLATFORM),$(PLATFORMS))
 bench: deps
-	@tools/bench.sh $(BENCH_APP) "$(BENCH_PLATFORMS)"
+	@RTC_BASE=$(BENCH_RTC_BASE) tools/bench.sh $(BENCH_APP) "$(BENCH_PLATFORMS)"
 
 # The workloads of tools/compare/workloads (or APPS=, ELF=) on each backend
 # with the translation model plugged in: build/compare/results.csv,
@@ -235,16 +243,16 @@ bench: deps
 # docs/compare.md says what each figure is.  COMPARE_OUT= writes elsewhere.
 COMPARE_OUT ?= build/compare
 compare: deps $(QEMU_CELLS_PATH) $(TLBMODEL_PLUGIN)
-	@tools/compare/compare.sh $(COMPARE_OUT) "$(BENCH_PLATFORMS)"
+	@RTC_BASE=$(BENCH_RTC_BASE) tools/compare/compare.sh $(COMPARE_OUT) "$(BENCH_PLATFORMS)"
 
 # make compare's workloads (default kv lua sparse) under TLBs of each size in SIZES.
 SIZES ?= 8 16 32 64 128 256
 compare-sweep: deps $(QEMU_CELLS_PATH) $(TLBMODEL_PLUGIN)
-	@tools/compare/sweep.sh $(COMPARE_OUT)/sweep "$(BENCH_PLATFORMS)" "$(SIZES)"
+	@RTC_BASE=$(BENCH_RTC_BASE) tools/compare/sweep.sh $(COMPARE_OUT)/sweep "$(BENCH_PLATFORMS)" "$(SIZES)"
 
 # map, fault, protect and unmap at 16 to 16,384 live scattered mappings, per backend (apps/scale).
 bench-scale: deps
-	@tools/bench-scale.sh "$(BENCH_PLATFORMS)"
+	@RTC_BASE=$(BENCH_RTC_BASE) tools/bench-scale.sh "$(BENCH_PLATFORMS)"
 
 test: deps
 	@tests/run
