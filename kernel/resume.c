@@ -6,7 +6,8 @@
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 
-void resume_user(struct trap_frame *f)
+/* Another thread, or a wait until one can run. */
+static void switch_threads(struct trap_frame *f)
 {
 	while (sched_resume(f) != 0) {
 		uint64_t until = sched_wake_expired();
@@ -25,5 +26,13 @@ void resume_user(struct trap_frame *f)
 		}
 		timer_wait_until_ns(until);
 	}
-	signal_deliver(f);
+}
+
+/* Most traps change nothing here: two loads and tests each, before any call. */
+void resume_user(struct trap_frame *f)
+{
+	if (sched_must_switch())
+		switch_threads(f);
+	if (signal_ready())
+		signal_deliver(f);
 }

@@ -75,6 +75,12 @@ static struct thread *next_ready(struct thread *from)
 	return NULL;
 }
 
+int sched_must_switch(void)
+{
+	const struct thread *cur = thread_current();
+	return cur->state != THREAD_RUNNING || turn_given_up || cur->ticks >= SCHED_SLICE_TICKS;
+}
+
 int sched_ready_exists(void)
 {
 	for (struct thread *t = thread_first(); t; t = t->next)

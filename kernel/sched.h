@@ -33,6 +33,9 @@ void sched_exit_current(void);
 /* A timer tick in U-mode: the running thread's turn may be over. */
 void sched_tick(void);
 
+/* Whether the running thread must leave the hart (blocked, exited, yielded, its turn over): sched_resume's work. */
+int sched_must_switch(void);
+
 /* Whether some thread is READY. */
 int sched_ready_exists(void);
 

@@ -300,6 +300,12 @@ void signal_suspend(struct thread *t, uint64_t mask)
 	sched_block(0, 0, NO_DEADLINE, 0);
 }
 
+int signal_ready(void)
+{
+	const struct thread *t = thread_current();
+	return ((t->sig_pending | process_pending) & ~(t->sig_blocked & ~UNBLOCKABLE)) != 0;
+}
+
 void signal_deliver(struct trap_frame *f)
 {
 	struct thread *t = thread_current();

@@ -48,6 +48,9 @@ uint64_t signal_pending_for(const struct thread *t);
 /* rt_sigsuspend: T waits under MASK until a signal is delivered (its call returns -EINTR). */
 void signal_suspend(struct thread *t, uint64_t mask);
 
+/* Whether the running thread has a signal to take (signal_deliver's work). */
+int signal_ready(void);
+
 /* Deliver a pending, unblocked signal to the running thread, whose registers are F. */
 void signal_deliver(struct trap_frame *f);
 

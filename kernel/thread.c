@@ -10,19 +10,14 @@
 
 static struct thread main_thread = { .tid = 1, .state = THREAD_RUNNING, .altstack_disabled = 1 };
 static struct thread *threads = &main_thread;
-static struct thread *current = &main_thread;
+struct thread *thread_running = &main_thread;
 static struct trap_frame *trap_frame;
 static int next_tid = 2;
 static unsigned alive = 1;
 
-struct thread *thread_current(void)
-{
-	return current;
-}
-
 void thread_set_current(struct thread *t)
 {
-	current = t;
+	thread_running = t;
 }
 
 struct thread *thread_first(void)
@@ -56,7 +51,7 @@ struct thread *thread_new(const struct trap_frame *from)
 	t->frame = *from;
 	fpu_save(&t->fpu);
 	/* Linux: a new thread inherits its creator's mask, not its pending signals or alternate stack. */
-	t->sig_blocked = current->sig_blocked;
+	t->sig_blocked = thread_running->sig_blocked;
 	t->altstack_disabled = 1;
 	t->wait_deadline = NO_DEADLINE;
 	struct thread **end = &threads;
@@ -99,7 +94,7 @@ void thread_free_dead(struct thread *t)
 void thread_trap_enter(struct trap_frame *f)
 {
 	trap_frame = f;
-	current->syscall_a0 = f->regs[REG_A0];
+	thread_running->syscall_a0 = f->regs[REG_A0];
 }
 
 struct trap_frame *thread_trap_frame(void)

@@ -60,7 +60,11 @@ struct thread {
 };
 
 /* The thread on the hart.  Before the program starts, the main thread (tid 1). */
-struct thread *thread_current(void);
+extern struct thread *thread_running;
+static inline struct thread *thread_current(void)
+{
+	return thread_running;
+}
 
 /* Every thread, oldest first (the main thread first while it lives). */
 struct thread *thread_first(void);
