@@ -8,7 +8,7 @@
 #include "kernel/error.h"
 #include "kernel/futex.h"
 #include "kernel/process.h"
-#include "kernel/rtc.h"
+#include "kernel/timeout.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "uaccess.h"
@@ -48,11 +48,6 @@
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX_CLOCK_REALTIME 256
-#define NSEC_PER_SEC 1000000000ull
-
-struct linux_timespec {
-	int64_t sec, nsec;
-};
 
 /*
  * clone(flags, newsp, parent_tid, tls, child_tid) (riscv64's order): a new
@@ -134,26 +129,11 @@ static long sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 	return thread_current()->tid;
 }
 
-/* A futex timeout at UTS: relative, or absolute on CLOCK_MONOTONIC or (REALTIME) the wall clock. */
+/* A futex timeout at UTS (none when NULL): relative, or absolute on CLOCK_MONOTONIC or (REALTIME) the wall clock. */
 static int fetch_timeout(uint64_t uts, int absolute, int realtime, uint64_t *deadline)
 {
-	struct linux_timespec ts;
 	*deadline = NO_DEADLINE;
-	if (!uts)
-		return 0;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)ts.sec > (NO_DEADLINE - (uint64_t)ts.nsec) / NSEC_PER_SEC
-			      ? NO_DEADLINE - 1
-			      : (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
-	uint64_t now = timer_now_ns();
-	if (absolute)
-		*deadline = realtime ? realtime_to_boot_ns(ns) : ns;
-	else
-		*deadline = ns > NO_DEADLINE - 1 - now ? NO_DEADLINE - 1 : now + ns;
-	return 0;
+	return uts ? deadline_from_user(uts, absolute, realtime, deadline) : 0;
 }
 
 static long sys_futex(uint64_t uaddr, uint64_t op, uint64_t val, uint64_t uts, uint64_t uaddr2,

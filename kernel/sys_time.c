@@ -10,6 +10,7 @@
 #include "kernel/error.h"
 #include "kernel/frame.h"
 #include "kernel/sched.h"
+#include "kernel/timeout.h"
 #include "kernel/rtc.h"
 #include "kernel/syscall.h"
 #include "machine.h"
@@ -148,23 +149,29 @@ static long sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a
 	return 0;
 }
 
-/*
- * Read and check a relative sleep, or an absolute one on CLOCK: 0 and
- * *DEADLINE on timer_now_ns's clock, or an errno.
- */
+int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *deadline)
+{
+	struct linux_timespec ts;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	/* Times past the counter's range saturate: such a wait ends never in practice, not at once. */
+	uint64_t ns = (uint64_t)ts.sec > (NO_DEADLINE - 1 - (uint64_t)ts.nsec) / NSEC_PER_SEC
+			      ? NO_DEADLINE - 1
+			      : (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
+	uint64_t now = timer_now_ns();
+	if (absolute)
+		*deadline = wall_clock ? realtime_to_boot_ns(ns) : ns;
+	else
+		*deadline = ns > NO_DEADLINE - 1 - now ? NO_DEADLINE - 1 : now + ns;
+	return 0;
+}
+
+/* A relative sleep, or an absolute one on CLOCK: 0 and *DEADLINE, or an errno. */
 static int fetch_deadline(uint64_t ureq, uint64_t clock, int absolute, uint64_t *deadline)
 {
-	struct linux_timespec req;
-	if (copy_from_user(&req, ureq, sizeof(req)))
-		return -EFAULT;
-	if (req.sec < 0 || req.nsec < 0 || req.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	uint64_t ns = (uint64_t)req.sec * NSEC_PER_SEC + (uint64_t)req.nsec;
-	if (!absolute)
-		*deadline = timer_now_ns() + ns;
-	else
-		*deadline = is_wall_clock(clock) ? realtime_to_boot_ns(ns) : ns;
-	return 0;
+	return deadline_from_user(ureq, absolute, is_wall_clock(clock), deadline);
 }
 
 static long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -1,0 +1,16 @@
+/* Timeouts as programs give them: a struct timespec in their memory. */
+#ifndef KERNEL_TIMEOUT_H
+#define KERNEL_TIMEOUT_H
+
+#include <stdint.h>
+
+/*
+ * The timespec at UTS as a deadline on timer_now_ns's clock: relative to
+ * now, or ABSOLUTE on the monotonic clock or (WALL_CLOCK) the wall clock.
+ * Times past the counter's range saturate below NO_DEADLINE (sched.h).
+ * 0 and *DEADLINE, -EFAULT, -EINVAL (a negative or malformed time).
+ * Implemented in kernel/sys_time.c, the file of the clocks.
+ */
+int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *deadline);
+
+#endif
