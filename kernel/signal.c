@@ -19,12 +19,10 @@
 #define SIGILL 4
 #define SIGTRAP 5
 #define SIGBUS 7
-#define SIGKILL 9
 #define SIGSEGV 11
 #define SIGALRM 14
 #define SIGCHLD 17
 #define SIGCONT 18
-#define SIGSTOP 19
 #define SIGTSTP 20
 #define SIGTTIN 21
 #define SIGTTOU 22
@@ -35,15 +33,12 @@
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000u
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
 #define SI_KERNEL 0x80
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define BUS_ADRALN 1
 #define ILL_ILLOPC 1
 #define TRAP_BRKPT 1
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 
 /* The riscv64 signal frame (arch/riscv/include/uapi/asm/{ucontext,sigcontext}.h). */
 struct linux_siginfo {
@@ -58,12 +53,6 @@ struct linux_siginfo {
 	};
 };
 _Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t");
-
-struct linux_stack {
-	uint64_t sp;
-	int32_t flags, pad;
-	uint64_t size;
-};
 
 struct linux_ucontext {
 	uint64_t flags, link;
@@ -232,11 +221,16 @@ static _Noreturn void die(int sig, const char *why)
 	process_exit(128 + sig);
 }
 
+int signal_on_altstack(const struct thread *t, uint64_t sp)
+{
+	return !t->altstack_disabled && t->altstack_size && sp - t->altstack_sp < t->altstack_size;
+}
+
 /* The stack a handler of SIG runs on: the alternate one under SA_ONSTACK, unless already on it. */
 static uint64_t handler_stack(const struct thread *t, int sig, uint64_t sp, int *on_alt)
 {
 	int alt_usable = !t->altstack_disabled && t->altstack_size;
-	*on_alt = alt_usable && sp - t->altstack_sp < t->altstack_size;
+	*on_alt = signal_on_altstack(t, sp);
 	if (alt_usable && (actions[sig].flags & SA_ONSTACK) && !*on_alt) {
 		*on_alt = 1;
 		return t->altstack_sp + t->altstack_size;
@@ -300,16 +294,21 @@ void signal_suspend(struct thread *t, uint64_t mask)
 	sched_block(0, 0, NO_DEADLINE, 0);
 }
 
+/* The signals T may take now: pending for it, not blocked. */
+static uint64_t deliverable(const struct thread *t)
+{
+	return signal_pending_for(t) & ~(t->sig_blocked & ~UNBLOCKABLE);
+}
+
 int signal_ready(void)
 {
-	const struct thread *t = thread_current();
-	return ((t->sig_pending | process_pending) & ~(t->sig_blocked & ~UNBLOCKABLE)) != 0;
+	return deliverable(thread_current()) != 0;
 }
 
 void signal_deliver(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
-	uint64_t ready = (t->sig_pending | process_pending) & ~(t->sig_blocked & ~UNBLOCKABLE);
+	uint64_t ready = deliverable(t);
 	if (!ready)
 		return;
 	/* A synchronous fault first, then the lowest number. */

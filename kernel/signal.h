@@ -21,6 +21,21 @@
 
 #define NSIG 64
 #define SIGBIT(sig) (1ull << ((sig) - 1))
+#define SIGKILL 9
+#define SIGSTOP 19
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+
+/* stack_t, as sigaltstack and a ucontext's uc_stack carry it. */
+struct linux_stack {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+
+/* Whether SP is on T's alternate signal stack (one set and not disabled). */
+int signal_on_altstack(const struct thread *t, uint64_t sp);
 
 /*
  * Map the page handlers return to (kernel/sigreturn.S: read-only and

@@ -20,26 +20,15 @@
 #define NR_rt_sigprocmask 135
 #define NR_rt_sigpending 136
 
-#define SIGKILL 9
-#define SIGSTOP 19
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define SS_ONSTACK 1
-#define SS_DISABLE 2
 #define MINSIGSTKSZ 2048
 #define SI_USER 0
 #define SI_TKILL (-6)
 #define ITIMER_REAL 0
 #define USEC_PER_SEC 1000000ull
 #define NSEC_PER_USEC 1000ull
-#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
-
-struct linux_stack {
-	uint64_t sp;
-	int32_t flags, pad;
-	uint64_t size;
-};
 
 struct linux_itimerval {
 	int64_t interval_sec, interval_usec, value_sec, value_usec;
@@ -172,7 +161,7 @@ static long sys_sigaltstack(uint64_t uss, uint64_t uoss, uint64_t a2, uint64_t a
 {
 	struct thread *t = thread_current();
 	uint64_t sp = thread_trap_frame()->regs[REG_SP];
-	int on = !t->altstack_disabled && t->altstack_size && sp - t->altstack_sp < t->altstack_size;
+	int on = signal_on_altstack(t, sp);
 	struct linux_stack ss, old = { t->altstack_sp, t->altstack_disabled ? SS_DISABLE : (on ? SS_ONSTACK : 0),
 				       0, t->altstack_size };
 	if (uss && copy_from_user(&ss, uss, sizeof(ss)))
