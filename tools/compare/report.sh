@@ -13,6 +13,7 @@
 set -eu
 out=$1
 here=tools/compare
+. "$here/csv.sh"
 [ -s "$out/runs/order" ] || { echo "report: no runs in $out/runs" >&2; exit 1; }
 
 # The CSV: the leading columns fixed, the rest in the order keys first appear.
@@ -57,9 +58,9 @@ END {
 	}
 }' >"$out/results.csv"
 
-# column NAME: the CSV column number of NAME.
+# column NAME: the CSV column number of NAME in results.csv.
 column() {
-	head -n 1 "$out/results.csv" | tr ',' '\n' | grep -n -x "$1" | cut -d: -f1
+	csv_column "$out/results.csv" "$1"
 }
 
 platforms=$(tail -n +2 "$out/results.csv" | cut -d, -f2 | awk '!seen[$0]++' | tr '\n' ' ')

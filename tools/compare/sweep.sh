@@ -9,6 +9,7 @@
 #   usage: tools/compare/sweep.sh OUT "PLATFORM..." "SIZE..."
 # Environment: APPS (as make compare; default "kv lua sparse"), PWC_ENTRIES.
 set -u
+. tools/compare/csv.sh
 out=$1
 platforms=$2
 sizes=$3
@@ -20,18 +21,14 @@ for n in $sizes; do
 	echo "[sweep] $n-entry TLBs" >&2
 	TLB_ENTRIES=$n TLB_WAYS=$n tools/compare/compare.sh "$out/tlb-$n" "$platforms" || failed=1
 done
-# column FILE NAME: the CSV column number of NAME in FILE.
-column() {
-	head -n 1 "$1" | tr ',' '\n' | grep -n -x "$2" | cut -d: -f1
-}
 {
 	echo "workload,platform,tlb_entries,itlb_misses,dtlb_misses,tlb_mpki,walk_refs"
 	for n in $sizes; do
 		csv=$out/tlb-$n/results.csv
 		[ -f "$csv" ] || continue
-		awk -F, -v a="$(column "$csv" tlb_entries)" -v b="$(column "$csv" itlb_misses)" \
-			-v c="$(column "$csv" dtlb_misses)" -v d="$(column "$csv" tlb_mpki)" \
-			-v e="$(column "$csv" walk_refs)" \
+		awk -F, -v a="$(csv_column "$csv" tlb_entries)" -v b="$(csv_column "$csv" itlb_misses)" \
+			-v c="$(csv_column "$csv" dtlb_misses)" -v d="$(csv_column "$csv" tlb_mpki)" \
+			-v e="$(csv_column "$csv" walk_refs)" \
 			'NR > 1 { print $1 "," $2 "," $a "," $b "," $c "," $d "," $e }' "$csv"
 	done
 } >"$out/sweep.csv"
