@@ -125,6 +125,16 @@ guest signals-forged-return "$platform" signals "forged-return" "" 139 - \
 guest signals-bad-handler "$platform" signals "bad-handler" "" 139 - \
 	"user fault: instruction page fault (scause 12) at pc 0xffff800080200000"
 
+# Waiting (apps/waiting), to Linux's semantics (it passes natively on Linux):
+# blocking pipes (readers and writers woken by other threads, EOF, EPIPE and
+# SIGPIPE), poll/ppoll, select/pselect, epoll (refusals, an epoll loop,
+# level/edge/one-shot, nesting, wake-ups), eventfd, and signals that
+# interrupt a wait (EINTR) or restart a pipe read (SA_RESTART).
+guest waiting "$platform" waiting "all" "" 0 - \
+	"waiting: ok pipes" "waiting: ok interrupted-reads" "waiting: ok poll" \
+	"waiting: ok ppoll" "waiting: ok select" "waiting: ok epoll" \
+	"waiting: ok epoll-events" "waiting: ok eventfd" "waiting: ok"
+
 # 128 MiB of heap used densely, random pages of a 4 GiB mapping, a key-value store.
 guest dense "$platform" dense 128 "" 0 - "dense: 128 MiB, sum 13585499990528098304, ok"
 guest sparse "$platform" sparse "4096 2048" "" 0 - "sparse: 2048 pages of 4096 MiB, ok"

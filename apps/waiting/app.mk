@@ -1,0 +1,1 @@
+APP_ARGS := all
