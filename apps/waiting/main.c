@@ -4,7 +4,7 @@
  * signals that interrupt (EINTR) or restart (SA_RESTART) a wait.
  *   waiting all        every section; each prints "waiting: ok <section>",
  *                      then "waiting: ok"; exits 0 only if every check passed
- *   waiting <section>  one section (pipes, interrupted-reads, poll, ppoll,
+ *   waiting <section>  one section (pipes, interrupted-pipes, poll, ppoll,
  *                      select, epoll, epoll-events, eventfd)
  * It builds and passes natively on Linux too (gcc -static -pthread), the reference.
  */
@@ -136,7 +136,7 @@ static const struct section {
 	void (*run)(void);
 } sections[] = {
 	{ "pipes", check_pipes },
-	{ "interrupted-reads", check_interrupted_reads },
+	{ "interrupted-pipes", check_interrupted_pipes },
 	{ "poll", check_poll },
 	{ "ppoll", check_ppoll },
 	{ "select", check_select },

@@ -61,7 +61,7 @@ void nagger_stop(struct nagger *n);
 
 /* The sections: each counts its failed checks in failures. */
 void check_pipes(void);
-void check_interrupted_reads(void);
+void check_interrupted_pipes(void);
 void check_poll(void);
 void check_ppoll(void);
 void check_select(void);

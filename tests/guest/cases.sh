@@ -131,7 +131,7 @@ guest signals-bad-handler "$platform" signals "bad-handler" "" 139 - \
 # level/edge/one-shot, nesting, wake-ups), eventfd, and signals that
 # interrupt a wait (EINTR) or restart a pipe read (SA_RESTART).
 guest waiting "$platform" waiting "all" "" 0 - \
-	"waiting: ok pipes" "waiting: ok interrupted-reads" "waiting: ok poll" \
+	"waiting: ok pipes" "waiting: ok interrupted-pipes" "waiting: ok poll" \
 	"waiting: ok ppoll" "waiting: ok select" "waiting: ok epoll" \
 	"waiting: ok epoll-events" "waiting: ok eventfd"
 
