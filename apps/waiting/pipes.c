@@ -1,7 +1,8 @@
 /*
  * Pipes that block: a reader woken by a writer or by the last writer's close,
  * a writer on a full pipe woken by a reader, O_NONBLOCK, SIGPIPE and EPIPE;
- * and a blocked read that a signal interrupts (EINTR) or restarts (SA_RESTART).
+ * and a blocked read or write that a signal interrupts (EINTR) or restarts
+ * (SA_RESTART).
  */
 #include "waiting.h"
 

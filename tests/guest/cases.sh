@@ -129,7 +129,7 @@ guest signals-bad-handler "$platform" signals "bad-handler" "" 139 - \
 # blocking pipes (readers and writers woken by other threads, EOF, EPIPE and
 # SIGPIPE), poll/ppoll, select/pselect, epoll (refusals, an epoll loop,
 # level/edge/one-shot, nesting, wake-ups), eventfd, and signals that
-# interrupt a wait (EINTR) or restart a pipe read (SA_RESTART).
+# interrupt a wait (EINTR) or restart a pipe read or write (SA_RESTART).
 guest waiting "$platform" waiting "all" "" 0 - \
 	"waiting: ok pipes" "waiting: ok interrupted-pipes" "waiting: ok poll" \
 	"waiting: ok ppoll" "waiting: ok select" "waiting: ok epoll" \
