@@ -1,14 +1,17 @@
-/* Open file descriptions, pipes and the descriptor table (kernel/fd.h). */
+/* Open file descriptions and the descriptor table (kernel/fd.h). */
 #include "kernel/fd.h"
 
 #include <string.h>
 
+#include "kernel/epoll.h"
 #include "kernel/error.h"
+#include "kernel/eventfd.h"
 #include "kernel/heap.h"
+#include "kernel/tty.h"
 
 static struct file *table[FD_MAX];
 static uint8_t cloexec[FD_MAX];
-static uint64_t next_pipe_ino = 1;
+static uint64_t last_file_id;
 
 struct file *fd_get(long fd)
 {
@@ -30,53 +33,90 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
-	if (f->node) {
+	switch (f->kind) {
+	case FILE_NODE:
 		fs_release(f->node);
-	} else {
-		struct pipe *p = f->pipe;
-		if ((f->flags & O_ACCMODE) == O_WRONLY)
-			p->writers--;
-		else
-			p->readers--;
-		if (!p->readers && !p->writers) {
-			kfree(p->buf);
-			kfree(p);
-		}
+		break;
+	case FILE_PIPE:
+		pipe_close_end(f->pipe, (f->flags & O_ACCMODE) == O_WRONLY);
+		break;
+	case FILE_EVENTFD:
+		eventfd_free(f->eventfd);
+		break;
+	case FILE_EPOLL:
+		epoll_free(f->epoll);
+		break;
 	}
 	kfree(f);
 }
 
-struct file *file_new(struct fs_node *node, int flags)
+/* A description of KIND with FLAGS and one reference (its object still to be set), or NULL. */
+static struct file *file_alloc(enum file_kind kind, int flags)
 {
 	struct file *f = kzalloc(sizeof(*f));
 	if (!f)
 		return NULL;
 	f->refs = 1;
 	f->flags = flags;
-	f->node = node;
+	f->kind = kind;
+	f->id = ++last_file_id;
+	return f;
+}
+
+struct file *file_new(struct fs_node *node, int flags)
+{
+	struct file *f = file_alloc(FILE_NODE, flags);
+	if (f)
+		f->node = node;
 	return f;
 }
 
 int file_pipe(int flags, struct file **rd, struct file **wr)
 {
-	struct pipe *p = kzalloc(sizeof(*p));
-	struct file *r = kzalloc(sizeof(*r)), *w = kzalloc(sizeof(*w));
-	char *buf = kmalloc(PIPE_SIZE);
-	if (!p || !r || !w || !buf) {
-		kfree(p);
+	struct pipe *p = pipe_new();
+	struct file *r = file_alloc(FILE_PIPE, O_RDONLY | (flags & O_NONBLOCK));
+	struct file *w = file_alloc(FILE_PIPE, O_WRONLY | (flags & O_NONBLOCK));
+	if (!p || !r || !w) {
+		if (p) {
+			pipe_close_end(p, 0);
+			pipe_close_end(p, 1);
+		}
 		kfree(r);
 		kfree(w);
-		kfree(buf);
 		return -ENOMEM;
 	}
-	p->buf = buf;
-	p->readers = p->writers = 1;
-	p->ino = next_pipe_ino++;
-	*r = (struct file){ .refs = 1, .flags = O_RDONLY | (flags & O_NONBLOCK), .pipe = p };
-	*w = (struct file){ .refs = 1, .flags = O_WRONLY | (flags & O_NONBLOCK), .pipe = p };
+	r->pipe = w->pipe = p;
 	*rd = r;
 	*wr = w;
 	return 0;
+}
+
+struct file *file_eventfd(uint64_t initval, int semaphore, int flags)
+{
+	struct eventfd *e = eventfd_new(initval, semaphore);
+	struct file *f = file_alloc(FILE_EVENTFD, O_RDWR | (flags & O_NONBLOCK));
+	if (!e || !f) {
+		if (e)
+			eventfd_free(e);
+		kfree(f);
+		return NULL;
+	}
+	f->eventfd = e;
+	return f;
+}
+
+struct file *file_epoll(int flags)
+{
+	struct epoll *ep = epoll_new();
+	struct file *f = file_alloc(FILE_EPOLL, O_RDWR | (flags & O_NONBLOCK));
+	if (!ep || !f) {
+		if (ep)
+			epoll_free(ep);
+		kfree(f);
+		return NULL;
+	}
+	f->epoll = ep;
+	return f;
 }
 
 long fd_install(struct file *f, long min, int on)
@@ -150,42 +190,24 @@ int fd_init(void)
 	return 0;
 }
 
-static long pipe_read(struct pipe *p, char *buf, size_t n)
-{
-	if (p->len == 0)
-		return p->writers ? -EAGAIN : 0;
-	if (n > p->len)
-		n = p->len;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = p->buf[(p->head + i) % PIPE_SIZE];
-	p->head = (p->head + n) % PIPE_SIZE;
-	p->len -= n;
-	return (long)n;
-}
-
-static long pipe_write(struct pipe *p, const char *buf, size_t n)
-{
-	if (!p->readers)
-		return -EPIPE;
-	if (n == 0)
-		return 0;
-	size_t room = PIPE_SIZE - p->len;
-	if (room == 0)
-		return -EAGAIN;
-	if (n > room)
-		n = room;
-	for (size_t i = 0; i < n; i++)
-		p->buf[(p->head + p->len + i) % PIPE_SIZE] = buf[i];
-	p->len += n;
-	return (long)n;
-}
-
 long file_read(struct file *f, void *buf, size_t n, int64_t off)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
-	if (!f->node)
-		return off >= 0 ? -ESPIPE : pipe_read(f->pipe, buf, n);
+	if (f->kind != FILE_NODE && off >= 0)
+		return -ESPIPE;
+	switch (f->kind) {
+	case FILE_PIPE:
+		return pipe_read(f->pipe, buf, n);
+	case FILE_EVENTFD:
+		return eventfd_read(f->eventfd, buf, n);
+	case FILE_EPOLL:
+		return -EINVAL;
+	case FILE_NODE:
+		break;
+	}
+	if (f->node->dev == FS_DEV_CONSOLE)
+		return tty_read(buf, n);
 	long got = fs_read(f->node, off >= 0 ? (uint64_t)off : f->off, buf, n);
 	if (got > 0 && off < 0)
 		f->off += (uint64_t)got;
@@ -196,8 +218,18 @@ long file_write(struct file *f, const void *buf, size_t n, int64_t off)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	if (!f->node)
-		return off >= 0 ? -ESPIPE : pipe_write(f->pipe, buf, n);
+	if (f->kind != FILE_NODE && off >= 0)
+		return -ESPIPE;
+	switch (f->kind) {
+	case FILE_PIPE:
+		return pipe_write(f->pipe, buf, n);
+	case FILE_EVENTFD:
+		return eventfd_write(f->eventfd, buf, n);
+	case FILE_EPOLL:
+		return -EINVAL;
+	case FILE_NODE:
+		break;
+	}
 	uint64_t at = off >= 0 ? (uint64_t)off : f->off;
 	if (off < 0 && (f->flags & O_APPEND))
 		at = f->node->size;

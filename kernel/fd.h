@@ -2,14 +2,13 @@
  * Open files and the process's descriptor table.
  *
  * A struct file is an open file description (offset, status flags), shared
- * by the descriptors dup made of it.  It is either a file system node
- * (regular file, directory, character device) or one end of a pipe.
+ * by the descriptors dup made of it: a file system node (regular file,
+ * directory, character device), one end of a pipe (kernel/pipe.h), an
+ * eventfd (kernel/eventfd.h) or an epoll instance (kernel/epoll.h).
  *
- * Pipes: a 64 KiB ring.  The process is single-threaded, so a read of an
- * empty pipe whose write end is still open would block forever: it returns
- * -EAGAIN instead (as with O_NONBLOCK); with no write end open it reads 0.
- * A write to a full pipe writes what fits, or -EAGAIN; with no read end open
- * it returns -EPIPE (there are no signals, so no SIGPIPE).
+ * file_read and file_write never block: where Linux would wait they return
+ * -EAGAIN, and the system call, unless O_NONBLOCK, blocks the thread until
+ * the file changes and is made again (kernel/poll.h).
  */
 #ifndef KERNEL_FD_H
 #define KERNEL_FD_H
@@ -18,9 +17,9 @@
 #include <stdint.h>
 
 #include "kernel/fs.h"
+#include "kernel/pipe.h"
 
 #define FD_MAX 1024 /* as RLIMIT_NOFILE's soft limit; beyond it -EMFILE */
-#define PIPE_SIZE 65536
 
 #ifndef SEEK_SET
 #define SEEK_SET 0
@@ -32,19 +31,18 @@
 #define SEEK_HOLE 4
 #endif
 
-struct pipe {
-	char *buf;
-	size_t head, len; /* the bytes in the ring: LEN of them from HEAD */
-	unsigned readers, writers;
-	uint64_t ino;
-};
+enum file_kind { FILE_NODE, FILE_PIPE, FILE_EVENTFD, FILE_EPOLL };
 
 struct file {
 	unsigned refs;
-	int flags;	       /* O_ACCMODE and the status flags (O_APPEND, O_NONBLOCK, ...) */
-	uint64_t off;	       /* directories: the fs_readdir cookie */
-	struct fs_node *node;  /* or NULL: ... */
-	struct pipe *pipe;     /* ... one end of this pipe */
+	int flags;               /* O_ACCMODE and the status flags (O_APPEND, O_NONBLOCK, ...) */
+	uint64_t off;            /* directories: the fs_readdir cookie */
+	uint64_t id;             /* no other file has it, ever: epoll names files by descriptor and id */
+	enum file_kind kind;
+	struct fs_node *node;    /* FILE_NODE; NULL for the others */
+	struct pipe *pipe;       /* FILE_PIPE: one end of it (O_WRONLY: the write end) */
+	struct eventfd *eventfd; /* FILE_EVENTFD */
+	struct epoll *epoll;     /* FILE_EPOLL */
 };
 
 /* Forget every descriptor and open fds 0 (read), 1 and 2 (write) on /dev/console. 0 or errno. */
@@ -70,10 +68,13 @@ void fd_set_cloexec(long fd, int on);
 struct file *file_new(struct fs_node *node, int flags);
 /* Both ends of a new pipe, each with one reference; 0 or -ENOMEM. */
 int file_pipe(int flags, struct file **rd, struct file **wr);
+/* A description of a new eventfd (EFD_SEMAPHORE in SEMAPHORE), or of a new epoll: NULL is -ENOMEM. */
+struct file *file_eventfd(uint64_t initval, int semaphore, int flags);
+struct file *file_epoll(int flags);
 void file_get(struct file *f);
 void file_put(struct file *f);
 
-/* Read or write at OFF, or at the file's offset (advancing it) when OFF is -1. */
+/* Read or write at OFF, or at the file's offset (advancing it) when OFF is -1; -EAGAIN where Linux would wait. */
 long file_read(struct file *f, void *buf, size_t n, int64_t off);
 long file_write(struct file *f, const void *buf, size_t n, int64_t off);
 /* Undo the advance of a read or write whose bytes could not be copied to or from the application. */

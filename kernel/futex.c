@@ -11,7 +11,8 @@ static struct thread *oldest_waiter(uint64_t uaddr, uint32_t bitset)
 {
 	struct thread *oldest = NULL;
 	for (struct thread *t = thread_first(); t; t = t->next)
-		if (t->state == THREAD_BLOCKED && t->wait_futex == uaddr && (t->wait_bitset & bitset) &&
+		if (t->state == THREAD_BLOCKED && t->wait.kind == WAIT_FUTEX && t->wait.futex == uaddr &&
+		    (t->wait.bitset & bitset) &&
 		    (!oldest || t->wait_order < oldest->wait_order))
 			oldest = t;
 	return oldest;
@@ -26,7 +27,10 @@ long futex_wait(uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset
 		return -EAGAIN;
 	if (deadline != NO_DEADLINE && deadline <= timer_now_ns())
 		return -ETIMEDOUT;
-	sched_block(uaddr, bitset, deadline, -ETIMEDOUT);
+	/* Linux restarts a futex wait after a handler only when it has no timeout. */
+	struct wait w = { .kind = WAIT_FUTEX, .futex = uaddr, .bitset = bitset, .deadline = deadline,
+			  .timeout_result = -ETIMEDOUT, .restartable = deadline == NO_DEADLINE };
+	sched_block(&w);
 	return 0;
 }
 
@@ -52,12 +56,12 @@ long futex_requeue(uint64_t uaddr, uint64_t nwake, uint64_t uaddr2, uint64_t nmo
 	long done = futex_wake(uaddr, nwake, FUTEX_BITSET_ANY);
 	uint64_t waiting = 0;
 	for (struct thread *t = thread_first(); t; t = t->next)
-		waiting += t->state == THREAD_BLOCKED && t->wait_futex == uaddr;
+		waiting += t->state == THREAD_BLOCKED && t->wait.kind == WAIT_FUTEX && t->wait.futex == uaddr;
 	/* Each move takes one waiter off UADDR (none when UADDR2 is UADDR: they stay). */
 	if (nmove > waiting)
 		nmove = waiting;
 	for (uint64_t moved = 0; moved < nmove; moved++) {
-		oldest_waiter(uaddr, FUTEX_BITSET_ANY)->wait_futex = uaddr2;
+		oldest_waiter(uaddr, FUTEX_BITSET_ANY)->wait.futex = uaddr2;
 		done++;
 	}
 	return done;

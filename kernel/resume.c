@@ -2,9 +2,12 @@
 #include "kernel/resume.h"
 
 #include "kernel/console.h"
+#include "kernel/poll.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+
+#define CONSOLE_LOOK_NS 10000000u /* how often a waiting hart looks for console input: a tick */
 
 /* Another thread, or a wait until one can run. */
 static void switch_threads(struct trap_frame *f)
@@ -12,15 +15,21 @@ static void switch_threads(struct trap_frame *f)
 	while (sched_resume(f) != 0) {
 		uint64_t until = sched_wake_expired();
 		signal_alarm_check();
+		int console = sched_console_wanted();
+		if (console)
+			console_input_check();
 		if (sched_ready_exists())
 			continue;
 		uint64_t alarm = signal_alarm_deadline();
 		if (alarm < until)
 			until = alarm;
+		uint64_t now = timer_now_ns();
+		if (console && until > now + CONSOLE_LOOK_NS)
+			until = now + CONSOLE_LOOK_NS; /* the UART is polled: look again then */
 		if (until == NO_DEADLINE) {
-			kprintf("sched: all %u threads wait on futexes with no timeout and nothing can "
-				"wake them: the program can never go on, so it ends (status 137, as if "
-				"killed)\n",
+			kprintf("sched: every thread (%u) waits, with no timeout, for a futex, pipe, eventfd "
+				"or signal that only a thread could wake: the program can never go on, so it "
+				"ends (status 137, as if killed)\n",
 				thread_alive_count());
 			process_exit(128 + 9);
 		}
@@ -35,4 +44,13 @@ void resume_user(struct trap_frame *f)
 		switch_threads(f);
 	if (signal_ready())
 		signal_deliver(f);
+}
+
+void resume_after_tick(struct trap_frame *f)
+{
+	sched_tick();
+	signal_alarm_check();
+	if (sched_console_wanted())
+		console_input_check();
+	resume_user(f);
 }

@@ -15,4 +15,11 @@
  */
 void resume_user(struct trap_frame *f);
 
+/*
+ * The same after a timer tick taken in U-mode: the running thread's turn
+ * may be over, deadlines and the alarm may have come, console input that
+ * a thread waits for may have arrived.
+ */
+void resume_after_tick(struct trap_frame *f);
+
 #endif

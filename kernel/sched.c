@@ -7,19 +7,23 @@
 #include "kernel/sched.h"
 
 #include "kernel/error.h"
+#include "uaccess.h"
 
 static int turn_given_up; /* sched_yield, or the running thread stopped */
 static uint64_t wait_order;
+static uint64_t last_channel = WAIT_CHANNEL_CONSOLE;
 
-void sched_block(uint64_t futex, uint32_t bitset, uint64_t deadline, long timeout_result)
+uint64_t sched_new_channel(void)
+{
+	return ++last_channel;
+}
+
+void sched_block(const struct wait *w)
 {
 	struct thread *t = thread_current();
 	t->state = THREAD_BLOCKED;
-	t->wait_futex = futex;
-	t->wait_bitset = bitset;
+	t->wait = *w;
 	t->wait_order = ++wait_order;
-	t->wait_deadline = deadline;
-	t->wait_timeout_result = timeout_result;
 	turn_given_up = 1;
 }
 
@@ -28,8 +32,60 @@ void sched_wake(struct thread *t, long result)
 {
 	t->frame.regs[REG_A0] = (uint64_t)result;
 	t->state = THREAD_READY;
-	t->wait_futex = 0;
-	t->wait_deadline = NO_DEADLINE;
+}
+
+void sched_wake_again(struct thread *t)
+{
+	sched_wake(t, (long)t->syscall_a0);
+	t->frame.sepc -= 4;
+	t->call_again = 1;
+	thread_call_mask_end(t); /* the call sets its own again (ppoll, pselect6, epoll_pwait) */
+}
+
+/* A wait with a relative timeout interrupted: the time left to where the call asked (nanosleep's rem); 0 or -EFAULT. */
+static long write_remaining(const struct thread *t)
+{
+	uint64_t now = timer_now_ns(), left = t->wait.deadline > now ? t->wait.deadline - now : 0;
+	struct {
+		int64_t sec, nsec;
+	} ts = { (int64_t)(left / 1000000000u), (int64_t)(left % 1000000000u) };
+	return copy_to_user(t->wait.remaining_user, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
+void sched_interrupt(struct thread *t, int restart)
+{
+	if (restart && t->wait.restartable) {
+		sched_wake_again(t);
+		t->call_again = 0; /* a handler runs first: the call starts afresh, as Linux's -ERESTARTSYS */
+		return;
+	}
+	long result = -EINTR;
+	/* A sleep whose rem cannot be written fails (Linux); select's and ppoll's time left is a courtesy. */
+	if (t->wait.remaining_user && write_remaining(t) && t->wait.kind == WAIT_SLEEP)
+		result = -EFAULT;
+	sched_wake(t, result);
+}
+
+void sched_wake_channel(uint64_t channel)
+{
+	for (struct thread *t = thread_first(); t; t = t->next)
+		if (t->state == THREAD_BLOCKED && t->wait.kind == WAIT_IO &&
+		    (t->wait.channel == channel || t->wait.channel == WAIT_CHANNEL_ANY))
+			sched_wake_again(t);
+}
+
+int sched_console_wanted(void)
+{
+	for (struct thread *t = thread_first(); t; t = t->next)
+		if (t->state == THREAD_BLOCKED && t->wait.kind == WAIT_IO && t->wait.console_input)
+			return 1;
+	return 0;
+}
+
+uint64_t sched_call_deadline(uint64_t computed)
+{
+	const struct thread *t = thread_current();
+	return t->call_again ? t->wait.deadline : computed;
 }
 
 void sched_yield_turn(void)
@@ -47,12 +103,16 @@ uint64_t sched_wake_expired(void)
 {
 	uint64_t now = timer_now_ns(), earliest = NO_DEADLINE;
 	for (struct thread *t = thread_first(); t; t = t->next) {
-		if (t->state != THREAD_BLOCKED || t->wait_deadline == NO_DEADLINE)
+		if (t->state != THREAD_BLOCKED || t->wait.deadline == NO_DEADLINE)
 			continue;
-		if (t->wait_deadline <= now)
-			sched_wake(t, t->wait_timeout_result);
-		else if (t->wait_deadline < earliest)
-			earliest = t->wait_deadline;
+		if (t->wait.deadline > now) {
+			if (t->wait.deadline < earliest)
+				earliest = t->wait.deadline;
+		} else if (t->wait.kind == WAIT_IO) {
+			sched_wake_again(t); /* its call looks once more and returns its own timeout */
+		} else {
+			sched_wake(t, t->wait.timeout_result);
+		}
 	}
 	return earliest;
 }

@@ -14,15 +14,53 @@
 #define SCHED_SLICE_TICKS 1 /* 10 ms at 100 Hz */
 
 /*
- * Block the running thread until a wake or DEADLINE (NO_DEADLINE: none);
- * FUTEX is the user address it waits on (0 for a sleep), BITSET the mask a
- * wake must share with it.  At the deadline its call returns
- * TIMEOUT_RESULT.  The caller's own return value is overwritten.
+ * Channels name what WAIT_IO threads wait on: each pipe, eventfd and the
+ * console has one; a thread in poll, select or epoll_wait waits on them
+ * all (WAIT_CHANNEL_ANY) and looks again at its descriptors when woken.
  */
-void sched_block(uint64_t futex, uint32_t bitset, uint64_t deadline, long timeout_result);
+#define WAIT_CHANNEL_CONSOLE 1
+#define WAIT_CHANNEL_ANY UINT64_MAX
+
+/* A channel no other object has. */
+uint64_t sched_new_channel(void);
+
+/*
+ * Block the running thread as W says.  The caller's own return value is
+ * overwritten by whoever ends the wait (kernel/thread.h).
+ */
+void sched_block(const struct wait *w);
 
 /* Make the blocked thread T ready; its call returns RESULT. */
 void sched_wake(struct thread *t, long result);
+
+/*
+ * Make the blocked thread T ready to make its call again from the start
+ * (the ecall re-executed with its first argument back); the call keeps
+ * its deadline (sched_call_deadline) and sets its signal mask again.
+ */
+void sched_wake_again(struct thread *t);
+
+/* A signal with a handler ends T's wait: its call is made again (RESTART and the wait allows it) or returns -EINTR. */
+void sched_interrupt(struct thread *t, int restart);
+
+/* An event on CHANNEL: every thread waiting on it, or on any channel, makes its call again. */
+void sched_wake_channel(uint64_t channel);
+
+/* Whether a blocked thread waits for console input. */
+int sched_console_wanted(void);
+
+/*
+ * The deadline for the running thread's call: COMPUTED, or, when the call
+ * is being made again after a wake, the one it had (a relative timeout does
+ * not start over).
+ */
+uint64_t sched_call_deadline(uint64_t computed);
+
+/* The running thread's call has returned: whatever it kept for being made again is spent. */
+static inline void sched_call_done(void)
+{
+	thread_running->call_again = 0;
+}
 
 /* Let another ready thread run before the running one (sched_yield). */
 void sched_yield_turn(void);

@@ -33,7 +33,6 @@
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000u
-#define SI_KERNEL 0x80
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define BUS_ADRALN 1
@@ -129,12 +128,7 @@ static void interrupt_wait(struct thread *t, int sig)
 {
 	if (t->state != THREAD_BLOCKED || (t->sig_blocked & SIGBIT(sig)) || discarded(sig))
 		return;
-	if (handler_of(sig) > SIG_IGN && (actions[sig].flags & SA_RESTART)) {
-		sched_wake(t, (long)t->syscall_a0);
-		t->frame.sepc -= 4; /* the ecall again, with its first argument back */
-	} else {
-		sched_wake(t, -EINTR);
-	}
+	sched_interrupt(t, handler_of(sig) > SIG_IGN && (actions[sig].flags & SA_RESTART));
 }
 
 void signal_send_thread(struct thread *t, int sig, int code)
@@ -257,9 +251,10 @@ static void enter_handler(struct thread *t, struct trap_frame *f, int sig)
 	frame.uc.stack = (struct linux_stack){ t->altstack_sp,
 					       t->altstack_disabled ? SS_DISABLE : (on_alt ? SS_ONSTACK : 0), 0,
 					       t->altstack_size };
-	/* After rt_sigsuspend, the handler returns to the mask from before it. */
+	/* After rt_sigsuspend (or ppoll ...), the handler returns to the mask from before it. */
 	frame.uc.sigmask = t->suspended ? t->suspend_mask : t->sig_blocked;
 	t->suspended = 0;
+	t->call_again = 0; /* a call woken to be made again is made afresh after the handler */
 	frame.uc.regs[0] = f->sepc;
 	for (int r = 1; r < 32; r++)
 		frame.uc.regs[r] = f->regs[r];
@@ -283,15 +278,21 @@ uint64_t signal_pending_for(const struct thread *t)
 	return t->sig_pending | process_pending;
 }
 
-void signal_suspend(struct thread *t, uint64_t mask)
+void signal_call_mask(struct thread *t, uint64_t mask)
 {
 	t->suspend_mask = t->sig_blocked;
 	t->suspended = 1;
-	t->sig_blocked = mask;
+	t->sig_blocked = mask & ~UNBLOCKABLE;
+}
+
+void signal_suspend(struct thread *t, uint64_t mask)
+{
+	signal_call_mask(t, mask);
 	/* Already one to deliver: the call returns at once (-EINTR), the handler runs. */
 	if (signal_pending_for(t) & ~mask)
 		return;
-	sched_block(0, 0, NO_DEADLINE, 0);
+	struct wait w = { .kind = WAIT_SIGNAL, .deadline = NO_DEADLINE };
+	sched_block(&w);
 }
 
 /* The signals T may take now: pending for it, not blocked. */

@@ -21,9 +21,13 @@
 
 #define NSIG 64
 #define SIGBIT(sig) (1ull << ((sig) - 1))
+#define SIGINT 2
 #define SIGKILL 9
+#define SIGPIPE 13
 #define SIGSTOP 19
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define SI_USER 0      /* si_code of kill, and of what the kernel sends as if by kill (SIGPIPE) */
+#define SI_KERNEL 0x80 /* si_code of what the kernel raises itself (a tty's ^C) */
 #define SS_ONSTACK 1
 #define SS_DISABLE 2
 
@@ -59,6 +63,14 @@ void signal_send_thread(struct thread *t, int sig, int code);
 
 /* The signals pending for T: sent to it, or to the process. */
 uint64_t signal_pending_for(const struct thread *t);
+
+/*
+ * A call that waits under a mask of its own (rt_sigsuspend, ppoll,
+ * pselect6, epoll_pwait): T's mask is MASK until the call returns
+ * (thread_call_mask_end) or a handler runs, whose frame keeps the mask
+ * from before the call.
+ */
+void signal_call_mask(struct thread *t, uint64_t mask);
 
 /* rt_sigsuspend: T waits under MASK until a signal is delivered (its call returns -EINTR). */
 void signal_suspend(struct thread *t, uint64_t mask);

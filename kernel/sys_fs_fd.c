@@ -147,7 +147,7 @@ static long sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint
 		int avail;
 		if (f->pipe)
 			avail = (int)f->pipe->len;
-		else if (fs_is_reg(f->node))
+		else if (f->node && fs_is_reg(f->node))
 			avail = f->node->size > f->off ? (int)(f->node->size - f->off) : 0;
 		else
 			return -ENOTTY;

@@ -8,6 +8,8 @@
 
 #include "arch.h"
 #include "kernel/error.h"
+#include "kernel/poll.h"
+#include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/sys_fs_util.h"
 #include "uaccess.h"
@@ -73,6 +75,8 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 	while (done < count) {
 		size_t n = count - done < sizeof(bounce) ? count - done : sizeof(bounce);
 		long got = file_read(f, bounce, n, off < 0 ? -1 : off + (int64_t)done);
+		if (got == -EAGAIN && !done && !(f->flags & O_NONBLOCK))
+			file_wait(f); /* made again when F changes */
 		if (got < 0)
 			return done ? (long)done : got;
 		if (got == 0)
@@ -107,6 +111,10 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 		if (copy_from_user(bounce, ubuf + done, n) != 0)
 			return done ? (long)done : -EFAULT;
 		long put = file_write(f, bounce, n, off < 0 ? -1 : off + (int64_t)done);
+		if (put == -EAGAIN && !done && !(f->flags & O_NONBLOCK))
+			file_wait(f); /* made again when F changes */
+		if (put == -EPIPE) /* as Linux's pipe_write: the signal, and the errno if it is survived */
+			signal_send_thread(thread_current(), SIGPIPE, SI_USER);
 		if (put < 0)
 			return done ? (long)done : put;
 		done += (uint64_t)put;
@@ -301,7 +309,7 @@ static long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 	struct file *f = fd_get_io(fdarg(fd));
 	if (!f)
 		return -EBADF;
-	return f->pipe ? -EINVAL : 0; /* nothing to write back */
+	return f->node ? 0 : -EINVAL; /* nothing to write back; pipes, eventfds and epolls cannot */
 }
 
 void sys_fs_io_register(syscall_fn *t)

@@ -79,10 +79,17 @@ static void fill_stat(const struct file *f, const struct fs_node *n, struct linu
 {
 	memset(st, 0, sizeof(*st));
 	st->blksize = 4096;
-	if (!n) { /* a pipe */
+	if (!n && f->kind == FILE_PIPE) {
 		st->dev = 12;
 		st->ino = f->pipe->ino;
 		st->mode = S_IFIFO | 0600;
+		st->nlink = 1;
+		return;
+	}
+	if (!n) { /* an eventfd or epoll: Linux's one anonymous inode, of no file type */
+		st->dev = 13;
+		st->ino = 1;
+		st->mode = 0600;
 		st->nlink = 1;
 		return;
 	}

@@ -24,7 +24,6 @@
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
 #define MINSIGSTKSZ 2048
-#define SI_USER 0
 #define SI_TKILL (-6)
 #define ITIMER_REAL 0
 #define USEC_PER_SEC 1000000ull

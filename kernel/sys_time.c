@@ -174,6 +174,17 @@ static int fetch_deadline(uint64_t ureq, uint64_t clock, int absolute, uint64_t 
 	return deadline_from_user(ureq, absolute, is_wall_clock(clock), deadline);
 }
 
+/*
+ * Block the running thread until DEADLINE.  A handler ends the sleep with
+ * -EINTR, never restarted (signal(7)), and the time left written at UREM
+ * when not 0.
+ */
+static void sleep_until(uint64_t deadline, uint64_t urem)
+{
+	struct wait w = { .kind = WAIT_SLEEP, .deadline = deadline, .remaining_user = urem };
+	sched_block(&w);
+}
+
 static long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3, uint64_t a4,
 			  uint64_t a5)
 {
@@ -181,11 +192,7 @@ static long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3
 	int err = fetch_deadline(ureq, 0, 0, &deadline);
 	if (err)
 		return err;
-	/* Nothing interrupts the sleep, so nothing remains of it. */
-	struct linux_timespec zero = { 0, 0 };
-	if (urem && copy_to_user(urem, &zero, sizeof(zero)))
-		return -EFAULT;
-	sched_block(0, 0, deadline, 0);
+	sleep_until(deadline, urem);
 	return 0;
 }
 
@@ -198,7 +205,7 @@ static long sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t ureq, u
 	int err = fetch_deadline(ureq, clock, flags & TIMER_ABSTIME, &deadline);
 	if (err)
 		return err;
-	sched_block(0, 0, deadline, 0);
+	sleep_until(deadline, flags & TIMER_ABSTIME ? 0 : urem);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 
 #include "kernel/console.h"
 #include "kernel/error.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/stats.h"
 
@@ -23,6 +24,8 @@ static void table_init(void)
 	sys_compart_register(table);
 	sys_thread_register(table);
 	sys_signal_register(table);
+	sys_poll_register(table);
+	sys_epoll_register(table);
 	table_ready = 1;
 }
 
@@ -67,4 +70,5 @@ void syscall_handle(struct trap_frame *f)
 	}
 	r[REG_A0] = (uint64_t)table[nr](r[REG_A0], r[REG_A1], r[REG_A2], r[REG_A3], r[REG_A4],
 					r[REG_A5]);
+	sched_call_done();
 }

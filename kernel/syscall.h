@@ -30,5 +30,7 @@ void sys_time_register(syscall_fn *table);
 void sys_compart_register(syscall_fn *table);
 void sys_thread_register(syscall_fn *table);
 void sys_signal_register(syscall_fn *table);
+void sys_poll_register(syscall_fn *table);
+void sys_epoll_register(syscall_fn *table);
 
 #endif

@@ -53,7 +53,6 @@ struct thread *thread_new(const struct trap_frame *from)
 	/* Linux: a new thread inherits its creator's mask, not its pending signals or alternate stack. */
 	t->sig_blocked = thread_running->sig_blocked;
 	t->altstack_disabled = 1;
-	t->wait_deadline = NO_DEADLINE;
 	struct thread **end = &threads;
 	while (*end)
 		end = &(*end)->next;

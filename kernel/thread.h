@@ -28,8 +28,28 @@
 enum thread_state {
 	THREAD_RUNNING, /* its registers are the live trap frame */
 	THREAD_READY,   /* waiting for the hart */
-	THREAD_BLOCKED, /* waiting for a futex wake or its deadline */
+	THREAD_BLOCKED, /* waiting: see struct wait */
 	THREAD_DEAD,    /* exited; freed at the next switch */
+};
+
+enum wait_kind {
+	WAIT_SLEEP,  /* for its deadline */
+	WAIT_FUTEX,  /* for a futex wake */
+	WAIT_SIGNAL, /* for a signal (rt_sigsuspend) */
+	WAIT_IO,     /* for an event on a channel (kernel/sched.h): its call is then made again */
+};
+
+/* What a blocked thread waits for, and how its system call ends. */
+struct wait {
+	enum wait_kind kind;
+	uint64_t futex;          /* WAIT_FUTEX: the user address of the word */
+	uint32_t bitset;         /* and FUTEX_WAIT_BITSET's mask */
+	uint64_t channel;        /* WAIT_IO: the object waited on, or WAIT_CHANNEL_ANY */
+	int console_input;       /* WAIT_IO: console input could end it (so waiting is no deadlock) */
+	uint64_t deadline;       /* timer_now_ns() at which it ends anyway, or NO_DEADLINE */
+	long timeout_result;     /* its call's result then; WAIT_IO calls are made again instead */
+	int restartable;         /* a handler with SA_RESTART makes the call again; else -EINTR */
+	uint64_t remaining_user; /* where the time left goes on -EINTR (nanosleep's rem, ppoll's timeout) */
 };
 
 struct thread {
@@ -40,12 +60,9 @@ struct thread {
 	uint64_t clear_child_tid; /* zeroed and woken at exit (CLONE_CHILD_CLEARTID) */
 	uint64_t ticks;           /* timer ticks in its current turn on the hart */
 	int saved;                /* frame and fpu hold its registers (not the live trap frame) */
-	/* While BLOCKED: */
-	uint64_t wait_futex;      /* the user address of the futex word, 0 for a sleep */
-	uint32_t wait_bitset;     /* FUTEX_WAIT_BITSET's mask (all ones otherwise) */
+	struct wait wait;         /* while BLOCKED */
 	uint64_t wait_order;      /* wakes go oldest first */
-	uint64_t wait_deadline;   /* timer_now_ns() at which it wakes anyway, or NO_DEADLINE */
-	long wait_timeout_result; /* its call's result then: -ETIMEDOUT, or 0 for a sleep */
+	int call_again;           /* woken to make its call again: the call keeps wait.deadline */
 	/* Signals (kernel/signal.h): */
 	uint64_t sig_blocked;     /* its mask */
 	uint64_t sig_pending;     /* sent to it (tgkill, its own faults) */
@@ -64,6 +81,15 @@ extern struct thread *thread_running;
 static inline struct thread *thread_current(void)
 {
 	return thread_running;
+}
+
+/* T's call that set a mask of its own (kernel/signal.h's signal_call_mask) is over: its mask from before. */
+static inline void thread_call_mask_end(struct thread *t)
+{
+	if (t->suspended) {
+		t->sig_blocked = t->suspend_mask;
+		t->suspended = 0;
+	}
 }
 
 /* Every thread, oldest first (the main thread first while it lives). */

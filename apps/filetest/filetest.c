@@ -190,7 +190,7 @@ static void devices(void)
 	CHECK(nonzero > 32, "random bytes");
 	close(fd);
 	CHECK(fstat(1, &st) == 0 && S_ISCHR(st.st_mode), "stdout is a character device");
-	CHECK(read(0, buf, 1) == 0, "stdin reads end-of-file");
+	CHECK(read(0, buf, 1) == 0, "stdin reads end-of-file (the test types ^D)");
 	ok("/dev/null, /dev/urandom, console");
 }
 
@@ -201,7 +201,9 @@ static void dup_pipe(void)
 	CHECK(write(p[1], "through", 7) == 7, "write a pipe");
 	char buf[16] = { 0 };
 	CHECK(read(p[0], buf, sizeof(buf)) == 7 && memcmp(buf, "through", 7) == 0, "read a pipe");
-	CHECK(read(p[0], buf, 1) < 0 && errno == EAGAIN, "empty pipe: EAGAIN");
+	/* Blocking would wait for a writer forever (apps/waiting has that): O_NONBLOCK. */
+	CHECK(fcntl(p[0], F_SETFL, O_NONBLOCK) == 0 && read(p[0], buf, 1) < 0 && errno == EAGAIN,
+	      "empty pipe, O_NONBLOCK: EAGAIN");
 	int d = dup(p[1]);
 	CHECK(d > p[1], "dup");
 	CHECK(close(p[1]) == 0 && write(d, "x", 1) == 1, "dup keeps the pipe open");

@@ -57,6 +57,11 @@ void machine_putc(char c)
 		sbi_console_putchar(c);
 }
 
+int machine_console_getc(void)
+{
+	return uart_present() ? uart_getc() : -1;
+}
+
 void machine_exit(int status)
 {
 	status &= 0xff;

@@ -43,6 +43,8 @@ void machine_init(const struct boot_info *bi);
 /* Physical pages of devices the kernel needs mapped: fills up to MAX ranges, returns the count. */
 unsigned machine_device_ranges(const struct boot_info *bi, struct mem_range *out, unsigned max);
 void machine_putc(char c);
+/* The next byte the console received, or -1: none waiting, or no UART known (the SBI console has no input here). */
+int machine_console_getc(void);
 /* The real-time clock's reading, nanoseconds since the epoch, into *NS; -ENODEV when the FDT named none. */
 int machine_rtc_read_ns(uint64_t *ns);
 /* Stop the machine; QEMU exits with STATUS (0..255) through the sifive,test device. */
@@ -87,5 +89,7 @@ _Noreturn void enter_user(uint64_t pc, uint64_t sp);
 void uart_init(void *regs, unsigned shift);
 int uart_present(void);
 void uart_putc(char c);
+/* The next byte the UART received, or -1 when its receive buffer is empty. */
+int uart_getc(void);
 
 #endif

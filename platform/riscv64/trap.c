@@ -215,9 +215,7 @@ void trap_handle(struct trap_frame *f)
 			vmm_tick(); /* time-limited translations end on the tick */
 			compart_tick(); /* and so do grants whose lease or notice ran out */
 			if (!(f->sstatus & SSTATUS_SPP)) {
-				sched_tick(); /* a thread's turn ends on the tick */
-				signal_alarm_check();
-				resume_user(f);
+				resume_after_tick(f); /* a thread's turn ends on the tick */
 			}
 			return;
 		}

@@ -12,6 +12,13 @@ guest hello "$platform" hello "world" "" 0 600000 \
 guest hello-bootargs "$platform" hello "world" "GREETING=hi LANG=C ktest=timer -- from the kernel" 0 - \
 	"Hello from hello world from the kernel!" "hello: env GREETING=hi" "hello: env LANG=C" \
 	"ktest timer: 3 ticks"
+# Console input (kernel/tty.c) before the program starts: DEL erases the c (echo "\b \b"), CR is
+# read as NL, ^D on the empty line is the end of input; then ^C discards "x" and raises SIGINT, which
+# the program (no handler) takes as it starts: 128 + 2.
+GUEST_STDIN='abc\177d\r\004' guest hello-tty "$platform" hello "" "ktest=tty" 0 - \
+	$'abc\b \bd\r\n' "ktest tty: read 4 'abd\\n'" "ktest tty: end of input" "hello: done"
+GUEST_STDIN='x\003y\r\004' guest hello-tty-interrupt "$platform" hello "" "ktest=tty" 130 - \
+	"x^C" "ktest tty: read 2 'y\\n'" "ktest tty: end of input" "signal 2 is not handled: the program ends with 130"
 # The environment from the build (ENV=, kept in the image), before the kernel command line's.
 GUEST_ENV="FROM_BUILD=yes" guest hello-env "$platform" hello "world" "LATER=1" 0 - \
 	"hello: env FROM_BUILD=yes" "hello: env LATER=1"
@@ -110,7 +117,7 @@ guest abuse "$platform" abuse 10000 "" 0 - \
 guest threads "$platform" threads "4 20000" "" 0 - \
 	"threads: ok 4 producers, 4 consumers, 80000 items, sum 200800640000"
 guest threads-deadlock "$platform" threads "deadlock" "" 137 - \
-	"sched: all 2 threads wait on futexes with no timeout"
+	"sched: every thread (2) waits, with no timeout"
 
 # Signals (apps/signals): handlers for faults that repair the page and resume,
 # a ucontext changed by the handler, kill/tgkill/raise, masks and pending
@@ -134,6 +141,11 @@ guest waiting "$platform" waiting "all" "" 0 - \
 	"waiting: ok pipes" "waiting: ok interrupted-pipes" "waiting: ok poll" \
 	"waiting: ok ppoll" "waiting: ok select" "waiting: ok epoll" \
 	"waiting: ok epoll-events" "waiting: ok eventfd"
+# The console as a file to poll, epoll and read; and a thread alone on an empty pipe.
+GUEST_STDIN='hello\rsecond\r\004' guest waiting-console "$platform" waiting "console" "" 0 - \
+	"waiting: ok console"
+guest waiting-deadlock "$platform" waiting "deadlock" "" 137 - \
+	"sched: every thread (1) waits, with no timeout, for a futex, pipe"
 
 # 128 MiB of heap used densely, random pages of a 4 GiB mapping, a key-value store.
 guest dense "$platform" dense 128 "" 0 - "dense: 128 MiB, sum 13585499990528098304, ok"
@@ -165,6 +177,9 @@ mkdir -p build/elf-test/scripts/data
 printf 'local f = assert(io.open("/data/n.txt"))\nlocal n = tonumber(f:read("l"))\nprint(("outside: %%d squared is %%d"):format(n, n * n))\n' \
 	>build/elf-test/scripts/main.lua
 echo 12 >build/elf-test/scripts/data/n.txt
+# Console input to a real program: Lua reads its script from stdin, typed at the console.
+GUEST_STDIN='print(6*7)\rprint("typed " .. "in")\r\004' guest lua-stdin "$platform" lua "-" "" 0 - \
+	"42" "typed in"
 GUEST_ELF=build/elf-test/lua-outside.elf GUEST_ROOT=build/elf-test/scripts \
 	guest elf-root "$platform" lua-outside "/main.lua" "" 0 - "outside: 12 squared is 144"
 
@@ -186,7 +201,7 @@ if [ "$platform" = riscv64 ]; then
 fi
 
 # Files: /tmp and the working directory, the image's tree (apps/filetest/root), devices, pipes.
-guest filetest "$platform" filetest "" "" 0 - \
+GUEST_STDIN='\004' guest filetest "$platform" filetest "" "" 0 - \
 	"filetest: statx: fields, dirfd, AT_EMPTY_PATH, flags, EINVAL, EFAULT: ok" \
 	"filetest: mmap of files: private, offset, shared read-only, EINVAL, ENODEV, EACCES: ok" \
 	"filetest: all ok"

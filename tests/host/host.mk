@@ -60,13 +60,18 @@ host_vmm_SRCS := $(VMM_SUITE_SRCS) \
 
 # The file system with malloc for its heap (tests/host/fs_host.c); the fuzzer uses the same.
 FS_HOST_SRCS := kernel/fs.c kernel/fs_tree.c kernel/fs_data.c kernel/fd.c kernel/random.c \
-                tests/host/fs_host.c tests/host/host_env.c
+                kernel/pipe.c kernel/eventfd.c kernel/epoll.c kernel/file_ready.c \
+                tests/host/fs_host.c tests/host/wait_host.c tests/host/host_env.c
 HOST_TESTS += fs
 host_fs_SRCS := tests/host/test_fs.c $(FS_HOST_SRCS)
 HOST_TESTS += fs_data
 host_fs_data_SRCS := tests/host/test_fs_data.c $(FS_HOST_SRCS)
 HOST_TESTS += fd
 host_fd_SRCS := tests/host/test_fd.c $(FS_HOST_SRCS)
+
+# The console's line discipline, byte by byte.
+HOST_TESTS += tty
+host_tty_SRCS := tests/host/test_tty.c kernel/tty_line.c
 
 HOST_TESTS += siphash
 host_siphash_SRCS := tests/host/test_siphash.c tablet/siphash.c

@@ -1,5 +1,6 @@
 /*
- * Host tests of open files, pipes and the descriptor table (kernel/fd.c),
+ * Host tests of open files, pipes, the console as a file and the
+ * descriptor table (kernel/fd.c, kernel/pipe.c, kernel/file_ready.c),
  * on the RAM file system with malloc for its heap (tests/host/fs_host.c).
  */
 #include <stdint.h>
@@ -9,7 +10,10 @@
 #include "kernel/fd.h"
 #include "kernel/fs.h"
 #include "tests/host/check.h"
+#include "kernel/file_ready.h"
+#include "kernel/sched.h"
 #include "tests/host/fs_host.h"
+#include "tests/host/wait_host.h"
 
 static struct fs_node *R;
 
@@ -26,6 +30,14 @@ static void test_fds(void)
 	struct file *f0 = fd_get(0), *f1 = fd_get(1);
 	CHECK(f0 && f1 && fd_get(2) && !fd_get(3) && !fd_get(-1) && !fd_get(FD_MAX));
 	char buf[8];
+	/* The console: nothing typed yet is -EAGAIN (the call waits); a line; ^D, end of input. */
+	wait_host_reset();
+	CHECK_EQ(file_read(f0, buf, sizeof(buf), -1), -EAGAIN);
+	CHECK_EQ(file_poll(f0, 0), POLLOUT | POLLWRNORM);
+	wait_host_console_line("hi\n");
+	CHECK_EQ(file_poll(f0, 0), POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM);
+	CHECK_EQ(file_read(f0, buf, sizeof(buf), -1), 3);
+	wait_host_console_line(NULL);
 	CHECK_EQ(file_read(f0, buf, sizeof(buf), -1), 0);
 	CHECK_EQ(file_write(f0, "x", 1, -1), -EBADF);
 	CHECK_EQ(file_read(f1, buf, 1, -1), -EBADF);
@@ -85,8 +97,17 @@ static void test_pipes(void)
 	struct file *r, *w;
 	char buf[100];
 	CHECK_EQ(file_pipe(0, &r, &w), 0);
+	wait_host_reset();
+	uint64_t ch = file_channel(r);
+	CHECK(ch == file_channel(w) && ch != WAIT_CHANNEL_CONSOLE && ch != WAIT_CHANNEL_ANY);
 	CHECK_EQ(file_read(r, buf, sizeof(buf), -1), -EAGAIN); /* empty, writer open */
+	CHECK_EQ(file_read(r, buf, 0, -1), 0);                /* as Linux: 0 bytes at once */
+	CHECK_EQ(file_poll(r, 0), 0);
+	CHECK_EQ(file_poll(w, 0), POLLOUT | POLLWRNORM);
+	CHECK_EQ(wait_host_wakes(ch), 0);
 	CHECK_EQ(file_write(w, "ping", 4, -1), 4);
+	CHECK_EQ(wait_host_wakes(ch), 1); /* the reader may go on */
+	CHECK_EQ(file_poll(r, 0), POLLIN | POLLRDNORM);
 	CHECK_EQ(file_write(r, "x", 1, -1), -EBADF);
 	CHECK_EQ(file_read(w, buf, 1, -1), -EBADF);
 	CHECK_EQ(file_read(r, buf, 2, -1), 2);
@@ -100,16 +121,23 @@ static void test_pipes(void)
 		big[i] = (char)i;
 	CHECK_EQ(file_write(w, big, sizeof(big), -1), PIPE_SIZE);
 	CHECK_EQ(file_write(w, big, 1, -1), -EAGAIN);
+	CHECK_EQ(file_poll(w, 0), 0);
 	static char back[PIPE_SIZE + 10];
 	CHECK_EQ(file_read(r, back, 1000, -1), 1000);
+	/* POSIX: a write of up to PIPE_BUF bytes goes in whole or not at all. */
+	CHECK_EQ(file_write(w, big, 1001, -1), -EAGAIN);
 	CHECK_EQ(file_write(w, big + PIPE_SIZE, 10, -1), 10);
 	CHECK_EQ(file_read(r, back + 1000, PIPE_SIZE, -1), PIPE_SIZE - 1000 + 10);
 	CHECK(memcmp(back, big, sizeof(big)) == 0);
-	file_put(w); /* writer gone: end of file */
+	unsigned before = wait_host_wakes(ch);
+	file_put(w); /* writer gone: end of file, and the readers told */
+	CHECK_EQ(wait_host_wakes(ch), before + 1);
+	CHECK_EQ(file_poll(r, 0), POLLHUP);
 	CHECK_EQ(file_read(r, buf, 1, -1), 0);
 	file_put(r);
 	CHECK_EQ(file_pipe(0, &r, &w), 0);
 	file_put(r); /* reader gone: EPIPE */
+	CHECK_EQ(file_poll(w, 0), POLLOUT | POLLWRNORM | POLLERR);
 	CHECK_EQ(file_write(w, "x", 1, -1), -EPIPE);
 	file_put(w);
 	fs_reset();
