@@ -39,17 +39,19 @@ enum wait_kind {
 	WAIT_IO,     /* for an event on a channel (kernel/sched.h): its call is then made again */
 };
 
-/* What a blocked thread waits for, and how its system call ends. */
+/* What a blocked thread waits for, and how its system call ends (48 bytes: filled in on each wait). */
 struct wait {
 	enum wait_kind kind;
-	uint64_t futex;          /* WAIT_FUTEX: the user address of the word */
-	uint32_t bitset;         /* and FUTEX_WAIT_BITSET's mask */
-	uint64_t channel;        /* WAIT_IO: the object waited on, or WAIT_CHANNEL_ANY */
-	int console_input;       /* WAIT_IO: console input could end it (so waiting is no deadlock) */
+	uint32_t bitset;         /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
+	union {
+		uint64_t futex;   /* WAIT_FUTEX: the user address of the word */
+		uint64_t channel; /* WAIT_IO: the object waited on, or WAIT_CHANNEL_ANY */
+	};
 	uint64_t deadline;       /* timer_now_ns() at which it ends anyway, or NO_DEADLINE */
 	long timeout_result;     /* its call's result then; WAIT_IO calls are made again instead */
-	int restartable;         /* a handler with SA_RESTART makes the call again; else -EINTR */
 	uint64_t remaining_user; /* where the time left goes on -EINTR (nanosleep's rem, ppoll's timeout) */
+	uint8_t restartable;     /* a handler with SA_RESTART makes the call again; else -EINTR */
+	uint8_t console_input;   /* WAIT_IO: console input could end it (so waiting is no deadlock) */
 };
 
 struct thread {
