@@ -7,12 +7,13 @@
 #include "machine.h"
 #include "uaccess.h"
 
-void file_wait(struct file *f)
+void file_wait(struct file *f, long progress)
 {
 	struct wait w = { .kind = WAIT_IO,
 			  .channel = file_channel(f),
 			  .console_input = file_watches_console(f, 0),
 			  .deadline = NO_DEADLINE,
+			  .progress = progress,
 			  .restartable = 1 };
 	sched_block(&w);
 }

@@ -22,11 +22,12 @@
 /*
  * A read or write of F returned -EAGAIN: block the running thread until F
  * changes (a pipe's readers and writers share its channel), then make the
- * call again; the caller returns whatever (its
- * value is overwritten).  Such a wait restarts after a handler under
- * SA_RESTART.
+ * call again; the caller returns whatever (its value is overwritten).
+ * PROGRESS: bytes the call moved before it had to wait (sched_call_progress
+ * gives them to the call made again; a signal ends the wait with them).
+ * With none, a handler under SA_RESTART makes the call again, else -EINTR.
  */
-void file_wait(struct file *f);
+void file_wait(struct file *f, long progress);
 
 /*
  * The end of a call that waits for several files (ppoll, pselect6,

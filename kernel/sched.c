@@ -54,6 +54,10 @@ static long write_remaining(const struct thread *t)
 
 void sched_interrupt(struct thread *t, int restart)
 {
+	if (t->wait.progress > 0) { /* a transfer under way ends with what it moved, as Linux's */
+		sched_wake(t, t->wait.progress);
+		return;
+	}
 	if (restart && t->wait.restartable) {
 		sched_wake_again(t);
 		t->call_again = 0; /* a handler runs first: the call starts afresh, as Linux's -ERESTARTSYS */
@@ -80,6 +84,12 @@ int sched_console_wanted(void)
 		if (t->state == THREAD_BLOCKED && t->wait.kind == WAIT_IO && t->wait.console_input)
 			return 1;
 	return 0;
+}
+
+uint64_t sched_call_progress(void)
+{
+	const struct thread *t = thread_current();
+	return t->call_again && t->wait.progress > 0 ? (uint64_t)t->wait.progress : 0;
 }
 
 uint64_t sched_call_deadline(uint64_t computed)

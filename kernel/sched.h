@@ -56,6 +56,9 @@ int sched_console_wanted(void);
  */
 uint64_t sched_call_deadline(uint64_t computed);
 
+/* What the running thread's call, being made again after a wait, had already moved (struct wait's progress); else 0. */
+uint64_t sched_call_progress(void);
+
 /* The running thread's call has returned: whatever it kept for being made again is spent. */
 static inline void sched_call_done(void)
 {

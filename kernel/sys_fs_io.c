@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "kernel/error.h"
 #include "kernel/poll.h"
+#include "kernel/sched.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/sys_fs_util.h"
@@ -59,8 +60,12 @@ static long verify_area(const struct file *f, uint64_t ubuf, uint64_t count, int
 	return verify_pos(f, count, off);
 }
 
-/* Read at OFF (-1: the file's offset) into the application's UBUF: bytes read or an errno. */
-static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
+/*
+ * Read at OFF (-1: the file's offset) into the application's UBUF: bytes
+ * read or an errno.  BEFORE: bytes the call already read (readv's earlier
+ * vectors); only a call that has read nothing waits (kernel/poll.h).
+ */
+static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off, uint64_t before)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
@@ -75,8 +80,8 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 	while (done < count) {
 		size_t n = count - done < sizeof(bounce) ? count - done : sizeof(bounce);
 		long got = file_read(f, bounce, n, off < 0 ? -1 : off + (int64_t)done);
-		if (got == -EAGAIN && !done && !(f->flags & O_NONBLOCK))
-			file_wait(f); /* made again when F changes */
+		if (got == -EAGAIN && !done && !before && !(f->flags & O_NONBLOCK))
+			file_wait(f, 0); /* made again when F changes */
 		if (got < 0)
 			return done ? (long)done : got;
 		if (got == 0)
@@ -93,8 +98,16 @@ static long do_read(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 	return (long)done;
 }
 
-/* Write the application's UBUF at OFF (-1: the file's offset): bytes written or an errno. */
-static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
+/*
+ * Write the application's UBUF at OFF (-1: the file's offset): bytes
+ * written or an errno.  BEFORE: bytes the call already wrote (writev's
+ * earlier vectors, earlier rounds of a write that waited).  A write that
+ * must wait for room, unless O_NONBLOCK, waits with what it wrote as its
+ * progress and returns -EAGAIN (its result is the waker's): made again, it
+ * goes on from there (sched_call_progress), as Linux's pipe_write writes
+ * everything; a signal ends it with the bytes written, if any.
+ */
+static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off, uint64_t before)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
@@ -111,31 +124,46 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 		if (copy_from_user(bounce, ubuf + done, n) != 0)
 			return done ? (long)done : -EFAULT;
 		long put = file_write(f, bounce, n, off < 0 ? -1 : off + (int64_t)done);
-		if (put == -EAGAIN && !done && !(f->flags & O_NONBLOCK))
-			file_wait(f); /* made again when F changes */
+		if (put == -EAGAIN && !(f->flags & O_NONBLOCK)) {
+			file_wait(f, (long)(before + done));
+			return -EAGAIN;
+		}
 		if (put == -EPIPE) /* as Linux's pipe_write: the signal, and the errno if it is survived */
 			signal_send_thread(thread_current(), SIGPIPE, SI_USER);
 		if (put < 0)
 			return done ? (long)done : put;
 		done += (uint64_t)put;
-		if ((size_t)put < n)
-			break;
+		if ((size_t)put < n && f->kind != FILE_PIPE)
+			break; /* a file cut short (its limit): a pipe goes on until it must wait */
 	}
 	return (long)done;
+}
+
+/*
+ * A write of COUNT bytes at UBUF made again after it waited: the bytes its
+ * earlier rounds wrote are skipped and counted in.
+ */
+static long write_resumed(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
+{
+	uint64_t skip = sched_call_progress();
+	if (skip > count)
+		skip = 0; /* not this call's: the registers were changed under it */
+	long n = do_write(f, ubuf + skip, count - skip, off, skip);
+	return n < 0 ? (skip ? (long)skip : n) : (long)skip + n;
 }
 
 static long sys_read(uint64_t fd, uint64_t buf, uint64_t count, uint64_t a3, uint64_t a4,
 		     uint64_t a5)
 {
 	struct file *f = fd_get_io(fdarg(fd));
-	return f ? do_read(f, buf, count, -1) : -EBADF;
+	return f ? do_read(f, buf, count, -1, 0) : -EBADF;
 }
 
 static long sys_write(uint64_t fd, uint64_t buf, uint64_t count, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
 	struct file *f = fd_get_io(fdarg(fd));
-	return f ? do_write(f, buf, count, -1) : -EBADF;
+	return f ? write_resumed(f, buf, count, -1) : -EBADF;
 }
 
 /* Whether F can be read or written at OFF: pipes and the console have no positions. */
@@ -155,7 +183,7 @@ static long sys_pread64(uint64_t fd, uint64_t buf, uint64_t count, uint64_t off,
 	if (!f)
 		return -EBADF;
 	long err = positional(f, (int64_t)off);
-	return err ? err : do_read(f, buf, count, (int64_t)off);
+	return err ? err : do_read(f, buf, count, (int64_t)off, 0);
 }
 
 static long sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t count, uint64_t off, uint64_t a4,
@@ -165,7 +193,7 @@ static long sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t count, uint64_t off
 	if (!f)
 		return -EBADF;
 	long err = positional(f, (int64_t)off);
-	return err ? err : do_write(f, buf, count, (int64_t)off);
+	return err ? err : do_write(f, buf, count, (int64_t)off, 0);
 }
 
 /* Fetch and check an iovec array: 0 and *TOTAL its bytes, -EINVAL or -EFAULT. */
@@ -205,15 +233,25 @@ static long vector(uint64_t fd, uint64_t uiov, uint64_t cnt, int64_t off, int wr
 	err = (int)verify_pos(f, total, off); /* over the whole vector */
 	if (err)
 		return err;
+	/* A writev made again after it waited skips what its earlier rounds wrote. */
+	uint64_t skip = write ? sched_call_progress() : 0;
+	if (skip > total)
+		skip = 0;
 	long done = 0;
 	for (uint64_t i = 0; i < cnt; i++) {
+		uint64_t base = iov_buf[i].base, len = iov_buf[i].len;
+		uint64_t skipped = skip < len ? skip : len;
+		skip -= skipped;
+		done += (long)skipped;
+		if (skipped == len && len)
+			continue;
 		int64_t at = off < 0 ? -1 : off + done;
-		long n = write ? do_write(f, iov_buf[i].base, iov_buf[i].len, at)
-			       : do_read(f, iov_buf[i].base, iov_buf[i].len, at);
+		long n = write ? do_write(f, base + skipped, len - skipped, at, (uint64_t)done)
+			       : do_read(f, base, len, at, (uint64_t)done);
 		if (n < 0)
-			return done ? done : n;
+			return done ? done : n; /* a wait's result is the waker's */
 		done += n;
-		if ((uint64_t)n < iov_buf[i].len)
+		if ((uint64_t)n < len - skipped)
 			break;
 	}
 	return done;

@@ -39,7 +39,7 @@ enum wait_kind {
 	WAIT_IO,     /* for an event on a channel (kernel/sched.h): its call is then made again */
 };
 
-/* What a blocked thread waits for, and how its system call ends (48 bytes: filled in on each wait). */
+/* What a blocked thread waits for, and how its system call ends (56 bytes: filled in on each wait). */
 struct wait {
 	enum wait_kind kind;
 	uint32_t bitset;         /* WAIT_FUTEX: FUTEX_WAIT_BITSET's mask */
@@ -50,6 +50,7 @@ struct wait {
 	uint64_t deadline;       /* timer_now_ns() at which it ends anyway, or NO_DEADLINE */
 	long timeout_result;     /* its call's result then; WAIT_IO calls are made again instead */
 	uint64_t remaining_user; /* where the time left goes on -EINTR (nanosleep's rem, ppoll's timeout) */
+	long progress;           /* WAIT_IO: bytes the call moved before it waited: its result if a signal ends it */
 	uint8_t restartable;     /* a handler with SA_RESTART makes the call again; else -EINTR */
 	uint8_t console_input;   /* WAIT_IO: console input could end it (so waiting is no deadlock) */
 };

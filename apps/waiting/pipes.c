@@ -146,6 +146,7 @@ void check_pipes(void)
 	check_reader_woken();
 	check_writer_woken();
 	check_nonblocking_and_epipe();
+	check_big_writes();
 }
 
 struct signal_then_write {

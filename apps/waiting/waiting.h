@@ -68,6 +68,7 @@ void check_select(void);
 void check_epoll(void);
 void check_epoll_events(void);
 void check_eventfd(void);
+void check_big_writes(void);
 void check_console(void);
 void check_deadlock(void);
 
