@@ -2,12 +2,14 @@
  * Writes larger than a pipe holds: a blocking write writes every byte,
  * waiting for a reader to make room as often as it must (Linux's
  * pipe_write); a signal that ends the wait after some bytes went in ends the
- * write with their count, not EINTR, even under SA_RESTART.
+ * write with their count, not EINTR, even under SA_RESTART.  And a readv
+ * that has read something does not wait for more.
  */
 #define _GNU_SOURCE /* F_GETPIPE_SZ */
 #include "waiting.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define BIG (3 * 65536 + 123) /* three pipes' worth and a bit: the writer waits three times at least */
@@ -88,8 +90,22 @@ static void check_interrupted_after_some(int flags)
 	close(p[1]);
 }
 
+/* A readv whose first vector the pipe fills returns at once: it waits only while it has read nothing. */
+static void check_readv_does_not_wait_after_data(void)
+{
+	int p[2];
+	char a[4], b[16];
+	struct iovec iov[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	CHECK(pipe(p) == 0 && write(p[1], "abcd", 4) == 4, "pipe with 4 bytes");
+	CHECK(readv(p[0], iov, 2) == 4 && memcmp(a, "abcd", 4) == 0,
+	      "readv of a pipe holding exactly the first vector's bytes returns them without waiting");
+	close(p[0]);
+	close(p[1]);
+}
+
 void check_big_writes(void)
 {
+	check_readv_does_not_wait_after_data();
 	check_whole_write();
 	check_interrupted_after_some(0);
 	check_interrupted_after_some(SA_RESTART);
