@@ -14,13 +14,13 @@
 #include "kernel/process.h"
 #include "kernel/random.h"
 #include "kernel/rtc.h"
+#include "kernel/sched.h"
 #include "kernel/selftest.h"
 #include "kernel/stats.h"
 #include "machine.h"
 #include "policies/policy.h"
 #include "vmm/vmm.h"
 
-#define TIMER_PERIOD_US 10000 /* 100 Hz, Linux's CONFIG_HZ_100 */
 #define FDT_SIZE_LIMIT (1u << 20)
 #define MAX_RESERVED (FDT_MAX_RANGES + 2)
 #define MAX_DEVICES 4
@@ -109,7 +109,7 @@ void kernel_main(uint64_t hartid, paddr_t fdt_pa, uint64_t entry_instret)
 		kprintf("warning: no /chosen/rng-seed: random numbers are predictable\n");
 	memory_init(fdt_pa);
 	boot_report();
-	timer_start(boot_info.timebase_hz, TIMER_PERIOD_US);
+	timer_start(boot_info.timebase_hz, TICK_NS / 1000);
 	rtc_boot();
 	selftest_run(bootargs);
 	fs_boot();

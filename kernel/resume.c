@@ -2,25 +2,26 @@
 #include "kernel/resume.h"
 
 #include "kernel/console.h"
+#include "kernel/itimer.h"
 #include "kernel/poll.h"
 #include "kernel/process.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
 
-#define CONSOLE_LOOK_NS 10000000u /* how often a waiting hart looks for console input: a tick */
+#define CONSOLE_LOOK_NS TICK_NS /* how often a waiting hart looks for console input */
 
 /* Another thread, or a wait until one can run. */
 static void switch_threads(struct trap_frame *f)
 {
 	while (sched_resume(f) != 0) {
 		uint64_t until = sched_wake_expired();
-		signal_alarm_check();
+		itimer_real_check();
 		int console = sched_console_wanted();
 		if (console)
 			console_input_check();
 		if (sched_ready_exists())
 			continue;
-		uint64_t alarm = signal_alarm_deadline();
+		uint64_t alarm = itimer_real_deadline();
 		if (alarm < until)
 			until = alarm;
 		uint64_t now = timer_now_ns();
@@ -49,7 +50,8 @@ void resume_user(struct trap_frame *f)
 void resume_after_tick(struct trap_frame *f)
 {
 	sched_tick();
-	signal_alarm_check();
+	itimer_user_tick(TICK_NS);
+	itimer_real_check();
 	if (sched_console_wanted())
 		console_input_check();
 	resume_user(f);

@@ -11,7 +11,8 @@
 
 #include "kernel/thread.h"
 
-#define SCHED_SLICE_TICKS 1 /* 10 ms at 100 Hz */
+#define TICK_NS 10000000u     /* the timer's period: 100 Hz, Linux's CONFIG_HZ_100 */
+#define SCHED_SLICE_TICKS 1 /* a turn: 10 ms */
 
 /*
  * Channels name what WAIT_IO threads wait on: each pipe, eventfd and the

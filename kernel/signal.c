@@ -1,6 +1,6 @@
 /*
  * Signals: sending, delivery on the way back to U-mode, the riscv64 signal
- * frame and rt_sigreturn, synchronous faults, ITIMER_REAL (kernel/signal.h).
+ * frame and rt_sigreturn, synchronous faults (kernel/signal.h).
  */
 #include "kernel/signal.h"
 
@@ -20,7 +20,6 @@
 #define SIGTRAP 5
 #define SIGBUS 7
 #define SIGSEGV 11
-#define SIGALRM 14
 #define SIGCHLD 17
 #define SIGCONT 18
 #define SIGTSTP 20
@@ -74,7 +73,6 @@ static struct linux_sigaction actions[NSIG + 1];
 static uint64_t process_pending;
 static int process_codes[NSIG + 1];
 static uint64_t return_page;
-static uint64_t alarm_deadline = NO_DEADLINE, alarm_interval;
 
 int signal_map_return_page(void)
 {
@@ -355,36 +353,4 @@ void signal_return(struct trap_frame *f)
 		t->altstack_sp = uc.stack.sp;
 		t->altstack_size = uc.stack.size;
 	}
-}
-
-uint64_t signal_alarm_deadline(void)
-{
-	return alarm_deadline;
-}
-
-void signal_alarm_check(void)
-{
-	uint64_t now = timer_now_ns();
-	if (alarm_deadline == NO_DEADLINE || now < alarm_deadline)
-		return;
-	if (alarm_interval) {
-		/* Missed periods are not made up: one signal, the next period from now on. */
-		uint64_t late = (now - alarm_deadline) / alarm_interval + 1;
-		alarm_deadline += late * alarm_interval;
-	} else {
-		alarm_deadline = NO_DEADLINE;
-	}
-	signal_send_process(SIGALRM, SI_KERNEL);
-}
-
-void signal_set_alarm(uint64_t deadline, uint64_t interval)
-{
-	alarm_deadline = deadline;
-	alarm_interval = interval;
-}
-
-void signal_get_alarm(uint64_t *deadline, uint64_t *interval)
-{
-	*deadline = alarm_deadline;
-	*interval = alarm_interval;
 }

@@ -2,8 +2,9 @@
  * Signals (Linux's numbers and riscv64 frame): actions for the process,
  * a mask, a pending set and an alternate stack per thread, delivery on the
  * way back to U-mode (kernel/resume.c), synchronous faults turned into
- * SIGSEGV, SIGBUS, SIGILL and SIGTRAP when the program handles them, and
- * ITIMER_REAL raising SIGALRM.
+ * SIGSEGV, SIGBUS, SIGILL and SIGTRAP when the program handles them.
+ * The interval timers that raise SIGALRM, SIGVTALRM and SIGPROF are
+ * kernel/itimer.h's.
  *
  * A handler runs on a struct rt_sigframe (siginfo, then a ucontext with
  * every register, the floating-point ones included) pushed on its stack,
@@ -24,6 +25,9 @@
 #define SIGINT 2
 #define SIGKILL 9
 #define SIGPIPE 13
+#define SIGALRM 14
+#define SIGVTALRM 26
+#define SIGPROF 27
 #define SIGSTOP 19
 #define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define SI_USER 0      /* si_code of kill, and of what the kernel sends as if by kill (SIGPIPE) */
@@ -84,16 +88,10 @@ void signal_deliver(struct trap_frame *f);
 /* rt_sigreturn: restore the running thread from the frame at its sp. */
 void signal_return(struct trap_frame *f);
 
-/* The ITIMER_REAL deadline (NO_DEADLINE: none); raise SIGALRM once it has come. */
-uint64_t signal_alarm_deadline(void);
-void signal_alarm_check(void);
-
-/* For sys_signal.c: the process's actions and the alarm timer. */
+/* For sys_signal.c: the process's actions. */
 struct linux_sigaction {
 	uint64_t handler, flags, mask;
 };
 struct linux_sigaction *signal_action(int sig);
-void signal_set_alarm(uint64_t deadline, uint64_t interval);
-void signal_get_alarm(uint64_t *deadline, uint64_t *interval);
 
 #endif

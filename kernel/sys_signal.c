@@ -1,10 +1,12 @@
 /*
  * Signals as system calls: actions, masks, pending sets, kill/tkill/tgkill,
- * sigaltstack, rt_sigsuspend and ITIMER_REAL (kernel/signal.h does the
+ * sigaltstack, rt_sigsuspend, getitimer and setitimer (kernel/signal.h and
+ * kernel/itimer.h do the
  * work; rt_sigreturn goes through kernel/syscall.c, which has the frame).
  */
 #include "kernel/error.h"
 #include "kernel/sched.h"
+#include "kernel/itimer.h"
 #include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "uaccess.h"
@@ -25,7 +27,6 @@
 #define SIG_SETMASK 2
 #define MINSIGSTKSZ 2048
 #define SI_TKILL (-6)
-#define ITIMER_REAL 0
 #define USEC_PER_SEC 1000000ull
 #define NSEC_PER_USEC 1000ull
 
@@ -184,11 +185,11 @@ static long sys_sigaltstack(uint64_t uss, uint64_t uoss, uint64_t a2, uint64_t a
 	return 0;
 }
 
-static struct linux_itimerval itimer_now(void)
+/* Timer WHICH as setitimer and getitimer give it back: the time left rounded up to a microsecond. */
+static struct linux_itimerval itimer_now(int which)
 {
-	uint64_t deadline, interval, now = timer_now_ns();
-	signal_get_alarm(&deadline, &interval);
-	uint64_t left = deadline == NO_DEADLINE ? 0 : (deadline > now ? deadline - now : 1);
+	uint64_t left, interval;
+	itimer_get(which, &left, &interval);
 	uint64_t left_us = (left + NSEC_PER_USEC - 1) / NSEC_PER_USEC, every_us = interval / NSEC_PER_USEC;
 	return (struct linux_itimerval){ (int64_t)(every_us / USEC_PER_SEC), (int64_t)(every_us % USEC_PER_SEC),
 					 (int64_t)(left_us / USEC_PER_SEC), (int64_t)(left_us % USEC_PER_SEC) };
@@ -197,9 +198,9 @@ static struct linux_itimerval itimer_now(void)
 static long sys_getitimer(uint64_t which, uint64_t ucur, uint64_t a2, uint64_t a3, uint64_t a4,
 			  uint64_t a5)
 {
-	if (which != ITIMER_REAL)
+	if (which > ITIMER_PROF)
 		return -EINVAL;
-	struct linux_itimerval cur = itimer_now();
+	struct linux_itimerval cur = itimer_now((int)which);
 	return copy_to_user(ucur, &cur, sizeof(cur)) ? -EFAULT : 0;
 }
 
@@ -215,10 +216,10 @@ static int timeval_ns(int64_t sec, int64_t usec, uint64_t *ns)
 static long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, uint64_t a4,
 			  uint64_t a5)
 {
-	struct linux_itimerval val, old = itimer_now();
-	uint64_t value, interval;
-	if (which != ITIMER_REAL)
+	if (which > ITIMER_PROF)
 		return -EINVAL;
+	struct linux_itimerval val, old = itimer_now((int)which);
+	uint64_t value, interval;
 	if (unew && copy_from_user(&val, unew, sizeof(val)))
 		return -EFAULT;
 	if (unew && (timeval_ns(val.value_sec, val.value_usec, &value) ||
@@ -227,7 +228,7 @@ static long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
 	if (unew)
-		signal_set_alarm(value ? timer_now_ns() + value : NO_DEADLINE, value ? interval : 0);
+		itimer_set((int)which, value, interval);
 	return 0;
 }
 

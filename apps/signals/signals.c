@@ -191,12 +191,45 @@ static void check_timers(void)
 	CHECK(setitimer(ITIMER_REAL, &off, &old) == 0 && old.it_interval.tv_usec == 10000);
 	CHECK(count == 3 && last.si_signo == SIGALRM);
 	count = 0;
-	alarm(1); /* glibc's alarm is setitimer; its pause is ppoll, which this kernel lacks yet */
-	while (count == 0)
-		sigsuspend(&none);
-	CHECK(count == 1);
+	alarm(1); /* glibc's alarm is setitimer, its pause ppoll with no descriptors */
+	CHECK(pause() == -1 && errno == EINTR && count == 1);
 	struct itimerval bad = { { 0, 0 }, { 0, 1000000 } };
 	CHECK(setitimer(ITIMER_REAL, &bad, NULL) == -1 && errno == EINVAL);
+}
+
+/* Seconds on the monotonic clock. */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * ITIMER_VIRTUAL and ITIMER_PROF count the CPU time the program spends: a
+ * sleep spends none, a loop spends it until the timer fires, then again
+ * every interval.
+ */
+static void check_cpu_timers(void)
+{
+	static const int which[2] = { ITIMER_VIRTUAL, ITIMER_PROF }, sig[2] = { SIGVTALRM, SIGPROF };
+	for (int i = 0; i < 2; i++) {
+		on(sig[i], counter, 0);
+		count = 0;
+		struct itimerval it = { { 0, 20000 }, { 0, 30000 } }, left, off = { { 0, 0 }, { 0, 0 } };
+		CHECK(setitimer(which[i], &it, NULL) == 0);
+		struct timespec nap = { 0, 100000000 };
+		CHECK(nanosleep(&nap, NULL) == 0);
+		CHECK(count == 0 && getitimer(which[i], &left) == 0 && left.it_value.tv_sec == 0 &&
+		      left.it_value.tv_usec > 10000 && left.it_interval.tv_usec == 20000);
+		volatile unsigned long spins = 0;
+		double start = now_s();
+		while (count < 2 && now_s() - start < 5)
+			spins++;
+		CHECK(count >= 2 && last.si_signo == sig[i]);
+		CHECK(setitimer(which[i], &off, &left) == 0 && left.it_interval.tv_usec == 20000);
+		signal(sig[i], SIG_DFL);
+	}
 }
 
 /* --- a signal interrupts a wait (EINTR) or restarts it (SA_RESTART) --- */
@@ -326,6 +359,7 @@ int main(int argc, char **argv)
 	check_context_changes();
 	check_sending_and_masks();
 	check_timers();
+	check_cpu_timers();
 	check_interrupted_waits();
 	if (failures) {
 		printf("signals: %d checks failed\n", failures);
