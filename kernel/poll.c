@@ -4,8 +4,8 @@
 #include "kernel/error.h"
 #include "kernel/sched.h"
 #include "kernel/signal.h"
+#include "kernel/timeout.h"
 #include "machine.h"
-#include "uaccess.h"
 
 void file_wait(struct file *f, long progress)
 {
@@ -18,28 +18,18 @@ void file_wait(struct file *f, long progress)
 	sched_block(&w);
 }
 
-/* The time left until DEADLINE (now if passed) as a struct timespec at UTS; errors ignored, as Linux. */
-static void write_time_left(uint64_t uts, uint64_t deadline)
-{
-	uint64_t now = timer_now_ns(), left = deadline > now ? deadline - now : 0;
-	struct {
-		int64_t sec, nsec;
-	} ts = { (int64_t)(left / 1000000000u), (int64_t)(left % 1000000000u) };
-	(void)copy_to_user(uts, &ts, sizeof(ts));
-}
-
 long poll_many_result(long found, uint64_t deadline, int console_input, uint64_t remaining_user)
 {
 	struct thread *t = thread_current();
 	if (found != 0 || deadline <= timer_now_ns()) {
 		thread_call_mask_end(t);
 		if (remaining_user && deadline != NO_DEADLINE && found >= 0)
-			write_time_left(remaining_user, deadline);
+			(void)time_left_to_user(remaining_user, deadline); /* errors ignored, as Linux */
 		return found;
 	}
 	if (signal_ready()) {
 		if (remaining_user && deadline != NO_DEADLINE)
-			write_time_left(remaining_user, deadline);
+			(void)time_left_to_user(remaining_user, deadline); /* errors ignored, as Linux */
 		return -EINTR;
 	}
 	struct wait w = { .kind = WAIT_IO,

@@ -7,7 +7,7 @@
 #include "kernel/sched.h"
 
 #include "kernel/error.h"
-#include "uaccess.h"
+#include "kernel/timeout.h"
 
 static int turn_given_up; /* sched_yield, or the running thread stopped */
 static uint64_t wait_order;
@@ -42,16 +42,6 @@ void sched_wake_again(struct thread *t)
 	thread_call_mask_end(t); /* the call sets its own again (ppoll, pselect6, epoll_pwait) */
 }
 
-/* A wait with a relative timeout interrupted: the time left to where the call asked (nanosleep's rem); 0 or -EFAULT. */
-static long write_remaining(const struct thread *t)
-{
-	uint64_t now = timer_now_ns(), left = t->wait.deadline > now ? t->wait.deadline - now : 0;
-	struct {
-		int64_t sec, nsec;
-	} ts = { (int64_t)(left / 1000000000u), (int64_t)(left % 1000000000u) };
-	return copy_to_user(t->wait.remaining_user, &ts, sizeof(ts)) ? -EFAULT : 0;
-}
-
 void sched_interrupt(struct thread *t, int restart)
 {
 	if (t->wait.progress > 0) { /* a transfer under way ends with what it moved, as Linux's */
@@ -65,7 +55,8 @@ void sched_interrupt(struct thread *t, int restart)
 	}
 	long result = -EINTR;
 	/* A sleep whose rem cannot be written fails (Linux); select's and ppoll's time left is a courtesy. */
-	if (t->wait.remaining_user && write_remaining(t) && t->wait.kind == WAIT_SLEEP)
+	if (t->wait.remaining_user && time_left_to_user(t->wait.remaining_user, t->wait.deadline) &&
+	    t->wait.kind == WAIT_SLEEP)
 		result = -EFAULT;
 	sched_wake(t, result);
 }

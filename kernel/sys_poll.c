@@ -86,24 +86,26 @@ static long poll_look(struct linux_pollfd *fds, uint64_t n, int *console)
 	return found;
 }
 
+/* In Linux's order: the timeout, the call's mask, then the descriptors (errors after the mask end it). */
 static long sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, uint64_t masksize,
 		      uint64_t a5)
 {
-	if (nfds > FD_MAX) /* Linux: beyond RLIMIT_NOFILE, whose soft limit is the table's size here */
-		return -EINVAL;
 	uint64_t deadline;
 	int err = timeout_deadline(uts, &deadline);
+	if (!err)
+		err = call_mask(umask, masksize);
 	if (err)
 		return err;
 	size_t bytes = (size_t)nfds * sizeof(pollfds[0]);
-	if (copy_from_user(pollfds, ufds, bytes))
-		return -EFAULT;
-	err = call_mask(umask, masksize);
-	if (err)
-		return err;
 	int console = 0;
-	long found = poll_look(pollfds, nfds, &console);
-	if ((found || deadline <= timer_now_ns()) && copy_to_user(ufds, pollfds, bytes))
+	long found;
+	if (nfds > FD_MAX) /* Linux: beyond RLIMIT_NOFILE, whose soft limit is the table's size here */
+		found = -EINVAL;
+	else if (copy_from_user(pollfds, ufds, bytes))
+		found = -EFAULT;
+	else
+		found = poll_look(pollfds, nfds, &console);
+	if (found >= 0 && (found || deadline <= timer_now_ns()) && copy_to_user(ufds, pollfds, bytes))
 		found = -EFAULT;
 	return poll_many_result(found, deadline, console, uts);
 }
@@ -146,28 +148,27 @@ struct linux_sigset_arg {
 static long sys_pselect6(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t uts,
 			 uint64_t usig)
 {
+	uint64_t deadline;
+	struct linux_sigset_arg sig = { 0, 0 };
+	int err = timeout_deadline(uts, &deadline);
+	if (!err && usig && copy_from_user(&sig, usig, sizeof(sig)))
+		err = -EFAULT;
+	if (!err)
+		err = call_mask(sig.mask, sig.size);
+	if (err)
+		return err;
 	long n = (long)(int)nfds;
-	if (n < 0)
-		return -EINVAL;
 	if (n > FD_MAX)
 		n = FD_MAX; /* as Linux, the descriptor table's size */
-	uint64_t deadline;
-	int err = timeout_deadline(uts, &deadline);
-	if (err)
-		return err;
 	const uint64_t usets[3] = { uin, uout, uex };
-	size_t bytes = (size_t)(n + 63) / 64 * sizeof(uint64_t);
-	for (int s = 0; s < 3; s++)
-		if (usets[s] && copy_from_user(select_sets[s], usets[s], bytes))
-			return -EFAULT;
-	struct linux_sigset_arg sig = { 0, 0 };
-	if (usig && copy_from_user(&sig, usig, sizeof(sig)))
-		return -EFAULT;
-	err = call_mask(sig.mask, sig.size);
-	if (err)
-		return err;
+	size_t bytes = n > 0 ? (size_t)(n + 63) / 64 * sizeof(uint64_t) : 0;
 	int console = 0;
-	long found = select_look(select_sets, usets, n, &console);
+	long found = n < 0 ? -EINVAL : 0;
+	for (int s = 0; s < 3 && found == 0; s++)
+		if (usets[s] && copy_from_user(select_sets[s], usets[s], bytes))
+			found = -EFAULT;
+	if (found == 0)
+		found = select_look(select_sets, usets, n, &console);
 	if (found >= 0 && (found || deadline <= timer_now_ns()))
 		for (int s = 0; s < 3; s++)
 			if (usets[s] && copy_to_user(usets[s], select_sets[s], bytes))

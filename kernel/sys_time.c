@@ -168,6 +168,13 @@ int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *dea
 	return 0;
 }
 
+int time_left_to_user(uint64_t uts, uint64_t deadline)
+{
+	uint64_t now = timer_now_ns(), left = deadline > now ? deadline - now : 0;
+	struct linux_timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
+	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
+}
+
 /* A relative sleep, or an absolute one on CLOCK: 0 and *DEADLINE, or an errno. */
 static int fetch_deadline(uint64_t ureq, uint64_t clock, int absolute, uint64_t *deadline)
 {

@@ -13,4 +13,7 @@
  */
 int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *deadline);
 
+/* The time left until DEADLINE (0 once passed) as a struct timespec at UTS: 0 or -EFAULT. */
+int time_left_to_user(uint64_t uts, uint64_t deadline);
+
 #endif
