@@ -68,6 +68,11 @@ HOST_TESTS += fs_data
 host_fs_data_SRCS := tests/host/test_fs_data.c $(FS_HOST_SRCS)
 HOST_TESTS += fd
 host_fd_SRCS := tests/host/test_fd.c $(FS_HOST_SRCS)
+# epoll and eventfd (tests/host/epoll_host.h: what the three share).
+HOST_TESTS += epoll epoll_nest eventfd
+host_epoll_SRCS := tests/host/test_epoll.c $(FS_HOST_SRCS)
+host_epoll_nest_SRCS := tests/host/test_epoll_nest.c $(FS_HOST_SRCS)
+host_eventfd_SRCS := tests/host/test_eventfd.c $(FS_HOST_SRCS)
 
 # The console's line discipline, byte by byte.
 HOST_TESTS += tty
