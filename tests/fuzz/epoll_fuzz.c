@@ -40,6 +40,8 @@
 #include "tests/host/fs_host.h"
 #include "tests/host/wait_host.h"
 
+#define PASSES 3
+
 static struct fs_node *root;
 static uint64_t serial;  /* the data of the last item added or modified: each is new */
 static int allocs_fail;  /* the allocator is failing: -ENOMEM is a right answer */
@@ -59,14 +61,25 @@ static void print_counts(void)
 }
 
 /* One of the open descriptors (most operations want one), or any number when the byte's top bit is set. */
-static long pick_fd(struct input *in)
+static long pick_open(struct input *in, int epolls_only)
 {
 	uint8_t b = next8(in);
 	long open[MAX_FDS], n = 0;
 	for (long fd = 0; fd < MAX_FDS; fd++)
-		if (fd_get(fd))
+		if (fd_get(fd) && (!epolls_only || fd_get(fd)->kind == FILE_EPOLL))
 			open[n++] = fd;
 	return (b & 0x80) || !n ? b % MAX_FDS : open[b % n];
+}
+
+static long pick_fd(struct input *in)
+{
+	return pick_open(in, 0);
+}
+
+/* An epoll's descriptor mostly, as pick_fd. */
+static long pick_epoll(struct input *in)
+{
+	return pick_open(in, 1);
 }
 
 /* F at the lowest free descriptor; closed again when that is beyond MAX_FDS (the fuzzer keeps none there). */
@@ -153,7 +166,7 @@ static void op_ctl(struct input *in)
 {
 	static const int ops_of[4] = { EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL, 0 };
 	uint8_t b = next8(in);
-	struct file *self = fd_get(pick_fd(in));
+	struct file *self = fd_get(pick_epoll(in));
 	long fd = pick_fd(in);
 	struct file *target = fd_get(fd);
 	uint32_t events = events_of(next8(in));
@@ -218,7 +231,7 @@ static struct model_item *item_with_data(uint64_t ep_id, uint64_t data)
 static void op_look(struct input *in)
 {
 	static struct epoll_batch batch;
-	struct file *self = fd_get(pick_fd(in));
+	struct file *self = fd_get(pick_epoll(in));
 	uint8_t b = next8(in);
 	if (!self || self->kind != FILE_EPOLL)
 		return;
@@ -355,17 +368,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int counting;
 	if (!counting++)
 		atexit(print_counts);
-	struct input in = { data, size };
 	root = fs_host_init();
 	if (!root || fd_init() != 0)
 		fuzz_fail("the tree or the console descriptors");
+	fd_close(1); /* fd 0 is console enough: the numbers are for epolls and what they watch */
+	fd_close(2);
 	wait_host_reset();
 	moved_from = moved_to = -1;
-	while (in.n) {
-		step(&in);
-		if (moved_from >= 0 && !--moved_for)
-			move_back();
-		check();
+	/* The input three times over: short inputs (libFuzzer's first) drive longer stories. */
+	for (int pass = 0; pass < PASSES; pass++) {
+		struct input in = { data, size };
+		while (in.n) {
+			step(&in);
+			if (moved_from >= 0 && !--moved_for)
+				move_back();
+			check();
+		}
 	}
 	for (long fd = 0; fd < FD_MAX; fd++)
 		fd_close(fd);
