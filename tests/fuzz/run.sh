@@ -7,7 +7,9 @@
 # vmm_fuzz_cells (one backend against the reference model of
 # tests/fuzz/vmm_fuzz_model.h; they print the operations they drove), or
 # compart_fuzz (the compartment-table reader on hostile ELF images, its
-# corpus seeded with the fixture ELFs of build/host/compart/).
+# corpus seeded with the fixture ELFs of build/host/compart/), or epoll_fuzz
+# (epolls, pipes and eventfds against its record of items: no loop, no chain
+# too deep, every report from a live item; seeded from tests/fuzz/epoll_seeds/).
 # The last line is "ok FUZZER: N runs, ..." or "not ok FUZZER: why"; the exit
 # status is 1 on failure.
 #   usage: tests/fuzz/run.sh FUZZER [SECONDS]
@@ -25,8 +27,12 @@ compart_fuzz)
 	held="every refusal whole and with a reason, every acceptance sound, no sanitizer report"
 	seeds=build/host/compart
 	;;
+epoll_fuzz)
+	held="every epoll_ctl answer right, no loop or chain too deep, every report from a live item, no sanitizer report"
+	seeds=tests/fuzz/epoll_seeds
+	;;
 *)
-	echo "usage: tests/fuzz/run.sh rental_fuzz|fs_fuzz|vmm_fuzz_sv48|vmm_fuzz_cells|compart_fuzz [SECONDS]" >&2
+	echo "usage: tests/fuzz/run.sh rental_fuzz|fs_fuzz|vmm_fuzz_sv48|vmm_fuzz_cells|compart_fuzz|epoll_fuzz [SECONDS]" >&2
 	echo "not ok ${name:-fuzz}: unknown fuzzer '$name'"
 	exit 1
 	;;
@@ -60,11 +66,11 @@ status=$?
 runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
 if [ "$status" -ne 0 ] || [ -z "$runs" ]; then
-	grep -a -m1 -A3 'VIOLATION\|ERROR\|rental_fuzz:\|fs_fuzz:\|vmm_fuzz:\|compart_fuzz:' "$log"
+	grep -a -m1 -A3 'VIOLATION\|ERROR\|rental_fuzz:\|fs_fuzz:\|vmm_fuzz:\|compart_fuzz:\|epoll_fuzz:' "$log"
 	echo "not ok $name: exit status $status after ${runs:-?} runs (see $log)"
 	exit 1
 fi
 echo "# $name: $rate runs/s for ${secs}s, corpus $(ls "$corpus" | wc -l) inputs"
-# The vmm fuzzers count the operations they drove (printed at exit).
-grep -a '^vmm_fuzz: .* operations$' "$log" | tail -1 | sed 's/^/# /'
+# The vmm and epoll fuzzers count the operations they drove (printed at exit).
+grep -a -E '^(vmm|epoll)_fuzz: .* operations$' "$log" | tail -1 | sed 's/^/# /'
 echo "ok $name: $runs runs, $held"

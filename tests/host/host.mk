@@ -68,6 +68,11 @@ HOST_TESTS += fs_data
 host_fs_data_SRCS := tests/host/test_fs_data.c $(FS_HOST_SRCS)
 HOST_TESTS += fd
 host_fd_SRCS := tests/host/test_fd.c $(FS_HOST_SRCS)
+# epoll and eventfd (tests/host/epoll_host.h: what the three share).
+HOST_TESTS += epoll epoll_nest eventfd
+host_epoll_SRCS := tests/host/test_epoll.c $(FS_HOST_SRCS)
+host_epoll_nest_SRCS := tests/host/test_epoll_nest.c $(FS_HOST_SRCS)
+host_eventfd_SRCS := tests/host/test_eventfd.c $(FS_HOST_SRCS)
 
 # The console's line discipline, byte by byte.
 HOST_TESTS += tty
@@ -172,7 +177,7 @@ $(HOSTBUILD)/test_%: $$(host_$$*_SRCS) $(host_deps_known)
 # ------------------------------------------------------------- fuzzing ---
 # tests/fuzz/run.sh FUZZER [SECONDS] builds and runs one libFuzzer fuzzer (clang);
 # they are not host test binaries.  make fuzz runs every one of FUZZERS.
-FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells compart_fuzz
+FUZZERS     := rental_fuzz fs_fuzz vmm_fuzz_sv48 vmm_fuzz_cells compart_fuzz epoll_fuzz
 FUZZ_CC     := clang
 FUZZ_SAN    := address,undefined
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -201,6 +206,13 @@ $(HOSTBUILD)/fs_fuzz: $(fs_fuzz_SRCS) $(host_deps_known)
 	@mkdir -p $(@D)
 	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(fs_fuzz_SRCS))
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(fs_fuzz_SRCS) -o $@
+
+# epoll, pipes and eventfds against the fuzzer's record of items (no loop, no chain too deep).
+epoll_fuzz_SRCS := tests/fuzz/epoll_fuzz.c tests/fuzz/epoll_fuzz_model.c $(FS_HOST_SRCS)
+$(HOSTBUILD)/epoll_fuzz: $(epoll_fuzz_SRCS) $(host_deps_known)
+	@mkdir -p $(@D)
+	@$(call host_deps,$(FUZZ_CC) $(FUZZ_CFLAGS),$(epoll_fuzz_SRCS))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) $(epoll_fuzz_SRCS) -o $@
 
 # The differential vmm fuzzer, once per backend (both define the backend's symbols),
 # with the allocation countdown of tests/host/alloc_fail.c.
