@@ -5,8 +5,11 @@
  *   waiting all        every section; each prints "waiting: ok <section>",
  *                      then "waiting: ok"; exits 0 only if every check passed
  *   waiting <section>  one section (pipes, interrupted-pipes, poll, ppoll,
- *                      select, epoll, epoll-events, eventfd)
- * It builds and passes natively on Linux too (gcc -static -pthread), the reference.
+ *                      select, epoll, epoll-events, eventfd; and, not in all,
+ *                      console (lines typed at it) and deadlock (ends with 137))
+ *   waiting bench      what a wait costs (bench.c)
+ * It builds and passes natively on Linux too, the reference:
+ *   gcc -static -pthread -O2 -Iapps/include apps/waiting/[a-z]*.c
  */
 #include "waiting.h"
 
@@ -153,6 +156,8 @@ int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "all";
 	int all = strcmp(mode, "all") == 0, ran = 0;
+	if (strcmp(mode, "bench") == 0)
+		return waiting_bench();
 	setvbuf(stdout, NULL, _IONBF, 0);
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
 		if (all ? i >= SECTIONS_IN_ALL : strcmp(mode, sections[i].name) != 0)

@@ -69,6 +69,7 @@ void check_epoll(void);
 void check_epoll_events(void);
 void check_eventfd(void);
 void check_big_writes(void);
+int waiting_bench(void);
 void check_console(void);
 void check_deadlock(void);
 

@@ -144,6 +144,8 @@ guest waiting "$platform" waiting "all" "" 0 - \
 # The console as a file to poll, epoll and read; and a thread alone on an empty pipe.
 GUEST_STDIN='hello\rsecond\r\004' guest waiting-console "$platform" waiting "console" "" 0 - \
 	"waiting: ok console"
+# The cost of a wait (make bench APP=waiting ARGS=bench prints it for the README).
+guest waiting-bench "$platform" waiting "bench" "" 0 - "bench: pipe_handoff_instret="
 guest waiting-deadlock "$platform" waiting "deadlock" "" 137 - \
 	"sched: every thread (1) waits, with no timeout, for a futex, pipe"
 
