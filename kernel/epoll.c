@@ -1,32 +1,41 @@
 /* epoll instances (kernel/epoll.h). */
 #include "kernel/epoll.h"
 
+#include "kernel/change_stamp.h"
 #include "kernel/error.h"
 #include "kernel/fd.h"
-#include "kernel/heap.h"
 #include "kernel/file_ready.h"
+#include "kernel/heap.h"
+#include "kernel/sched.h"
 
-#define NEVER_SEEN UINT64_MAX /* an item's file has no change yet reported */
+/* Linux's EPOLLEXCLUSIVE_OK_BITS: what may go with EPOLLEXCLUSIVE. */
+#define EXCLUSIVE_OK (POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 
 struct epoll_item {
 	long fd;
-	uint64_t file_id;
-	uint32_t events; /* what it asks for, with EPOLLET, EPOLLONESHOT ... */
+	uint64_t opening; /* fd_opening(fd) when added: the item lives while they agree */
+	uint32_t events;  /* what it asks for, with EPOLLET, EPOLLONESHOT ... */
 	uint64_t data;
-	uint64_t seen_changes; /* EPOLLET: the file's changes when last reported */
-	int disabled;          /* EPOLLONESHOT, reported once */
+	int reported;       /* since its ADD or MOD */
+	uint64_t seen;      /* EPOLLET: the file's change stamp when last reported */
+	int disabled;       /* EPOLLONESHOT, reported once */
 	struct epoll_item *next;
 };
 
 struct epoll {
 	struct epoll_item *items; /* the order reports go in: a reported item moves to the end */
+	uint64_t edited;          /* stamp of the last ADD or MOD (an epoll watching this one may report) */
+	uint64_t channel;         /* woken by those, so that a thread in epoll_wait looks again */
 };
 
 static unsigned watches; /* items in every epoll */
 
 struct epoll *epoll_new(void)
 {
-	return kzalloc(sizeof(struct epoll));
+	struct epoll *ep = kzalloc(sizeof(*ep));
+	if (ep)
+		ep->channel = sched_new_channel();
+	return ep;
 }
 
 void epoll_free(struct epoll *ep)
@@ -40,11 +49,10 @@ void epoll_free(struct epoll *ep)
 	kfree(ep);
 }
 
-/* The file IT names, or NULL when its descriptor was closed or now names another file. */
+/* The file IT names, or NULL when its descriptor was closed (and perhaps opened again) since. */
 static struct file *item_file(const struct epoll_item *it)
 {
-	struct file *f = fd_get(it->fd);
-	return f && f->id == it->file_id ? f : NULL;
+	return fd_opening(it->fd) == it->opening ? fd_get(it->fd) : NULL;
 }
 
 /* Take the item at *LINK out of its list. */
@@ -56,7 +64,7 @@ static void unlink_item(struct epoll_item **link)
 	watches--;
 }
 
-/* Drop the items whose file is gone. */
+/* Drop the items whose descriptor is gone. */
 static void drop_dead(struct epoll *ep)
 {
 	for (struct epoll_item **link = &ep->items; *link;)
@@ -66,7 +74,7 @@ static void drop_dead(struct epoll *ep)
 			unlink_item(link);
 }
 
-/* The link to EP's live item for FD, or NULL. */
+/* The link to EP's item for FD, or NULL. */
 static struct epoll_item **find(struct epoll *ep, long fd)
 {
 	for (struct epoll_item **link = &ep->items; *link; link = &(*link)->next)
@@ -75,28 +83,28 @@ static struct epoll_item **find(struct epoll *ep, long fd)
 	return NULL;
 }
 
-/* Whether EP has a live item on the file with ID. */
-static int watches_file(struct epoll *ep, uint64_t id)
+/* Whether EP has a live item on F. */
+static int watches_file(struct epoll *ep, const struct file *f)
 {
 	for (struct epoll_item *it = ep->items; it; it = it->next)
-		if (it->file_id == id && item_file(it))
+		if (item_file(it) == f)
 			return 1;
 	return 0;
 }
 
 /*
  * How many epolls deep the chain below EP goes (an epoll watching nothing
- * but other files: 0), stopping past LIMIT; or -1 when it reaches the file
- * with id SELF (a loop).
+ * but other files: 0), stopping past LIMIT; or -1 when it reaches SELF (a
+ * loop).
  */
-static int depth_below(struct epoll *ep, uint64_t self, int limit)
+static int depth_below(struct epoll *ep, const struct file *self, int limit)
 {
 	int deepest = 0;
 	for (struct epoll_item *it = ep->items; it; it = it->next) {
 		struct file *f = item_file(it);
 		if (!f || f->kind != FILE_EPOLL)
 			continue;
-		if (f->id == self)
+		if (f == self)
 			return -1;
 		int d = limit > 0 ? depth_below(f->epoll, self, limit - 1) : 0;
 		if (d < 0)
@@ -107,14 +115,14 @@ static int depth_below(struct epoll *ep, uint64_t self, int limit)
 	return deepest;
 }
 
-/* How many epolls deep the chain above the epoll file with id SELF goes (every epoll is in the descriptor table). */
-static int depth_above(uint64_t self, int limit)
+/* How many epolls deep the chain above the epoll SELF goes (every epoll is in the descriptor table). */
+static int depth_above(const struct file *self, int limit)
 {
 	int deepest = 0;
 	for (long fd = 0; fd < FD_MAX && limit > 0; fd++) {
 		struct file *f = fd_get(fd);
-		if (f && f->kind == FILE_EPOLL && f->id != self && watches_file(f->epoll, self)) {
-			int d = 1 + depth_above(f->id, limit - 1);
+		if (f && f->kind == FILE_EPOLL && f != self && watches_file(f->epoll, self)) {
+			int d = 1 + depth_above(f, limit - 1);
 			if (d > deepest)
 				deepest = d;
 		}
@@ -122,15 +130,24 @@ static int depth_above(uint64_t self, int limit)
 	return deepest;
 }
 
-/* Linux's check before TARGET joins EP (open on SELF): no loop, no chain too deep. */
+/* Linux's check before TARGET joins the epoll SELF: no loop, no chain too deep. */
 static long check_nesting(const struct file *self, const struct file *target)
 {
 	if (target->kind != FILE_EPOLL)
 		return 0;
-	int below = depth_below(target->epoll, self->id, EPOLL_MAX_NESTS);
-	if (below < 0 || below + 1 + depth_above(self->id, EPOLL_MAX_NESTS) > EPOLL_MAX_NESTS)
+	int below = depth_below(target->epoll, self, EPOLL_MAX_NESTS);
+	if (below < 0 || below + 1 + depth_above(self, EPOLL_MAX_NESTS) > EPOLL_MAX_NESTS)
 		return -ELOOP;
 	return 0;
+}
+
+/* IT asks afresh (ADD, MOD): it may report at once, and whoever waits on or above EP looks again. */
+static void asked(struct epoll *ep, struct epoll_item *it)
+{
+	it->reported = 0;
+	it->disabled = 0;
+	ep->edited = change_stamp_next();
+	sched_wake_channel(ep->channel);
 }
 
 long epoll_ctl(struct epoll *ep, const struct file *self, int op, long fd, struct file *target,
@@ -141,7 +158,9 @@ long epoll_ctl(struct epoll *ep, const struct file *self, int op, long fd, struc
 		return -EPERM;
 	if (target == self)
 		return -EINVAL;
-	if ((events & EPOLLEXCLUSIVE) && op == EPOLL_CTL_MOD)
+	if ((events & EPOLLEXCLUSIVE) &&
+	    (op == EPOLL_CTL_MOD ||
+	     (op == EPOLL_CTL_ADD && (target->kind == FILE_EPOLL || (events & ~EXCLUSIVE_OK)))))
 		return -EINVAL;
 	drop_dead(ep);
 	struct epoll_item **link = find(ep, fd);
@@ -155,10 +174,11 @@ long epoll_ctl(struct epoll *ep, const struct file *self, int op, long fd, struc
 		if (!link)
 			return -ENOENT;
 		struct epoll_item *it = *link;
+		if (it->events & EPOLLEXCLUSIVE)
+			return -EINVAL; /* as Linux: an exclusive item cannot be modified */
 		it->events = events;
 		it->data = data;
-		it->disabled = 0;
-		it->seen_changes = NEVER_SEEN;
+		asked(ep, it);
 		return 0;
 	}
 	if (op != EPOLL_CTL_ADD)
@@ -173,24 +193,25 @@ long epoll_ctl(struct epoll *ep, const struct file *self, int op, long fd, struc
 	struct epoll_item *it = kzalloc(sizeof(*it));
 	if (!it)
 		return -ENOMEM;
-	*it = (struct epoll_item){ .fd = fd, .file_id = target->id, .events = events, .data = data,
-				   .seen_changes = NEVER_SEEN };
+	*it = (struct epoll_item){ .fd = fd, .opening = fd_opening(fd), .events = events, .data = data };
 	struct epoll_item **end = &ep->items;
 	while (*end)
 		end = &(*end)->next;
 	*end = it;
 	watches++;
+	asked(ep, it);
 	return 0;
 }
 
-/* The events IT reports now (0: none), its file being F. */
+/* The events IT reports now (0: none), its file being F; NESTED: epolls above F. */
 static uint32_t item_events(const struct epoll_item *it, struct file *f, int nested)
 {
 	if (it->disabled)
 		return 0;
 	uint32_t ready = file_poll(f, nested) & (it->events | POLLERR | POLLHUP);
-	if (ready && (it->events & EPOLLET) && file_changes(f) == it->seen_changes)
-		return 0;
+	if (ready && (it->events & EPOLLET) && it->reported &&
+	    file_changed_at(f, it->events, nested) <= it->seen)
+		return 0; /* edge-triggered: nothing new since its last report */
 	return ready;
 }
 
@@ -212,7 +233,11 @@ void epoll_consume(struct epoll *ep, const struct epoll_batch *b)
 {
 	for (int i = 0; i < b->n; i++) {
 		struct epoll_item *it = b->items[i];
-		it->seen_changes = file_changes(item_file(it));
+		struct file *f = item_file(it);
+		if (f) {
+			it->seen = file_changed_at(f, it->events, 1);
+			it->reported = 1;
+		}
 		if (it->events & EPOLLONESHOT)
 			it->disabled = 1;
 		/* To the end, so that a caller asking for few events sees the others next time. */
@@ -230,7 +255,7 @@ void epoll_consume(struct epoll *ep, const struct epoll_batch *b)
 
 unsigned epoll_poll(struct epoll *ep, int nested)
 {
-	if (nested >= EPOLL_MAX_NESTS + 1)
+	if (nested > EPOLL_MAX_NESTS)
 		return 0; /* deeper than epoll_ctl lets a chain grow */
 	for (struct epoll_item *it = ep->items; it; it = it->next) {
 		struct file *f = item_file(it);
@@ -240,17 +265,18 @@ unsigned epoll_poll(struct epoll *ep, int nested)
 	return 0;
 }
 
-uint64_t epoll_changes(const struct epoll *ep)
+uint64_t epoll_changed_at(const struct epoll *ep, int nested)
 {
-	uint64_t sum = 0;
+	uint64_t at = ep->edited;
+	if (nested > EPOLL_MAX_NESTS)
+		return at;
 	for (const struct epoll_item *it = ep->items; it; it = it->next) {
 		struct file *f = item_file(it);
-		if (f && f->kind != FILE_EPOLL)
-			sum += file_changes(f);
-		else if (f)
-			sum += epoll_changes(f->epoll); /* chains are at most EPOLL_MAX_NESTS deep */
+		uint64_t item_at = f ? file_changed_at(f, it->events, nested + 1) : 0;
+		if (item_at > at)
+			at = item_at;
 	}
-	return sum;
+	return at;
 }
 
 int epoll_watches_console(struct epoll *ep, int nested)

@@ -1,14 +1,15 @@
 /*
  * epoll(7) instances: an interest list of (descriptor, file) pairs.
  *
- * An item names its file by descriptor number and the file's id
- * (struct file), never by pointer: when the descriptor is closed or
- * reused for another file, the item is dead and is dropped the next time
- * the list is read (Linux drops it when the file's last descriptor closes;
- * here a dup'd descriptor does not keep it).  Readiness is asked of each
- * file when needed (kernel/poll.h), not queued by wakeups: level-triggered
- * items report while ready; EPOLLET items once per change of their file;
- * EPOLLONESHOT items once until EPOLL_CTL_MOD.
+ * An item names its file by descriptor number and that descriptor's
+ * opening (fd_opening), never by pointer: once the descriptor is closed,
+ * even if it is opened again at once, the item is dead and is dropped the
+ * next time the list is read (Linux drops it when the file's last
+ * descriptor closes; here a dup'd descriptor does not keep it).
+ * Readiness is asked of each file when needed (kernel/file_ready.h), not
+ * queued by wakeups: level-triggered items report while ready; EPOLLET
+ * items after their ADD or MOD and then once per change of their file on
+ * the side they ask about; EPOLLONESHOT items once until EPOLL_CTL_MOD.
  */
 #ifndef KERNEL_EPOLL_H
 #define KERNEL_EPOLL_H
@@ -68,8 +69,12 @@ void epoll_consume(struct epoll *ep, const struct epoll_batch *b);
 /* EP as a file: POLLIN when some item would report (NESTED: epolls above it). */
 unsigned epoll_poll(struct epoll *ep, int nested);
 
-/* Changes to EP's items' files, summed: an epoll watching EP sees one when any does. */
-uint64_t epoll_changes(const struct epoll *ep);
+/*
+ * EP's latest change stamp (kernel/change_stamp.h): its last ADD or MOD,
+ * or the latest change of a file it watches; an EPOLLET epoll watching EP
+ * reports it again after one.  NESTED: epolls above EP.
+ */
+uint64_t epoll_changed_at(const struct epoll *ep, int nested);
 
 /* Whether console input could make an item of EP report. */
 int epoll_watches_console(struct epoll *ep, int nested);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "kernel/change_stamp.h"
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "kernel/poll_events.h"
@@ -26,9 +27,13 @@ void eventfd_free(struct eventfd *e)
 	kfree(e);
 }
 
-static void changed(struct eventfd *e)
+/* Something E's readers (FOR_READERS) or writers may care about happened. */
+static void changed(struct eventfd *e, int for_readers)
 {
-	e->changes++;
+	if (for_readers)
+		e->in_changed = change_stamp_next();
+	else
+		e->out_changed = change_stamp_next();
 	sched_wake_channel(e->channel);
 }
 
@@ -41,7 +46,7 @@ long eventfd_read(struct eventfd *e, void *buf, size_t n)
 	uint64_t value = e->semaphore ? 1 : e->count;
 	e->count -= value;
 	memcpy(buf, &value, sizeof(value));
-	changed(e);
+	changed(e, 0);
 	return sizeof(value);
 }
 
@@ -57,7 +62,7 @@ long eventfd_write(struct eventfd *e, const void *buf, size_t n)
 		return -EAGAIN;
 	e->count += value;
 	if (value)
-		changed(e);
+		changed(e, 1);
 	return sizeof(value);
 }
 

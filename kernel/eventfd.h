@@ -16,7 +16,7 @@ struct eventfd {
 	uint64_t count;
 	int semaphore;
 	uint64_t channel; /* kernel/sched.h */
-	uint64_t changes;
+	uint64_t in_changed, out_changed; /* last added to (readers may go on); last read (writers may) */
 };
 
 /* A counter at INITVAL, or NULL (-ENOMEM). */

@@ -11,11 +11,17 @@
 
 static struct file *table[FD_MAX];
 static uint8_t cloexec[FD_MAX];
-static uint64_t last_file_id;
+static uint64_t opening[FD_MAX]; /* fd_opening: 0 while closed */
+static uint64_t last_file_id, last_opening;
 
 struct file *fd_get(long fd)
 {
 	return fd >= 0 && fd < FD_MAX ? table[fd] : NULL;
+}
+
+uint64_t fd_opening(long fd)
+{
+	return fd_get(fd) ? opening[fd] : 0;
 }
 
 struct file *fd_get_io(long fd)
@@ -125,6 +131,7 @@ long fd_install(struct file *f, long min, int on)
 		if (!table[fd]) {
 			table[fd] = f;
 			cloexec[fd] = !!on;
+			opening[fd] = ++last_opening;
 			file_get(f);
 			return fd;
 		}
@@ -138,6 +145,7 @@ int fd_close(long fd)
 		return -EBADF;
 	table[fd] = NULL;
 	cloexec[fd] = 0;
+	opening[fd] = 0;
 	file_put(f);
 	return 0;
 }
@@ -154,6 +162,7 @@ long fd_dup_to(long oldfd, long newfd, int on)
 		fd_close(newfd);
 	table[newfd] = f;
 	cloexec[newfd] = !!on;
+	opening[newfd] = ++last_opening;
 	return newfd;
 }
 

@@ -37,7 +37,7 @@ struct file {
 	unsigned refs;
 	int flags;               /* O_ACCMODE and the status flags (O_APPEND, O_NONBLOCK, ...) */
 	uint64_t off;            /* directories: the fs_readdir cookie */
-	uint64_t id;             /* no other file has it, ever: epoll names files by descriptor and id */
+	uint64_t id;             /* no other file has it, ever */
 	enum file_kind kind;
 	struct fs_node *node;    /* FILE_NODE; NULL for the others */
 	struct pipe *pipe;       /* FILE_PIPE: one end of it (O_WRONLY: the write end) */
@@ -50,6 +50,13 @@ int fd_init(void);
 
 /* The file behind FD, or NULL (-EBADF). */
 struct file *fd_get(long fd);
+/*
+ * Which opening of descriptor FD this is: each install, dup onto it or
+ * close gives the slot a new number, never used before; 0 while FD is
+ * closed.  An epoll item names its file by descriptor and this number, so a
+ * descriptor closed and opened again is not the item's any more.
+ */
+uint64_t fd_opening(long fd);
 /*
  * The same for a call on the file's contents or state (read, write, lseek,
  * getdents, fsync, truncate, chmod, ioctl ...): NULL also for an O_PATH

@@ -19,8 +19,13 @@
  */
 unsigned file_poll(struct file *f, int nested);
 
-/* How many changes F has seen: epoll's edge trigger reports a file only after one. */
-uint64_t file_changes(const struct file *f);
+/*
+ * The stamp (kernel/change_stamp.h) of F's latest change that concerns
+ * EVENTS (its readers' side for POLLIN, its writers' for POLLOUT; 0: none
+ * yet): epoll's edge trigger reports a file again only after one.  NESTED
+ * as for file_poll.
+ */
+uint64_t file_changed_at(const struct file *f, unsigned events, int nested);
 
 /* Whether F's readiness can change by waiting (pipes, eventfds, epolls, the console, /dev/urandom). */
 int file_can_wait(const struct file *f);

@@ -1,6 +1,7 @@
 /* Pipes (kernel/pipe.h). */
 #include "kernel/pipe.h"
 
+#include "kernel/change_stamp.h"
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "kernel/poll_events.h"
@@ -24,10 +25,13 @@ struct pipe *pipe_new(void)
 	return p;
 }
 
-/* Something a waiter on P may care about happened. */
-static void changed(struct pipe *p)
+/* Something P's readers (FOR_READERS) or writers may care about happened. */
+static void changed(struct pipe *p, int for_readers)
 {
-	p->changes++;
+	if (for_readers)
+		p->in_changed = change_stamp_next();
+	else
+		p->out_changed = change_stamp_next();
 	sched_wake_channel(p->channel);
 }
 
@@ -42,7 +46,7 @@ void pipe_close_end(struct pipe *p, int writer)
 		kfree(p);
 		return;
 	}
-	changed(p); /* readers see end of file, writers -EPIPE */
+	changed(p, writer); /* the last writer gone: end of file for readers; the last reader: -EPIPE */
 }
 
 long pipe_read(struct pipe *p, char *buf, size_t n)
@@ -57,7 +61,7 @@ long pipe_read(struct pipe *p, char *buf, size_t n)
 		buf[i] = p->buf[(p->head + i) % PIPE_SIZE];
 	p->head = (p->head + n) % PIPE_SIZE;
 	p->len -= n;
-	changed(p);
+	changed(p, 0);
 	return (long)n;
 }
 
@@ -75,7 +79,7 @@ long pipe_write(struct pipe *p, const char *buf, size_t n)
 	for (size_t i = 0; i < n; i++)
 		p->buf[(p->head + p->len + i) % PIPE_SIZE] = buf[i];
 	p->len += n;
-	changed(p);
+	changed(p, 1);
 	return (long)n;
 }
 

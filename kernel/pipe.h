@@ -5,7 +5,8 @@
  * a write to a full one, returns -EAGAIN and the caller (kernel/poll.h's
  * file_wait) blocks the thread on the pipe's channel unless O_NONBLOCK.
  * Every change a waiter could care about (bytes in, bytes out, an end
- * closed) wakes that channel and counts in CHANGES (epoll's edge trigger).
+ * closed) wakes that channel and is stamped (kernel/change_stamp.h) on the
+ * side it concerns: IN_CHANGED for the readers, OUT_CHANGED for the writers.
  */
 #ifndef KERNEL_PIPE_H
 #define KERNEL_PIPE_H
@@ -22,7 +23,7 @@ struct pipe {
 	unsigned readers, writers;
 	uint64_t ino;
 	uint64_t channel; /* what its waiters wait on (kernel/sched.h) */
-	uint64_t changes;
+	uint64_t in_changed, out_changed; /* bytes in or the last writer gone; bytes out or the last reader gone */
 };
 
 /* A new pipe with one reader and one writer, or NULL (-ENOMEM). */

@@ -19,7 +19,7 @@
  *    while the allocator fails);
  *  - the live items between epolls, walked through the descriptor table,
  *    make no loop and no chain longer than EPOLL_MAX_NESTS;
- *  - file_poll, file_changes and file_watches_console of every descriptor
+ *  - file_poll, file_changed_at and file_watches_console of every descriptor
  *    return (libFuzzer's -timeout catches one that does not);
  *  - every event epoll_look reports carries the data of a live item of
  *    that epoll, once, with exactly the events its file is ready for
@@ -145,14 +145,19 @@ static long ctl_expected(struct file *self, int op, long fd, struct file *target
 		return -EPERM;
 	if (target == self)
 		return -EINVAL;
-	if ((events & EPOLLEXCLUSIVE) && op == EPOLL_CTL_MOD)
+	/* Linux: EPOLLEXCLUSIVE only with ADD, not on an epoll, only with these events. */
+	const uint32_t exclusive_ok = POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE;
+	if ((events & EPOLLEXCLUSIVE) &&
+	    (op == EPOLL_CTL_MOD ||
+	     (op == EPOLL_CTL_ADD && (target->kind == FILE_EPOLL || (events & ~exclusive_ok)))))
 		return -EINVAL;
 	model_drop_dead(self->id);
 	struct model_item *it = model_find(self->id, fd);
 	switch (op) {
 	case EPOLL_CTL_DEL:
-	case EPOLL_CTL_MOD:
 		return it ? 0 : -ENOENT;
+	case EPOLL_CTL_MOD:
+		return !it ? -ENOENT : (it->events & EPOLLEXCLUSIVE) ? -EINVAL : 0;
 	case EPOLL_CTL_ADD:
 		if (it)
 			return -EEXIST;
@@ -190,7 +195,7 @@ static void op_ctl(struct input *in)
 		return;
 	struct model_item *it = model_find(self->id, fd);
 	if (op == EPOLL_CTL_ADD)
-		model_add(self->id, fd, target->id, events, data);
+		model_add(self->id, fd, fd_opening(fd), events, data);
 	else if (op == EPOLL_CTL_DEL)
 		it->used = 0;
 	else {
@@ -358,7 +363,7 @@ static void check(void)
 		if (!f)
 			continue;
 		file_poll(f, 0);
-		file_changes(f);
+		file_changed_at(f, POLLIN | POLLOUT, 0);
 		file_watches_console(f, 0);
 	}
 }

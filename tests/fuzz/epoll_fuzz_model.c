@@ -11,8 +11,7 @@ struct model_item model[MODEL_ITEMS];
 
 int model_live(const struct model_item *it)
 {
-	struct file *f = fd_get(it->fd);
-	return f && f->id == it->file_id;
+	return fd_get(it->fd) && fd_opening(it->fd) == it->opening;
 }
 
 struct model_item *model_find(uint64_t ep_id, long fd)
@@ -48,11 +47,11 @@ void model_forget_freed(void)
 			model[i].used = 0;
 }
 
-struct model_item *model_add(uint64_t ep_id, long fd, uint64_t file_id, uint32_t events, uint64_t data)
+struct model_item *model_add(uint64_t ep_id, long fd, uint64_t opening, uint32_t events, uint64_t data)
 {
 	for (int i = 0; i < MODEL_ITEMS; i++)
 		if (!model[i].used) {
-			model[i] = (struct model_item){ 1, ep_id, fd, file_id, events, data };
+			model[i] = (struct model_item){ 1, ep_id, fd, opening, events, data };
 			return &model[i];
 		}
 	return NULL;

@@ -21,7 +21,7 @@ struct model_item {
 	int used;
 	uint64_t ep_id; /* the epoll's file */
 	long fd;
-	uint64_t file_id;
+	uint64_t opening; /* fd_opening(fd) when added */
 	uint32_t events;
 	uint64_t data;
 };
@@ -45,7 +45,7 @@ void model_drop_dead(uint64_t ep_id);
 /* Forget the items of epolls no descriptor names any more (freed with their file). */
 void model_forget_freed(void);
 /* A new item, or NULL when the model is full. */
-struct model_item *model_add(uint64_t ep_id, long fd, uint64_t file_id, uint32_t events, uint64_t data);
+struct model_item *model_add(uint64_t ep_id, long fd, uint64_t opening, uint32_t events, uint64_t data);
 /* Whether model_add would find no room. */
 int model_full(void);
 void model_reset(void);

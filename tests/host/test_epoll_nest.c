@@ -1,8 +1,8 @@
 /*
  * Host tests of epolls watching epolls (kernel/epoll.c): readiness
  * through them, and the -ELOOP that keeps their graph free of loops and of
- * chains longer than EPOLL_MAX_NESTS.  The cases named test_bug_* show
- * bugs of the kernel code as it stands: they fail until it is fixed.
+ * chains longer than EPOLL_MAX_NESTS; and two bugs this suite found once
+ * (an item brought back to life, an edge missed), kept as regressions.
  */
 #include "tests/host/epoll_host.h"
 
@@ -94,18 +94,15 @@ static void test_chain_too_long(void)
 
 
 /*
- * BUG: an item whose descriptor was closed is only dropped when its epoll
- * is next read (drop_dead), and until then it comes back to life if the
- * same file is put at the same number (dup2, or dup taking the lowest
- * free number).  The loop check skipped it while it was dead, so a loop
- * a->b->a is made.  epoll_poll stops at EPOLL_MAX_NESTS, but
- * epoll_changes (called by every epoll_consume and by EPOLLET) recurses
- * around the loop without end: the kernel's stack overflows.
- * Suggested fix: an item must never come back: e.g. the descriptor table
- * keeps a generation per slot, bumped by every install, close and dup2
- * onto it, and an item names (fd, generation) rather than (fd, file id).
+ * Found by this suite: when items named their file by descriptor and file
+ * id, an item whose descriptor was closed came back to life if the same
+ * file was put at the same number before the epoll was read again (dup2,
+ * or dup taking the lowest free number), after the loop check had passed
+ * over it while it was dead: a loop a->b->a, around which the change
+ * stamps recursed until the stack overflowed.  Items now name the
+ * descriptor's opening (fd_opening), which never comes back.
  */
-static void test_bug_revived_item_makes_loop(void)
+static void test_revived_item_makes_no_loop(void)
 {
 	setup();
 	long a = new_epoll(), b = new_epoll(), r, w;
@@ -117,7 +114,7 @@ static void test_bug_revived_item_makes_loop(void)
 	CHECK_EQ(fd_close(b), 0);                            /* a's item for b is dead */
 	CHECK_EQ(ctl(b2, EPOLL_CTL_ADD, a, POLLIN, 'a'), 0); /* b->a: no loop while it is dead */
 	CHECK_EQ(fd_dup_to(b2, b, 0), b);                    /* b names b again */
-	/* Fixed, a reports the pipe only; as it stands, the revived item too (b is ready through a). */
+	/* a reports the pipe only: its item on b died with b's first opening. */
 	CHECK_EQ(look(a, 4), 1);
 	CHECK(B.n >= 1 && B.events[0].data == 'r');
 	/* A wait on b (a is ready: it reports) must return, not overflow the stack: in a child. */
@@ -137,16 +134,12 @@ static void test_bug_revived_item_makes_loop(void)
 }
 
 /*
- * BUG: an epoll's changes (epoll_changes, what EPOLLET compares) are the
- * sum of its items' files' changes, which does not grow when an item is
- * added (or a dead one dropped): an outer epoll watching it EPOLLET misses
- * a new ready item.  Linux's ep_insert queues a ready file at once and
- * wakes the epolls watching this one, so the outer one reports again.
- * Suggested fix: struct epoll counts its own edits (ADD, MOD, DEL, items
- * dropped) and epoll_changes folds them in, so that it never repeats a
- * value it had before (a sum alone can fall and come back).
+ * Found by this suite: when an epoll's changes were the sum of its items'
+ * files' change counts, adding a ready item did not change it, and an
+ * outer epoll watching it EPOLLET missed the new event (Linux's ep_insert
+ * wakes the epolls above).  An ADD or MOD now takes a change stamp.
  */
-static void test_bug_nested_edge_misses_new_item(void)
+static void test_nested_edge_sees_new_item(void)
 {
 	setup();
 	long outer = new_epoll(), inner = new_epoll(), x = new_eventfd(1, 0), y = new_eventfd(1, 0);
@@ -166,7 +159,7 @@ int main(void)
 	RUN(test_nested_readiness);
 	RUN(test_loops);
 	RUN(test_chain_too_long);
-	RUN(test_bug_revived_item_makes_loop);
-	RUN(test_bug_nested_edge_misses_new_item);
+	RUN(test_revived_item_makes_no_loop);
+	RUN(test_nested_edge_sees_new_item);
 	CHECK_EXIT();
 }
