@@ -1,12 +1,11 @@
 /* epoll instances (kernel/epoll.h). */
 #include "kernel/epoll.h"
 
-#include "kernel/change_stamp.h"
 #include "kernel/error.h"
 #include "kernel/fd.h"
 #include "kernel/file_ready.h"
 #include "kernel/heap.h"
-#include "kernel/sched.h"
+#include "kernel/waitable.h"
 
 /* Linux's EPOLLEXCLUSIVE_OK_BITS: what may go with EPOLLEXCLUSIVE. */
 #define EXCLUSIVE_OK (POLLIN | POLLOUT | POLLERR | POLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
@@ -24,8 +23,7 @@ struct epoll_item {
 
 struct epoll {
 	struct epoll_item *items; /* the order reports go in: a reported item moves to the end */
-	uint64_t edited;          /* stamp of the last ADD or MOD (an epoll watching this one may report) */
-	uint64_t channel;         /* woken by those, so that a thread in epoll_wait looks again */
+	struct waitable w;        /* in: an ADD or MOD (an epoll watching this one may report; its waiters look again) */
 };
 
 static unsigned watches; /* items in every epoll */
@@ -34,7 +32,7 @@ struct epoll *epoll_new(void)
 {
 	struct epoll *ep = kzalloc(sizeof(*ep));
 	if (ep)
-		ep->channel = sched_new_channel();
+		waitable_init(&ep->w, 0);
 	return ep;
 }
 
@@ -146,8 +144,7 @@ static void asked(struct epoll *ep, struct epoll_item *it)
 {
 	it->reported = 0;
 	it->disabled = 0;
-	ep->edited = change_stamp_next();
-	sched_wake_channel(ep->channel);
+	waitable_changed(&ep->w, 1);
 }
 
 long epoll_ctl(struct epoll *ep, const struct file *self, int op, long fd, struct file *target,
@@ -267,7 +264,7 @@ unsigned epoll_poll(struct epoll *ep, int nested)
 
 uint64_t epoll_changed_at(const struct epoll *ep, int nested)
 {
-	uint64_t at = ep->edited;
+	uint64_t at = ep->w.in_changed;
 	if (nested > EPOLL_MAX_NESTS)
 		return at;
 	for (const struct epoll_item *it = ep->items; it; it = it->next) {

@@ -70,7 +70,7 @@ void epoll_consume(struct epoll *ep, const struct epoll_batch *b);
 unsigned epoll_poll(struct epoll *ep, int nested);
 
 /*
- * EP's latest change stamp (kernel/change_stamp.h): its last ADD or MOD,
+ * EP's latest change stamp (kernel/waitable.h): its last ADD or MOD,
  * or the latest change of a file it watches; an EPOLLET epoll watching EP
  * reports it again after one.  NESTED: epolls above EP.
  */

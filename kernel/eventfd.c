@@ -3,11 +3,9 @@
 
 #include <string.h>
 
-#include "kernel/change_stamp.h"
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "kernel/poll_events.h"
-#include "kernel/sched.h"
 
 #define EVENTFD_MAX (UINT64_MAX - 1) /* the largest count; UINT64_MAX itself is never reached */
 
@@ -18,23 +16,13 @@ struct eventfd *eventfd_new(uint64_t initval, int semaphore)
 		return NULL;
 	e->count = initval;
 	e->semaphore = semaphore;
-	e->channel = sched_new_channel();
+	waitable_init(&e->w, 0);
 	return e;
 }
 
 void eventfd_free(struct eventfd *e)
 {
 	kfree(e);
-}
-
-/* Something E's readers (FOR_READERS) or writers may care about happened. */
-static void changed(struct eventfd *e, int for_readers)
-{
-	if (for_readers)
-		e->in_changed = change_stamp_next();
-	else
-		e->out_changed = change_stamp_next();
-	sched_wake_channel(e->channel);
 }
 
 long eventfd_read(struct eventfd *e, void *buf, size_t n)
@@ -46,7 +34,7 @@ long eventfd_read(struct eventfd *e, void *buf, size_t n)
 	uint64_t value = e->semaphore ? 1 : e->count;
 	e->count -= value;
 	memcpy(buf, &value, sizeof(value));
-	changed(e, 0);
+	waitable_changed(&e->w, 0);
 	return sizeof(value);
 }
 
@@ -62,7 +50,7 @@ long eventfd_write(struct eventfd *e, const void *buf, size_t n)
 		return -EAGAIN;
 	e->count += value;
 	if (value)
-		changed(e, 1);
+		waitable_changed(&e->w, 1);
 	return sizeof(value);
 }
 

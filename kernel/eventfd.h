@@ -10,13 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/waitable.h"
+
 #define EFD_SEMAPHORE 1
 
 struct eventfd {
 	uint64_t count;
 	int semaphore;
-	uint64_t channel; /* kernel/sched.h */
-	uint64_t in_changed, out_changed; /* last added to (readers may go on); last read (writers may) */
+	struct waitable w; /* in: added to; out: read */
 };
 
 /* A counter at INITVAL, or NULL (-ENOMEM). */

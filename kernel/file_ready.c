@@ -1,13 +1,13 @@
 /* What files are ready for (kernel/file_ready.h). */
 #include "kernel/file_ready.h"
 
-#include "kernel/change_stamp.h"
 #include "kernel/epoll.h"
 #include "kernel/eventfd.h"
 #include "kernel/sched.h"
 #include "kernel/tty.h"
+#include "kernel/waitable.h"
 
-static uint64_t console_changed; /* a line became readable */
+static struct waitable console = { .channel = WAIT_CHANNEL_CONSOLE }; /* in: a line became readable */
 
 static int is_console(const struct file *f)
 {
@@ -31,36 +31,38 @@ unsigned file_poll(struct file *f, int nested)
 	return POLL_ALWAYS;
 }
 
-uint64_t change_stamp_next(void)
+/* What F's waiters wait on (an epoll's is its own business: epoll_changed_at), or NULL: F never changes. */
+static const struct waitable *waitable_of(const struct file *f)
 {
-	static uint64_t last;
-	return ++last;
-}
-
-/* The later of IN and OUT, or the one EVENTS concerns. */
-static uint64_t side(unsigned events, uint64_t in, uint64_t out)
-{
-	uint64_t at = 0;
-	if (events & (POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | POLLHUP | POLLRDHUP))
-		at = in;
-	if ((events & (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)) && out > at)
-		at = out;
-	return at;
+	switch (f->kind) {
+	case FILE_PIPE:
+		return &f->pipe->w;
+	case FILE_EVENTFD:
+		return &f->eventfd->w;
+	case FILE_EPOLL:
+		return NULL;
+	case FILE_NODE:
+		break;
+	}
+	return is_console(f) ? &console : NULL;
 }
 
 uint64_t file_changed_at(const struct file *f, unsigned events, int nested)
 {
-	switch (f->kind) {
-	case FILE_PIPE:
-		return (f->flags & O_ACCMODE) == O_WRONLY ? f->pipe->out_changed : f->pipe->in_changed;
-	case FILE_EVENTFD:
-		return side(events, f->eventfd->in_changed, f->eventfd->out_changed);
-	case FILE_EPOLL:
+	if (f->kind == FILE_EPOLL)
 		return epoll_changed_at(f->epoll, nested);
-	case FILE_NODE:
-		break;
-	}
-	return is_console(f) ? console_changed : 0;
+	const struct waitable *w = waitable_of(f);
+	if (!w)
+		return 0;
+	/* A pipe's end has one side: its readers' or its writers'. */
+	if (f->kind == FILE_PIPE)
+		events = (f->flags & O_ACCMODE) == O_WRONLY ? POLLOUT : POLLIN;
+	uint64_t at = 0;
+	if (events & (POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | POLLHUP | POLLRDHUP))
+		at = w->in_changed;
+	if ((events & (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)) && w->out_changed > at)
+		at = w->out_changed;
+	return at;
 }
 
 int file_can_wait(const struct file *f)
@@ -77,22 +79,13 @@ int file_watches_console(struct file *f, int nested)
 
 uint64_t file_channel(const struct file *f)
 {
-	switch (f->kind) {
-	case FILE_PIPE:
-		return f->pipe->channel;
-	case FILE_EVENTFD:
-		return f->eventfd->channel;
-	default:
-		return is_console(f) ? WAIT_CHANNEL_CONSOLE : WAIT_CHANNEL_ANY;
-	}
+	const struct waitable *w = waitable_of(f);
+	return w ? w->channel : WAIT_CHANNEL_ANY;
 }
-
 
 void console_input_check(void)
 {
 	int before = tty_readable();
-	if (tty_poll_input() && !before) {
-		console_changed = change_stamp_next();
-		sched_wake_channel(WAIT_CHANNEL_CONSOLE);
-	}
+	if (tty_poll_input() && !before)
+		waitable_changed(&console, 1);
 }

@@ -20,7 +20,7 @@
 unsigned file_poll(struct file *f, int nested);
 
 /*
- * The stamp (kernel/change_stamp.h) of F's latest change that concerns
+ * The stamp (kernel/waitable.h) of F's latest change that concerns
  * EVENTS (its readers' side for POLLIN, its writers' for POLLOUT; 0: none
  * yet): epoll's edge trigger reports a file again only after one.  NESTED
  * as for file_poll.

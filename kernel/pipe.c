@@ -1,11 +1,9 @@
 /* Pipes (kernel/pipe.h). */
 #include "kernel/pipe.h"
 
-#include "kernel/change_stamp.h"
 #include "kernel/error.h"
 #include "kernel/heap.h"
 #include "kernel/poll_events.h"
-#include "kernel/sched.h"
 
 static uint64_t next_pipe_ino = 1;
 
@@ -21,18 +19,8 @@ struct pipe *pipe_new(void)
 	p->buf = buf;
 	p->readers = p->writers = 1;
 	p->ino = next_pipe_ino++;
-	p->channel = sched_new_channel();
+	waitable_init(&p->w, 0);
 	return p;
-}
-
-/* Something P's readers (FOR_READERS) or writers may care about happened. */
-static void changed(struct pipe *p, int for_readers)
-{
-	if (for_readers)
-		p->in_changed = change_stamp_next();
-	else
-		p->out_changed = change_stamp_next();
-	sched_wake_channel(p->channel);
 }
 
 void pipe_close_end(struct pipe *p, int writer)
@@ -46,7 +34,7 @@ void pipe_close_end(struct pipe *p, int writer)
 		kfree(p);
 		return;
 	}
-	changed(p, writer); /* the last writer gone: end of file for readers; the last reader: -EPIPE */
+	waitable_changed(&p->w, writer); /* the last writer gone: end of file for readers; the last reader: -EPIPE */
 }
 
 long pipe_read(struct pipe *p, char *buf, size_t n)
@@ -61,7 +49,7 @@ long pipe_read(struct pipe *p, char *buf, size_t n)
 		buf[i] = p->buf[(p->head + i) % PIPE_SIZE];
 	p->head = (p->head + n) % PIPE_SIZE;
 	p->len -= n;
-	changed(p, 0);
+	waitable_changed(&p->w, 0);
 	return (long)n;
 }
 
@@ -79,7 +67,7 @@ long pipe_write(struct pipe *p, const char *buf, size_t n)
 	for (size_t i = 0; i < n; i++)
 		p->buf[(p->head + p->len + i) % PIPE_SIZE] = buf[i];
 	p->len += n;
-	changed(p, 1);
+	waitable_changed(&p->w, 1);
 	return (long)n;
 }
 

@@ -5,14 +5,16 @@
  * a write to a full one, returns -EAGAIN and the caller (kernel/poll.h's
  * file_wait) blocks the thread on the pipe's channel unless O_NONBLOCK.
  * Every change a waiter could care about (bytes in, bytes out, an end
- * closed) wakes that channel and is stamped (kernel/change_stamp.h) on the
- * side it concerns: IN_CHANGED for the readers, OUT_CHANGED for the writers.
+ * closed) wakes that channel and is stamped on the side it concerns
+ * (kernel/waitable.h).
  */
 #ifndef KERNEL_PIPE_H
 #define KERNEL_PIPE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernel/waitable.h"
 
 #define PIPE_SIZE 65536
 #define PIPE_BUF 4096 /* writes up to this size are never split (POSIX) */
@@ -22,8 +24,7 @@ struct pipe {
 	size_t head, len; /* the bytes in the ring: LEN of them from HEAD */
 	unsigned readers, writers;
 	uint64_t ino;
-	uint64_t channel; /* what its waiters wait on (kernel/sched.h) */
-	uint64_t in_changed, out_changed; /* bytes in or the last writer gone; bytes out or the last reader gone */
+	struct waitable w; /* in: bytes in, the last writer gone; out: bytes out, the last reader gone */
 };
 
 /* A new pipe with one reader and one writer, or NULL (-ENOMEM). */

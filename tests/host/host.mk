@@ -60,7 +60,7 @@ host_vmm_SRCS := $(VMM_SUITE_SRCS) \
 
 # The file system with malloc for its heap (tests/host/fs_host.c); the fuzzer uses the same.
 FS_HOST_SRCS := kernel/fs.c kernel/fs_tree.c kernel/fs_data.c kernel/fd.c kernel/random.c \
-                kernel/pipe.c kernel/eventfd.c kernel/epoll.c kernel/file_ready.c \
+                kernel/pipe.c kernel/eventfd.c kernel/epoll.c kernel/waitable.c kernel/file_ready.c \
                 tests/host/fs_host.c tests/host/wait_host.c tests/host/host_env.c
 HOST_TESTS += fs
 host_fs_SRCS := tests/host/test_fs.c $(FS_HOST_SRCS)

@@ -12,7 +12,7 @@ static void test_wakes(void)
 	long ep = new_epoll(), efd = new_eventfd(0, 0), r, w;
 	new_pipe(&r, &w);
 	struct file *e = fd_get(efd), *p = fd_get(r);
-	uint64_t ech = e->eventfd->channel, pch = p->pipe->channel;
+	uint64_t ech = e->eventfd->w.channel, pch = p->pipe->w.channel;
 	CHECK(file_channel(e) == ech && file_channel(p) == pch && file_channel(fd_get(w)) == pch);
 	CHECK(ech != pch && ech != WAIT_CHANNEL_CONSOLE && pch != WAIT_CHANNEL_CONSOLE);
 	CHECK_EQ(file_channel(fd_get(ep)), WAIT_CHANNEL_ANY); /* an epoll waits on everything */
