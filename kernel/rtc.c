@@ -6,9 +6,9 @@
 #include "kernel/rtc.h"
 
 #include "kernel/console.h"
+#include "kernel/timeout.h"
 #include "machine.h"
 
-#define NSEC_PER_SEC 1000000000ull
 /* Readings outside [2000-01-01, 2400-01-01) UTC are taken for a broken clock. */
 #define SENSIBLE_FROM_NS (946684800ull * NSEC_PER_SEC)
 #define SENSIBLE_UNTIL_NS (13569465600ull * NSEC_PER_SEC)

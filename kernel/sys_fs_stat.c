@@ -11,6 +11,7 @@
 #include "kernel/error.h"
 #include "kernel/syscall.h"
 #include "kernel/sys_fs_util.h"
+#include "kernel/timeout.h"
 #include "uaccess.h"
 
 #define NR_truncate 45
@@ -70,10 +71,6 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx layout");
 _Static_assert(offsetof(struct linux_statx, atime) == 64, "struct statx layout");
 _Static_assert(offsetof(struct linux_statx, rdev_major) == 128, "struct statx layout");
 _Static_assert(offsetof(struct linux_statx, mnt_id) == 144, "struct statx layout");
-
-struct linux_timespec {
-	int64_t sec, nsec;
-};
 
 static void fill_stat(const struct file *f, const struct fs_node *n, struct linux_stat *st)
 {

@@ -34,12 +34,6 @@
 #define CLOCK_TAI 11
 #define CLOCK_LAST CLOCK_TAI
 #define TIMER_ABSTIME 1
-#define NSEC_PER_SEC 1000000000ull
-
-struct linux_timespec {
-	int64_t sec, nsec;
-};
-
 struct linux_timeval {
 	int64_t sec, usec;
 };
@@ -147,32 +141,6 @@ static long sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a
 	if (utz && copy_to_user(utz, tz, sizeof(tz)))
 		return -EFAULT;
 	return 0;
-}
-
-int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *deadline)
-{
-	struct linux_timespec ts;
-	if (copy_from_user(&ts, uts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= (int64_t)NSEC_PER_SEC)
-		return -EINVAL;
-	/* Times past the counter's range saturate: such a wait ends never in practice, not at once. */
-	uint64_t ns = (uint64_t)ts.sec > (NO_DEADLINE - 1 - (uint64_t)ts.nsec) / NSEC_PER_SEC
-			      ? NO_DEADLINE - 1
-			      : (uint64_t)ts.sec * NSEC_PER_SEC + (uint64_t)ts.nsec;
-	uint64_t now = timer_now_ns();
-	if (absolute)
-		*deadline = wall_clock ? realtime_to_boot_ns(ns) : ns;
-	else
-		*deadline = ns > NO_DEADLINE - 1 - now ? NO_DEADLINE - 1 : now + ns;
-	return 0;
-}
-
-int time_left_to_user(uint64_t uts, uint64_t deadline)
-{
-	uint64_t now = timer_now_ns(), left = deadline > now ? deadline - now : 0;
-	struct linux_timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
-	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
 /* A relative sleep, or an absolute one on CLOCK: 0 and *DEADLINE, or an errno. */

@@ -4,12 +4,18 @@
 
 #include <stdint.h>
 
+#define NSEC_PER_SEC 1000000000ull
+
+/* Linux's struct timespec (__kernel_timespec) on riscv64. */
+struct linux_timespec {
+	int64_t sec, nsec;
+};
+
 /*
  * The timespec at UTS as a deadline on timer_now_ns's clock: relative to
  * now, or ABSOLUTE on the monotonic clock or (WALL_CLOCK) the wall clock.
  * Times past the counter's range saturate below NO_DEADLINE (sched.h).
  * 0 and *DEADLINE, -EFAULT, -EINVAL (a negative or malformed time).
- * Implemented in kernel/sys_time.c, the file of the clocks.
  */
 int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *deadline);
 
