@@ -53,12 +53,6 @@ struct linux_sysinfo {
 };
 _Static_assert(sizeof(struct linux_sysinfo) == 112, "struct sysinfo layout");
 
-
-static struct linux_timespec ns_to_timespec(uint64_t ns)
-{
-	return (struct linux_timespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
-}
-
 /*
  * Whether CLOCK counts from the epoch.  CLOCK_TAI is CLOCK_REALTIME plus
  * the TAI offset, which Linux keeps at 0 until adjtimex sets it; nothing

@@ -28,7 +28,7 @@ int deadline_from_user(uint64_t uts, int absolute, int wall_clock, uint64_t *dea
 
 int time_left_to_user(uint64_t uts, uint64_t deadline)
 {
-	uint64_t now = timer_now_ns(), left = deadline > now ? deadline - now : 0;
-	struct linux_timespec ts = { (int64_t)(left / NSEC_PER_SEC), (int64_t)(left % NSEC_PER_SEC) };
+	uint64_t now = timer_now_ns();
+	struct linux_timespec ts = ns_to_timespec(deadline > now ? deadline - now : 0);
 	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
 }

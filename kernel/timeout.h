@@ -11,6 +11,11 @@ struct linux_timespec {
 	int64_t sec, nsec;
 };
 
+static inline struct linux_timespec ns_to_timespec(uint64_t ns)
+{
+	return (struct linux_timespec){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
+}
+
 /*
  * The timespec at UTS as a deadline on timer_now_ns's clock: relative to
  * now, or ABSOLUTE on the monotonic clock or (WALL_CLOCK) the wall clock.
