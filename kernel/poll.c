@@ -6,6 +6,7 @@
 #include "kernel/signal.h"
 #include "kernel/timeout.h"
 #include "machine.h"
+#include "uaccess.h"
 
 void file_wait(struct file *f, long progress)
 {
@@ -16,6 +17,25 @@ void file_wait(struct file *f, long progress)
 			  .progress = progress,
 			  .restartable = 1 };
 	sched_block(&w);
+}
+
+int poll_timeout(uint64_t uts, uint64_t *deadline)
+{
+	*deadline = NO_DEADLINE;
+	return uts ? deadline_from_user(uts, 0, 0, deadline) : 0;
+}
+
+int poll_call_mask(uint64_t umask, uint64_t size)
+{
+	uint64_t mask;
+	if (!umask)
+		return 0;
+	if (size != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_call_mask(thread_current(), mask);
+	return 0;
 }
 
 long poll_many_result(long found, uint64_t deadline, int console_input, uint64_t remaining_user)

@@ -29,6 +29,16 @@
  */
 void file_wait(struct file *f, long progress);
 
+/* A call's relative timeout, a struct timespec at UTS (0: none), as a deadline: 0 or -EFAULT, -EINVAL. */
+int poll_timeout(uint64_t uts, uint64_t *deadline);
+
+/*
+ * The call's own signal mask at UMASK (0: none) of SIZE bytes, in force
+ * until it returns (kernel/signal.h's signal_call_mask): 0, -EINVAL (a
+ * size not a sigset's), -EFAULT.
+ */
+int poll_call_mask(uint64_t umask, uint64_t size);
+
 /*
  * The end of a call that waits for several files (ppoll, pselect6,
  * epoll_pwait) whose look found FOUND ready (or an errno): FOUND when not

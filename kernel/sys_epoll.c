@@ -4,10 +4,8 @@
 #include "kernel/fd.h"
 #include "kernel/poll.h"
 #include "kernel/sched.h"
-#include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/sys_fs_util.h"
-#include "kernel/timeout.h"
 #include "machine.h"
 #include "uaccess.h"
 
@@ -74,14 +72,9 @@ static long epoll_wait_until(uint64_t epfd, uint64_t uevents, uint64_t max, uint
 	if (err)
 		return err;
 	deadline = sched_call_deadline(deadline);
-	if (umask) {
-		uint64_t mask;
-		if (masksize != sizeof(mask))
-			return -EINVAL;
-		if (copy_from_user(&mask, umask, sizeof(mask)))
-			return -EFAULT;
-		signal_call_mask(thread_current(), mask);
-	}
+	err = poll_call_mask(umask, masksize);
+	if (err)
+		return err;
 	long found = epoll_look(f->epoll, &batch, n);
 	if (found > 0) {
 		if (copy_to_user(uevents, batch.events, (size_t)found * sizeof(struct epoll_event)))
@@ -103,12 +96,10 @@ static long sys_epoll_pwait(uint64_t epfd, uint64_t uevents, uint64_t max, uint6
 static long sys_epoll_pwait2(uint64_t epfd, uint64_t uevents, uint64_t max, uint64_t uts,
 			     uint64_t umask, uint64_t masksize)
 {
-	uint64_t deadline = NO_DEADLINE;
-	if (uts) {
-		int err = deadline_from_user(uts, 0, 0, &deadline);
-		if (err)
-			return err;
-	}
+	uint64_t deadline;
+	int err = poll_timeout(uts, &deadline);
+	if (err)
+		return err;
 	return epoll_wait_until(epfd, uevents, max, deadline, umask, masksize);
 }
 

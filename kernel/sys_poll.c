@@ -7,10 +7,8 @@
 #include "kernel/fd.h"
 #include "kernel/poll.h"
 #include "kernel/sched.h"
-#include "kernel/signal.h"
 #include "kernel/syscall.h"
 #include "kernel/sys_fs_util.h"
-#include "kernel/timeout.h"
 #include "machine.h"
 #include "uaccess.h"
 
@@ -33,37 +31,6 @@ struct linux_pollfd {
 
 static struct linux_pollfd pollfds[FD_MAX];
 static uint64_t select_sets[3][FD_MAX / 64];
-
-/*
- * A call's timeout (a struct timespec at UTS, relative; 0: none) as a
- * deadline, the one it had when the call is being made again: 0 or -EFAULT,
- * -EINVAL.
- */
-static int timeout_deadline(uint64_t uts, uint64_t *deadline)
-{
-	uint64_t d = NO_DEADLINE;
-	if (uts) {
-		int err = deadline_from_user(uts, 0, 0, &d);
-		if (err)
-			return err;
-	}
-	*deadline = sched_call_deadline(d);
-	return 0;
-}
-
-/* The call's own signal mask at UMASK (0: none) of SIZE bytes, in force until it returns: 0 or an errno. */
-static int call_mask(uint64_t umask, uint64_t size)
-{
-	uint64_t mask;
-	if (!umask)
-		return 0;
-	if (size != sizeof(mask))
-		return -EINVAL;
-	if (copy_from_user(&mask, umask, sizeof(mask)))
-		return -EFAULT;
-	signal_call_mask(thread_current(), mask);
-	return 0;
-}
 
 /* Fill in the revents of the N pollfds: how many have some; *CONSOLE whether console input could change one. */
 static long poll_look(struct linux_pollfd *fds, uint64_t n, int *console)
@@ -91,9 +58,10 @@ static long sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask
 		      uint64_t a5)
 {
 	uint64_t deadline;
-	int err = timeout_deadline(uts, &deadline);
+	int err = poll_timeout(uts, &deadline);
+	deadline = sched_call_deadline(deadline);
 	if (!err)
-		err = call_mask(umask, masksize);
+		err = poll_call_mask(umask, masksize);
 	if (err)
 		return err;
 	size_t bytes = (size_t)nfds * sizeof(pollfds[0]);
@@ -150,11 +118,12 @@ static long sys_pselect6(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t ue
 {
 	uint64_t deadline;
 	struct linux_sigset_arg sig = { 0, 0 };
-	int err = timeout_deadline(uts, &deadline);
+	int err = poll_timeout(uts, &deadline);
+	deadline = sched_call_deadline(deadline);
 	if (!err && usig && copy_from_user(&sig, usig, sizeof(sig)))
 		err = -EFAULT;
 	if (!err)
-		err = call_mask(sig.mask, sig.size);
+		err = poll_call_mask(sig.mask, sig.size);
 	if (err)
 		return err;
 	long n = (long)(int)nfds;
