@@ -153,7 +153,7 @@ int sched_ready_exists(void)
 int sched_resume(struct trap_frame *f)
 {
 	struct thread *cur = thread_current();
-	if (cur->state == THREAD_RUNNING && !turn_given_up && cur->ticks < SCHED_SLICE_TICKS)
+	if (!sched_must_switch())
 		return 0;
 	turn_given_up = 0;
 	if (cur->state == THREAD_RUNNING) {

@@ -139,15 +139,20 @@ static long do_write(struct file *f, uint64_t ubuf, uint64_t count, int64_t off,
 	return (long)done;
 }
 
+/* What earlier rounds of the running write of TOTAL bytes wrote, when it is made again after a wait. */
+static uint64_t written_before(uint64_t total)
+{
+	uint64_t skip = sched_call_progress();
+	return skip > total ? 0 : skip; /* more than it asks: not this call's */
+}
+
 /*
  * A write of COUNT bytes at UBUF made again after it waited: the bytes its
  * earlier rounds wrote are skipped and counted in.
  */
 static long write_resumed(struct file *f, uint64_t ubuf, uint64_t count, int64_t off)
 {
-	uint64_t skip = sched_call_progress();
-	if (skip > count)
-		skip = 0; /* not this call's: the registers were changed under it */
+	uint64_t skip = written_before(count);
 	long n = do_write(f, ubuf + skip, count - skip, off, skip);
 	return n < 0 ? (skip ? (long)skip : n) : (long)skip + n;
 }
@@ -234,9 +239,7 @@ static long vector(uint64_t fd, uint64_t uiov, uint64_t cnt, int64_t off, int wr
 	if (err)
 		return err;
 	/* A writev made again after it waited skips what its earlier rounds wrote. */
-	uint64_t skip = write ? sched_call_progress() : 0;
-	if (skip > total)
-		skip = 0;
+	uint64_t skip = write ? written_before(total) : 0;
 	long done = 0;
 	for (uint64_t i = 0; i < cnt; i++) {
 		uint64_t base = iov_buf[i].base, len = iov_buf[i].len;
